@@ -1,0 +1,34 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+ESSCTL := $(BIN)/essctl
+
+.PHONY: demo test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# The main job on the embedded default: a dry-run against the bundled demo tape
+# (no network, no credentials).
+demo: $(VENV)/.installed
+	$(ESSCTL) --tape demo --output table group list
+	$(ESSCTL) --tape demo --output table hook list --group asg-bp1demo0000000000001
+	$(ESSCTL) --tape demo --output table activity list --group asg-bp1demo0000000000001
+	$(ESSCTL) --tape demo --output table execution list --template ACS-ESS-LifeCycleRunCommand
+	$(ESSCTL) --tape demo --output table role show OOSServiceRole
+
+test: $(VENV)/.installed
+	ALIBABA_CLOUD_ECS_METADATA_DISABLED=true $(BIN)/python -m pytest
+
+# Startup benchmark: essctl --help against a minimal two-command Typer app.
+bench: $(VENV)/.installed
+	$(BIN)/python tests/benchmarks/startup.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,4 @@
+"""`python -m essctl`."""
+from essctl.cli.app import main
+
+main()

@@ -1,0 +1,90 @@
+"""The root command, its global options, and the one place that turns outcomes into exit codes."""
+import sys
+import traceback
+from typing import Annotated, Any, Optional
+
+import typer
+
+from essctl import __version__
+from essctl.cli import inventory
+from essctl.cli.options import GLOBAL_OPTIONS
+from essctl.errors import EssctlError
+from essctl.exitcodes import ExitCode
+
+app = typer.Typer(
+    name="essctl",
+    help="Run Alibaba Cloud Auto Scaling lifecycle-hook + OOS recipes end to end, and inspect what they did.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+inventory.register(app)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"essctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    profile: GLOBAL_OPTIONS["profile"] = None,
+    region: GLOBAL_OPTIONS["region"] = None,
+    endpoint: GLOBAL_OPTIONS["endpoint"] = None,
+    tape: GLOBAL_OPTIONS["tape"] = None,
+    record: GLOBAL_OPTIONS["record"] = None,
+    redact_account: GLOBAL_OPTIONS["redact_account"] = None,
+    output: GLOBAL_OPTIONS["output"] = None,
+    query: GLOBAL_OPTIONS["query"] = None,
+    verbose: GLOBAL_OPTIONS["verbose"] = None,
+    no_color: GLOBAL_OPTIONS["no_color"] = None,
+    version: Annotated[Optional[bool], typer.Option(
+        "--version", callback=_show_version, is_eager=True, help="Print the version and exit.")] = None,
+) -> None:
+    """Exit codes: 0 ok, 1 the operation failed, 2 bad usage or input (nothing sent), 3 cloud API error,
+    4 timed out, 130 interrupted."""
+    ctx.obj = {name: value for name, value in locals().items() if name in GLOBAL_OPTIONS}
+
+
+def _is_click_exception(exc: BaseException) -> bool:
+    # Typer vendors click; match its exceptions by shape rather than by a private import path.
+    return hasattr(exc, "exit_code") and hasattr(exc, "format_message")
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run essctl and return the exit code; never lets a traceback reach the user unless --verbose."""
+    args = sys.argv[1:] if argv is None else argv
+    verbose = "-v" in args or "--verbose" in args
+    try:
+        result: Any = app(args=args, prog_name="essctl", standalone_mode=False)
+        return int(result) if isinstance(result, int) else ExitCode.OK
+    except EssctlError as exc:
+        if verbose:
+            traceback.print_exc()
+        print(f"essctl: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("essctl: interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        return ExitCode.OK
+    except Exception as exc:
+        if type(exc).__name__ == "Abort":
+            print("essctl: interrupted", file=sys.stderr)
+            return ExitCode.INTERRUPTED
+        if _is_click_exception(exc):
+            context = getattr(exc, "ctx", None)
+            hint = f" (see '{context.command_path} --help')" if context is not None else ""
+            print(f"essctl: error: {' '.join(exc.format_message().split())}{hint}", file=sys.stderr)
+            return int(exc.exit_code)
+        if verbose:
+            traceback.print_exc()
+        print(f"essctl: internal error: {type(exc).__name__}: {exc} (rerun with --verbose for the traceback)",
+              file=sys.stderr)
+        return ExitCode.INTERNAL
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,66 @@
+"""Credentials found the way the aliyun CLI and the SDK default chain find them.
+
+Resolved once, before the first call, so that a missing credential is one clear line instead of an SDK error
+halfway through a run. Only the provider's name and a masked AccessKey id ever leave this module.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from essctl.cloud.redact import mask_key_id
+from essctl.errors import UsageError
+
+DEFAULT_CHAIN_SOURCES = (
+    "environment (ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET[, ALIBABA_CLOUD_SECURITY_TOKEN])",
+    "OIDC (ALIBABA_CLOUD_OIDC_TOKEN_FILE, ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN)",
+    "aliyun CLI profile in ~/.aliyun/config.json (ALIBABA_CLOUD_PROFILE or its 'current')",
+    "~/.alibabacloud/credentials.ini (ALIBABA_CLOUD_CREDENTIALS_FILE)",
+    "ECS RAM role (instance metadata; off when ALIBABA_CLOUD_ECS_METADATA_DISABLED=true)",
+)
+
+HOW_TO_CONFIGURE = (
+    "set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or run 'aliyun configure' "
+    "(--profile NAME selects a profile)"
+)
+
+
+@dataclass
+class ResolvedCredential:
+    client: Any          # alibabacloud_credentials.client.Client, ready for Config(credential=...)
+    source: str          # e.g. "default/env", "cli_profile/static_sts"
+    key_id_masked: str   # e.g. "****d3f1"
+
+
+def resolve_credential(profile: str | None) -> ResolvedCredential:
+    """--profile NAME reads only that profile (config.json, then credentials.ini); else the SDK default chain."""
+    from alibabacloud_credentials.client import Client as CredentialClient
+    from alibabacloud_credentials import provider as providers
+
+    # The providers log each failed source with a traceback; the one line below says it better.
+    logging.getLogger("credentials").addHandler(logging.NullHandler())
+    logging.getLogger("credentials").propagate = False
+
+    if profile:
+        candidates = [
+            providers.CLIProfileCredentialsProvider(profile_name=profile),
+            providers.ProfileCredentialsProvider(profile_name=profile),
+        ]
+        tried = (f"profile '{profile}' in ~/.aliyun/config.json", f"section [{profile}] of ~/.alibabacloud/credentials.ini")
+    else:
+        candidates = [providers.DefaultCredentialsProvider()]
+        tried = DEFAULT_CHAIN_SOURCES
+
+    for candidate in candidates:
+        try:
+            found = candidate.get_credentials()
+        except Exception:  # each provider raises its own kind; the message below names every source tried
+            continue
+        if found is not None and found.get_access_key_id():
+            return ResolvedCredential(
+                client=CredentialClient(provider=candidate),
+                source=found.get_provider_name(),
+                key_id_masked=mask_key_id(found.get_access_key_id()),
+            )
+    raise UsageError(f"no Alibaba Cloud credentials found (tried: {'; '.join(tried)}): {HOW_TO_CONFIGURE}")

@@ -1,0 +1,75 @@
+"""Builds SDK clients: endpoint rules, timeouts, retries (sdk-internals.md §3-§4)."""
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Any
+
+from essctl import __version__
+from essctl.cloud.services import ServiceSpec
+from essctl.cloud.settings import split_endpoint
+from essctl.errors import UsageError
+
+CONNECT_TIMEOUT_MS = 5_000
+READ_TIMEOUT_MS = 15_000
+MAX_ATTEMPTS = 4                 # counting the first
+BACKOFF_PERIOD_MS = 500          # exponential with equal jitter: ~0.5 s, 1 s, 2 s ...
+BACKOFF_CAP_MS = 10_000
+MAX_RETRY_AFTER_MS = 30_000      # the most we wait when the server asks for it (x-acs-retry-after)
+_PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy")
+_LOOPBACK_HOSTS = ("127.", "localhost", "[::1]")
+
+
+class ThrottlingCodes:
+    """Every throttling error code (Throttling, Throttling.User, Throttling.Api, Rejected.Throttling, ...).
+
+    The SDK's retry policy only asks `code in condition.error_code`, so a container answers for the family.
+    """
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and "Throttling" in code
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def retry_options() -> Any:
+    """Retry throttling (honouring x-acs-retry-after) and 5xx with backoff; never another 4xx or a network error."""
+    from darabonba.policy.retry import RetryCondition, RetryOptions
+
+    condition = RetryCondition({
+        "maxAttempts": MAX_ATTEMPTS,
+        "exception": ["ThrottlingException", "ServerException"],
+        "errorCode": ThrottlingCodes(),
+        "backoff": {"policy": "ExponentialWithEqualJitter", "period": BACKOFF_PERIOD_MS, "cap": BACKOFF_CAP_MS},
+        "maxDelay": MAX_RETRY_AFTER_MS,
+    })
+    return RetryOptions({"retryable": True, "retryCondition": [condition], "noRetryCondition": []})
+
+
+def build_client(spec: ServiceSpec, *, region: str, credential: Any = None, endpoint: str | None = None) -> Any:
+    """An SDK client for one service. `credential` may be None only when `call_api` is replaced (tape replay)."""
+    try:
+        client_module = importlib.import_module(f"{spec.package}.client")
+    except ImportError as exc:
+        raise UsageError(f"{spec.name}: the SDK is not installed: pip install {spec.distribution}") from exc
+    from alibabacloud_tea_openapi import models as open_api_models
+
+    config = open_api_models.Config(
+        credential=credential,
+        region_id=region,
+        connect_timeout=CONNECT_TIMEOUT_MS,
+        read_timeout=READ_TIMEOUT_MS,
+        user_agent=f"essctl/{__version__}",
+        retry_options=retry_options(),
+    )
+    if endpoint:
+        protocol, host = split_endpoint(endpoint)
+        # A bare host:port keeps the signed `host` header right (sdk-internals.md §3).
+        config.endpoint, config.protocol = host, protocol
+        if protocol == "http" and host.startswith(_LOOPBACK_HOSTS):
+            # The SDK hands HTTP_PROXY to requests explicitly, ignoring NO_PROXY: a loopback
+            # endpoint (a sandbox or a test server) must not go through a proxy.
+            for name in _PROXY_VARIABLES:
+                os.environ.pop(name, None)
+    return client_module.Client(config)

@@ -1,0 +1,47 @@
+"""Walk paginated list APIs: page-number style (ESS) and token style (OOS)."""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+
+def by_page_number(
+    fetch: Callable[[int, int], Any],
+    items_of: Callable[[Any], Sequence[Any]],
+    *,
+    page_size: int,
+    max_items: int | None = None,
+    keep: Callable[[Any], bool] | None = None,
+) -> list[Any]:
+    """Call fetch(page_number, page_size) until TotalCount is reached, a page is short, or max_items are kept."""
+    kept: list[Any] = []
+    page = 1
+    while True:
+        body = fetch(page, page_size)
+        items = list(items_of(body) or [])
+        kept.extend(item for item in items if keep is None or keep(item))
+        if max_items is not None and len(kept) >= max_items:
+            return kept[:max_items]
+        total = getattr(body, "total_count", None)
+        if len(items) < page_size or (total is not None and page * page_size >= total):
+            return kept
+        page += 1
+
+
+def by_token(
+    fetch: Callable[[str | None], Any],
+    items_of: Callable[[Any], Sequence[Any]],
+    *,
+    max_items: int | None = None,
+    keep: Callable[[Any], bool] | None = None,
+) -> list[Any]:
+    """Call fetch(next_token) until the answer carries no NextToken, or max_items are kept."""
+    kept: list[Any] = []
+    token: str | None = None
+    while True:
+        body = fetch(token)
+        kept.extend(item for item in items_of(body) or [] if keep is None or keep(item))
+        if max_items is not None and len(kept) >= max_items:
+            return kept[:max_items]
+        token = getattr(body, "next_token", None)
+        if not token:
+            return kept

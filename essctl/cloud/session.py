@@ -1,0 +1,128 @@
+"""One CloudSession per command: it builds the clients it is asked for and sees every call they make.
+
+Every call passes through `call_api` on the client instance (sdk-internals.md §5, option A). There the
+session replays from a tape or sends for real, records to a tape, logs the call when verbose, and turns
+any SDK exception into a CloudAPIError. The SDK's own request and response models run either way.
+"""
+from __future__ import annotations
+
+import os
+import time
+from typing import Any, Callable
+
+from essctl.cloud.credentials import ResolvedCredential, resolve_credential
+from essctl.cloud.errors import to_cloud_error
+from essctl.cloud.factory import build_client
+from essctl.cloud.redact import public_parameters
+from essctl.cloud.services import SERVICES
+from essctl.cloud.settings import CloudSettings, resolve_region
+from essctl.cloud.tape import Tape, TapePlayer, TapeRecorder, is_recordable_error, resolve_tape_path
+from essctl.errors import UsageError
+
+Log = Callable[[str], None]
+
+
+class CloudSession:
+    def __init__(self, settings: CloudSettings, log: Log | None = None):
+        self.settings = settings
+        self._log = log
+        self._clients: dict[str, Any] = {}
+        self._credential: ResolvedCredential | None = None
+        self._player: TapePlayer | None = None
+        self._recorder: TapeRecorder | None = None
+        if settings.tape and settings.record:
+            raise UsageError("--tape replays and --record records: use one of them")
+        tape_region = None
+        if settings.tape:
+            path = resolve_tape_path(settings.tape)
+            self._player = TapePlayer(Tape.load(path), path)
+            tape_region = self._player.tape.region
+        self.region = resolve_region(settings, fallback=tape_region)
+        if settings.record:
+            self._recorder = TapeRecorder(settings.record, self.region, settings.redact_account)
+            self._recorder.tape.source = settings.endpoint or "alibaba-cloud"
+
+    @property
+    def replaying(self) -> bool:
+        return self._player is not None
+
+    @property
+    def ess(self) -> Any:
+        return self.client("ess")
+
+    @property
+    def oos(self) -> Any:
+        return self.client("oos")
+
+    @property
+    def ram(self) -> Any:
+        return self.client("ram")
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            credential = None
+            if not self.replaying:
+                self._disarm_sdk_debug()
+                credential = self._resolve_credential().client
+            client = build_client(SERVICES[service], region=self.region, credential=credential,
+                                  endpoint=self.settings.endpoint)
+            self._intercept(service, client)
+            self._clients[service] = client
+        return self._clients[service]
+
+    def _resolve_credential(self) -> ResolvedCredential:
+        if self._credential is None:
+            self._credential = resolve_credential(self.settings.profile)
+            self._emit(f"credentials: {self._credential.source}, AccessKey id {self._credential.key_id_masked}; "
+                       f"region {self.region}" + (f"; endpoint {self.settings.endpoint}" if self.settings.endpoint else ""))
+        return self._credential
+
+    def _disarm_sdk_debug(self) -> None:
+        # DEBUG=sdk makes darabonba print Authorization and STS-token headers (sdk-internals.md §4).
+        if os.environ.get("DEBUG", "").lower() == "sdk":
+            del os.environ["DEBUG"]
+            self._emit("DEBUG=sdk ignored: it prints credentials; -v logs every call without them")
+
+    def _emit(self, line: str) -> None:
+        if self._log:
+            self._log(line)
+
+    def _intercept(self, service: str, client: Any) -> None:
+        send = client.call_api   # the SDK's own, bound to this client
+
+        def call_api(params: Any, request: Any, runtime: Any) -> dict:
+            parameters = dict(request.query or {})
+            if isinstance(request.body, dict):
+                parameters.update(request.body)
+            started = time.monotonic()
+            try:
+                if self._player is not None:
+                    result = self._player.answer(service, params.action, parameters)
+                else:
+                    result = send(params, request, runtime)
+            except Exception as exc:
+                if self._recorder is not None and is_recordable_error(exc):
+                    self._recorder.error(service, params.version, params.action, parameters, exc)
+                error = to_cloud_error(service, params.action, exc)
+                if error is None:
+                    raise
+                self._log_call(service, params.action, parameters, started, outcome=f"{error}")
+                raise error from exc
+            if self._recorder is not None:
+                self._recorder.response(service, params.version, params.action, parameters, result)
+            body = result.get("body")
+            request_id = body.get("RequestId") if isinstance(body, dict) else None
+            request_id = request_id or (result.get("headers") or {}).get("x-acs-request-id")
+            self._log_call(service, params.action, parameters, started,
+                           outcome=f"{result.get('statusCode')} (request id {request_id})")
+            return result
+
+        client.call_api = call_api
+
+    def _log_call(self, service: str, action: str, parameters: dict, started: float, outcome: str) -> None:
+        if not self._log:
+            return
+        shown = " ".join(f"{k}={v}" for k, v in sorted(public_parameters(parameters).items()))
+        via = "tape" if self.replaying else "api"
+        elapsed = (time.monotonic() - started) * 1000
+        self._emit(f"{via} {service}:{action} {shown} -> {outcome} in {elapsed:.0f} ms")

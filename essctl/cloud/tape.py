@@ -1,0 +1,219 @@
+"""Tapes: recorded API calls, replayed at the SDK client's `call_api` (sdk-internals.md §5, option A).
+
+Format (YAML, documented in README.md "Tapes"): a header and a list of interactions, each with the request
+(service, version, action, parameters as the SDK flattened them) and either the response (status, request id,
+raw body) or the error (SDK exception class, status, code, message, request id, raw error body).
+Credentials are never written; with --redact-account the account id becomes a placeholder.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from essctl import __version__
+from essctl.cloud.redact import (
+    VOLATILE_PARAMETERS, account_ids_in, public_parameters, redact_accounts, replace_account_ids,
+)
+from essctl.errors import TapeMiss, UsageError
+
+TAPE_FORMAT = 1
+_ERROR_CLASSES = ("ClientException", "ServerException", "ThrottlingException")
+
+
+@dataclass
+class Interaction:
+    service: str
+    version: str
+    action: str
+    parameters: dict[str, Any]
+    response: dict[str, Any] | None = None   # {status, request_id, body}
+    error: dict[str, Any] | None = None      # {class, status, code, message, request_id, data}
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "service": self.service, "version": self.version, "action": self.action,
+            "parameters": dict(sorted(self.parameters.items())),
+        }
+        if self.error is not None:
+            out["error"] = self.error
+        else:
+            out["response"] = self.response
+        return out
+
+
+@dataclass
+class Tape:
+    interactions: list[Interaction] = field(default_factory=list)
+    region: str | None = None
+    account_redacted: bool = False
+    recorded_at: str | None = None
+    source: str | None = None
+
+    @classmethod
+    def load(cls, path: Path) -> "Tape":
+        import yaml
+
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot read tape: {exc.strerror}") from exc
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+            raise UsageError(f"{path}{where}: not a valid YAML tape: {getattr(exc, 'problem', exc)}") from exc
+        if not isinstance(data, dict) or data.get("format") != TAPE_FORMAT:
+            raise UsageError(f"{path}: format: expected an essctl tape of format {TAPE_FORMAT}")
+        interactions = []
+        for index, item in enumerate(data.get("interactions") or []):
+            where = f"{path}: interactions[{index}]"
+            if not isinstance(item, dict):
+                raise UsageError(f"{where}: expected a mapping")
+            missing = [key for key in ("service", "version", "action") if not item.get(key)]
+            if missing:
+                raise UsageError(f"{where}: missing {', '.join(missing)}")
+            if ("response" in item) == ("error" in item):
+                raise UsageError(f"{where}: needs exactly one of 'response' or 'error'")
+            interactions.append(Interaction(
+                service=item["service"], version=str(item["version"]), action=item["action"],
+                parameters={k: v for k, v in (item.get("parameters") or {}).items()},
+                response=item.get("response"), error=item.get("error"),
+            ))
+        return cls(
+            interactions=interactions, region=data.get("region"),
+            account_redacted=bool(data.get("account_redacted")),
+            recorded_at=data.get("recorded_at"), source=data.get("source"),
+        )
+
+    def save(self, path: Path) -> None:
+        import yaml
+
+        interactions = [item.to_dict() for item in self.interactions]
+        if self.account_redacted:
+            interactions = replace_account_ids(interactions, account_ids_in(interactions))
+        document = {
+            "format": TAPE_FORMAT,
+            "essctl": __version__,
+            "recorded_at": self.recorded_at,
+            "source": self.source,
+            "region": self.region,
+            "account_redacted": self.account_redacted,
+            "interactions": interactions,
+        }
+        header = "# essctl tape (see README.md, 'Tapes'). Recorded API calls; no credentials are written.\n"
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(header + text, encoding="utf-8")
+        tmp.replace(path)
+
+
+def bundled_tapes_dir() -> Path:
+    return Path(str(resources.files("essctl") / "tapes"))
+
+
+def resolve_tape_path(name_or_path: Path) -> Path:
+    """A tape file, or the name of a tape bundled with essctl (e.g. 'demo')."""
+    if name_or_path.exists():
+        return name_or_path
+    bundled = bundled_tapes_dir() / f"{name_or_path}.yaml"
+    if "/" not in str(name_or_path) and bundled.exists():
+        return bundled
+    names = sorted(p.stem for p in bundled_tapes_dir().glob("*.yaml"))
+    raise UsageError(f"--tape: no file {str(name_or_path)!r} and no bundled tape of that name (bundled: {', '.join(names)})")
+
+
+def match_key(service: str, action: str, parameters: dict[str, Any], redacted: bool) -> tuple:
+    """What identifies a call on a tape: service, action and the parameters that are not volatile."""
+    kept = {k: str(v) for k, v in public_parameters(parameters).items() if k not in VOLATILE_PARAMETERS}
+    if redacted:
+        kept = redact_accounts(kept)
+    return (service, action, tuple(sorted(kept.items())))
+
+
+class TapePlayer:
+    """Answers calls from a tape: identical calls get the recorded answers in order, the last one repeating."""
+
+    def __init__(self, tape: Tape, path: Path):
+        self.tape = tape
+        self.path = path
+        self._answers: dict[tuple, list[Interaction]] = {}
+        self._served: dict[tuple, int] = {}
+        for item in tape.interactions:
+            key = match_key(item.service, item.action, item.parameters, tape.account_redacted)
+            self._answers.setdefault(key, []).append(item)
+
+    def answer(self, service: str, action: str, parameters: dict[str, Any]) -> dict[str, Any]:
+        """The `call_api` result for this call, or the recorded SDK exception raised again."""
+        key = match_key(service, action, parameters, self.tape.account_redacted)
+        answers = self._answers.get(key)
+        if not answers:
+            shown = " ".join(f"{k}={v}" for k, v in key[2])
+            raise TapeMiss(f"tape {self.path} has no answer for {service}:{action} {shown}".rstrip())
+        served = self._served.get(key, 0)
+        self._served[key] = served + 1
+        item = answers[min(served, len(answers) - 1)]
+        if item.error is not None:
+            raise _sdk_exception(item.error)
+        response = item.response or {}
+        headers = {"content-type": "application/json"}
+        if response.get("request_id"):
+            headers["x-acs-request-id"] = response["request_id"]
+        return {"body": response.get("body"), "headers": headers, "statusCode": int(response.get("status", 200))}
+
+
+def _sdk_exception(error: dict[str, Any]) -> Exception:
+    from alibabacloud_tea_openapi import exceptions as sdk_exceptions
+
+    name = error.get("class") if error.get("class") in _ERROR_CLASSES else "ClientException"
+    data = dict(error.get("data") or {})
+    return getattr(sdk_exceptions, name)(
+        status_code=error.get("status"), code=error.get("code"), message=error.get("message"),
+        request_id=error.get("request_id"), data=data, retry_after=error.get("retry_after"),
+        access_denied_detail=data.get("AccessDeniedDetail"),
+    )
+
+
+class TapeRecorder:
+    """Appends every call to a tape file, saving after each call so an interrupted run keeps what it saw."""
+
+    def __init__(self, path: Path, region: str, redact_account: bool):
+        self.path = path
+        self.tape = Tape.load(path) if path.exists() else Tape(region=region)
+        self.tape.region = self.tape.region or region
+        self.tape.account_redacted = self.tape.account_redacted or redact_account
+        self.tape.recorded_at = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def response(self, service: str, version: str, action: str, parameters: dict, result: dict) -> None:
+        body = result.get("body")
+        headers = result.get("headers") or {}
+        request_id = (body or {}).get("RequestId") if isinstance(body, dict) else None
+        self._add(Interaction(service, version, action, public_parameters(parameters), response={
+            "status": result.get("statusCode", 200),
+            "request_id": request_id or headers.get("x-acs-request-id"),
+            "body": body,
+        }))
+
+    def error(self, service: str, version: str, action: str, parameters: dict, exc: Exception) -> None:
+        data = dict(getattr(exc, "data", None) or {})
+        data.pop("statusCode", None)   # added by the SDK, not part of the answer
+        self._add(Interaction(service, version, action, public_parameters(parameters), error={
+            "class": type(exc).__name__,
+            "status": getattr(exc, "status_code", None),
+            "code": getattr(exc, "code", None),
+            "message": getattr(exc, "message", None),
+            "request_id": getattr(exc, "request_id", None),
+            "retry_after": getattr(exc, "retry_after", None),
+            "data": data,
+        }))
+
+    def _add(self, interaction: Interaction) -> None:
+        self.tape.interactions.append(interaction)
+        self.tape.save(self.path)
+
+
+def is_recordable_error(exc: BaseException) -> bool:
+    """API error answers are recorded; network failures and essctl's own errors are not."""
+    return type(exc).__name__ in _ERROR_CLASSES

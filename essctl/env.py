@@ -1,0 +1,56 @@
+"""The terminal as essctl sees it: streams, TTY, colour, output format, verbosity (httpie's Environment).
+
+Passed down from the CLI to rendering; the core never sees it.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+OUTPUT_FORMATS = ("table", "json", "yaml")
+
+
+@dataclass
+class Environment:
+    output: str | None = None        # explicit --output; None = table on a TTY, json otherwise
+    query: str | None = None         # JMESPath applied to the json form
+    color: bool = True
+    verbose: bool = False
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    _consoles: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_options(cls, *, output: str | None, query: str | None, no_color: bool, verbose: bool) -> "Environment":
+        color = not no_color and "NO_COLOR" not in os.environ
+        return cls(output=output, query=query, color=color, verbose=verbose)
+
+    @property
+    def stdout_isatty(self) -> bool:
+        return bool(getattr(self.stdout, "isatty", lambda: False)())
+
+    @property
+    def output_format(self) -> str:
+        return self.output or ("table" if self.stdout_isatty else "json")
+
+    def console(self, stream: str = "stdout") -> Any:
+        """A rich Console on stdout or stderr (rich is imported only when something is drawn)."""
+        if stream not in self._consoles:
+            from rich.console import Console
+
+            file = self.stdout if stream == "stdout" else self.stderr
+            tty = bool(getattr(file, "isatty", lambda: False)())
+            self._consoles[stream] = Console(
+                file=file, no_color=not self.color, highlight=False, soft_wrap=False, markup=False, emoji=False,
+                force_terminal=tty and self.color, width=None if tty else 200,
+            )
+        return self._consoles[stream]
+
+    def log(self, line: str) -> None:
+        """A diagnostic line on stderr (verbose mode)."""
+        print(f"essctl: {line}", file=self.stderr, flush=True)
+
+    def error(self, line: str) -> None:
+        print(f"essctl: error: {line}", file=self.stderr, flush=True)

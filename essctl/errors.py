@@ -1,0 +1,75 @@
+"""Errors essctl raises; each knows its exit code and prints as one line."""
+from __future__ import annotations
+
+from typing import Any
+
+from essctl.exitcodes import ExitCode
+
+
+class EssctlError(Exception):
+    """Base class: `str(error)` is the one line shown to the user."""
+
+    exit_code: ExitCode = ExitCode.OPERATION_FAILED
+
+
+class UsageError(EssctlError):
+    """Bad input or configuration; nothing was sent."""
+
+    exit_code = ExitCode.USAGE
+
+
+class TapeMiss(UsageError):
+    """A replayed call that the tape has no answer for."""
+
+
+class OperationFailed(EssctlError):
+    exit_code = ExitCode.OPERATION_FAILED
+
+
+class WaitTimeout(EssctlError):
+    exit_code = ExitCode.TIMEOUT
+
+
+class CloudAPIError(EssctlError):
+    """An error answer (or no answer) from an Alibaba Cloud API, whatever SDK raised it."""
+
+    exit_code = ExitCode.API_ERROR
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        action: str,
+        code: str,
+        message: str,
+        status: int | None = None,
+        request_id: str | None = None,
+        access_denied_detail: dict[str, Any] | None = None,
+    ):
+        self.service = service
+        self.action = action
+        self.code = code
+        self.message = message
+        self.status = status
+        self.request_id = request_id
+        self.access_denied_detail = access_denied_detail or None
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        line = f"{self.service}:{self.action} {self.code}: {self.message}"
+        if self.access_denied_detail and self.access_denied_detail.get("AuthAction"):
+            line += f" [denied action {self.access_denied_detail['AuthAction']}]"
+        if self.request_id:
+            line += f" (request id {self.request_id})"
+        return line
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "Service": self.service,
+            "Action": self.action,
+            "Code": self.code,
+            "Message": self.message,
+            "HttpStatus": self.status,
+            "RequestId": self.request_id,
+            "AccessDeniedDetail": self.access_denied_detail,
+        }

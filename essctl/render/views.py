@@ -1,0 +1,117 @@
+"""How each kind of result looks as a table. A view turns data into rich renderables."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+View = Callable[[Any], Iterable[Any]]
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    max_width: int | None = None
+
+
+def _cell(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "-"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def table_view(title: str, columns: list[Column], empty: str) -> View:
+    def render(items: list[dict[str, Any]]) -> Iterable[Any]:
+        from rich.table import Table
+        from rich.text import Text
+
+        if not items:
+            return [Text(empty, style="dim")]
+        table = Table(title=title, title_justify="left", header_style="bold")
+        for column in columns:
+            table.add_column(column.header, max_width=column.max_width, overflow="fold")
+        for item in items:
+            table.add_row(*(_cell(item.get(column.key)) for column in columns))
+        return [table]
+
+    return render
+
+
+def generic_view(data: Any) -> Iterable[Any]:
+    """Any JSON-shaped value (e.g. after --query) as a table or lines."""
+    from rich.table import Table
+
+    if isinstance(data, list) and data and all(isinstance(item, dict) for item in data):
+        keys: list[str] = []
+        for item in data:
+            keys.extend(key for key in item if key not in keys)
+        table = Table(header_style="bold")
+        for key in keys:
+            table.add_column(key, overflow="fold")
+        for item in data:
+            table.add_row(*(_cell(item.get(key)) for key in keys))
+        return [table]
+    if isinstance(data, dict):
+        table = Table(show_header=False, box=None)
+        table.add_column(style="bold")
+        table.add_column(overflow="fold")
+        for key, value in data.items():
+            table.add_row(str(key), _compact(value) if _nested(value) else _cell(value))
+        return [table]
+    if isinstance(data, list):
+        return [_compact(item) if _nested(item) else _cell(item) for item in data]
+    return [_cell(data)]
+
+
+def _nested(value: Any) -> bool:
+    """A dict, or a list holding dicts or lists: shown as compact JSON in a cell."""
+    return isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value))
+
+
+def _compact(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+SCALING_GROUPS = table_view("Scaling groups", [
+    Column("ID", "ScalingGroupId"), Column("Name", "ScalingGroupName"), Column("State", "LifecycleState"),
+    Column("Min", "MinSize"), Column("Max", "MaxSize"), Column("Total", "TotalCapacity"),
+    Column("InService", "ActiveCapacity"), Column("Pending:Wait", "PendingWaitCapacity"),
+    Column("Removing:Wait", "RemovingWaitCapacity"), Column("VPC", "VpcId"),
+], empty="no scaling groups in this region")
+
+LIFECYCLE_HOOKS = table_view("Lifecycle hooks", [
+    Column("ID", "LifecycleHookId"), Column("Name", "LifecycleHookName"), Column("Transition", "LifecycleTransition"),
+    Column("Status", "LifecycleHookStatus"), Column("Timeout (s)", "HeartbeatTimeout"),
+    Column("Default", "DefaultResult"), Column("Notification", "NotificationArn", max_width=60),
+], empty="no lifecycle hooks in this scaling group")
+
+SCALING_ACTIVITIES = table_view("Scaling activities (newest first)", [
+    Column("ID", "ScalingActivityId"), Column("Status", "StatusCode"), Column("Progress", "Progress"),
+    Column("Started", "StartTime"), Column("Ended", "EndTime"), Column("Cause", "Cause", max_width=40),
+    Column("Message", "StatusMessage", max_width=50),
+], empty="no scaling activities in this scaling group")
+
+EXECUTIONS = table_view("OOS executions (newest first)", [
+    Column("ID", "ExecutionId"), Column("Template", "TemplateName"), Column("Status", "Status"),
+    Column("Started", "StartDate"), Column("Ended", "EndDate"), Column("Mode", "Mode"),
+    Column("Message", "StatusMessage", max_width=50),
+], empty="no OOS executions match")
+
+_ROLE_POLICIES = table_view("Attached policies", [
+    Column("Policy", "PolicyName"), Column("Type", "PolicyType"), Column("Version", "DefaultVersion"),
+    Column("Attached", "AttachDate"), Column("Description", "Description", max_width=50),
+], empty="no policies attached")
+
+
+def role_view(data: dict[str, Any]) -> Iterable[Any]:
+    role = data.get("Role") or {}
+    summary = {
+        "Role": role.get("RoleName"), "Arn": role.get("Arn"), "Trusted services": data.get("TrustedServices"),
+        "Max session (s)": role.get("MaxSessionDuration"), "Created": role.get("CreateDate"),
+        "Description": role.get("Description"),
+    }
+    return [*generic_view(summary), "", *_ROLE_POLICIES(data.get("Policies") or [])]

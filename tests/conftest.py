@@ -1,0 +1,80 @@
+"""Test isolation: the SDK credential chain reads the environment once, at import (sdk-internals.md §6), so
+this file sets a clean, fake environment before anything imports an SDK."""
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+FAKE_KEY_ID = "test-key-id-0001"
+FAKE_KEY_SECRET = "test-key-secret-must-never-print"
+FAKE_STS_TOKEN = "test-sts-token-must-never-print"
+SECRETS = (FAKE_KEY_ID, FAKE_KEY_SECRET, FAKE_STS_TOKEN)
+
+_HOME = tempfile.mkdtemp(prefix="essctl-test-home-")
+atexit.register(shutil.rmtree, _HOME, True)
+for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "DEBUG",
+             "ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_REGION_ID", "ESSCTL_ENDPOINT", "NO_COLOR",
+             "ALIBABA_CLOUD_CREDENTIALS_FILE", "ALIBABA_CLOUD_CREDENTIALS_URI", "ALIBABA_CLOUD_OIDC_TOKEN_FILE"):
+    os.environ.pop(name, None)
+os.environ.update({
+    "HOME": _HOME,                                   # no developer profile leaks in
+    "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true",   # never probe 100.100.100.200
+    "ALIBABA_CLOUD_ACCESS_KEY_ID": FAKE_KEY_ID,
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET": FAKE_KEY_SECRET,
+    "ALIBABA_CLOUD_SECURITY_TOKEN": FAKE_STS_TOKEN,
+})
+sys.path.insert(0, str(Path(__file__).parent))
+
+import pytest  # noqa: E402
+
+from stubcloud import StubCloud  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def stub():
+    with StubCloud() as cloud:
+        yield cloud
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run essctl in this process; returns exit code, stdout and stderr."""
+    from essctl.cli.app import run
+
+    def invoke(*args: str) -> Result:
+        code = run([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Result(int(code), captured.out, captured.err)
+
+    return invoke
+
+
+def clean_env(home: Path, **extra: str) -> dict[str, str]:
+    """An environment with no credentials at all, for essctl run as a separate process."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("ALIBABA_CLOUD_") and key not in ("ESSCTL_ENDPOINT", "DEBUG")}
+    env.update({"HOME": str(home), "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true", "NO_COLOR": "1"})
+    env.update(extra)
+    return env
+
+
+def run_essctl(*args: str, env: dict[str, str], python_flags: tuple[str, ...] = ()) -> Result:
+    """Run `python -m essctl` as a separate process, as a user's shell would."""
+    proc = subprocess.run([sys.executable, *python_flags, "-m", "essctl", *map(str, args)],
+                          env=env, capture_output=True, text=True, timeout=60, cwd=REPO)
+    return Result(proc.returncode, proc.stdout, proc.stderr)

@@ -1,0 +1,28 @@
+"""--help, --version and usage errors never import an Alibaba Cloud SDK module (python -X importtime)."""
+import pytest
+
+from conftest import clean_env, run_essctl
+
+
+@pytest.mark.parametrize("args", [
+    ("--help",), ("--version",), ("group", "list", "--help"), ("role", "show", "--help"), ("group", "lst"),
+])
+def test_no_sdk_import(args, tmp_path):
+    result = run_essctl(*args, env=clean_env(tmp_path), python_flags=("-X", "importtime"))
+    imported = [line.split("|")[-1].strip() for line in result.err.splitlines() if line.startswith("import time:")]
+    assert "essctl.cli.app" in imported   # the check sees essctl's own imports
+    assert [m for m in imported if m.startswith(("alibabacloud_", "darabonba", "Tea"))] == []
+
+
+def test_the_sdk_is_imported_when_a_client_is_built(tmp_path):
+    result = run_essctl("--tape", "demo", "group", "list", env=clean_env(tmp_path), python_flags=("-X", "importtime"))
+    assert result.code == 0
+    imported = [line.split("|")[-1].strip() for line in result.err.splitlines() if line.startswith("import time:")]
+    assert "alibabacloud_tea_openapi.client" in imported and "alibabacloud_ess20220222.models" in imported
+
+
+def test_version():
+    from essctl import __version__
+
+    result = run_essctl("--version", env=clean_env(__import__("pathlib").Path("/nonexistent")))
+    assert result.out.strip() == f"essctl {__version__}"

@@ -1,0 +1,54 @@
+"""Every tape in the repository round-trips through the SDK's own response models, and the bundled demo
+tape is exactly what recording the demo account gives."""
+import importlib
+
+import pytest
+import yaml
+
+from conftest import REPO
+from essctl.cloud.services import SERVICES
+from essctl.cloud.tape import Tape
+from essctl.errors import UsageError
+
+TAPES = sorted(p for p in REPO.rglob("*.yaml") if ".venv" not in p.parts and "tapes" in p.parts)
+
+
+def test_there_are_tapes_to_check():
+    assert any(p.name == "demo.yaml" for p in TAPES)
+
+
+@pytest.mark.parametrize("path", TAPES, ids=lambda p: str(p.relative_to(REPO)))
+def test_every_response_body_round_trips_through_the_sdk_model(path):
+    tape = Tape.load(path)
+    assert tape.interactions
+    for item in tape.interactions:
+        spec = SERVICES[item.service]
+        assert item.version == spec.api_version
+        if item.error is not None:
+            assert item.error["code"] and item.error["status"] >= 400
+            continue
+        models = importlib.import_module(f"{spec.package}.models")
+        body_class = getattr(models, f"{item.action}ResponseBody")
+        body = item.response["body"]
+        assert body_class().from_map(body).to_map() == body, f"{item.action}: unknown or missing fields"
+
+
+def test_demo_tape_is_a_recording_of_the_demo_account(tmp_path):
+    import record_demo_tape
+
+    fresh = tmp_path / "demo.yaml"
+    record_demo_tape.record(fresh)
+    committed = yaml.safe_load((REPO / "essctl" / "tapes" / "demo.yaml").read_text())
+    recorded = yaml.safe_load(fresh.read_text())
+    assert recorded["interactions"] == committed["interactions"], "re-record: python tests/record_demo_tape.py"
+
+
+def test_malformed_tapes_are_one_line_usage_errors(tmp_path):
+    bad_yaml = tmp_path / "bad.yaml"
+    bad_yaml.write_text("format: 1\ninteractions: [\n")
+    with pytest.raises(UsageError, match=r"bad.yaml:3:1: not a valid YAML tape"):
+        Tape.load(bad_yaml)
+    no_action = tmp_path / "no-action.yaml"
+    no_action.write_text("format: 1\ninteractions:\n- service: ess\n  version: '2022-02-22'\n  response: {}\n")
+    with pytest.raises(UsageError, match=r"interactions\[0\]: missing action"):
+        Tape.load(no_action)
