@@ -51,6 +51,3 @@ class Environment:
     def log(self, line: str) -> None:
         """A diagnostic line on stderr (verbose mode)."""
         print(f"essctl: {line}", file=self.stderr, flush=True)
-
-    def error(self, line: str) -> None:
-        print(f"essctl: error: {line}", file=self.stderr, flush=True)

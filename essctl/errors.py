@@ -22,14 +22,6 @@ class TapeMiss(UsageError):
     """A replayed call that the tape has no answer for."""
 
 
-class OperationFailed(EssctlError):
-    exit_code = ExitCode.OPERATION_FAILED
-
-
-class WaitTimeout(EssctlError):
-    exit_code = ExitCode.TIMEOUT
-
-
 class CloudAPIError(EssctlError):
     """An error answer (or no answer) from an Alibaba Cloud API, whatever SDK raised it."""
 
@@ -62,14 +54,3 @@ class CloudAPIError(EssctlError):
         if self.request_id:
             line += f" (request id {self.request_id})"
         return line
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "Service": self.service,
-            "Action": self.action,
-            "Code": self.code,
-            "Message": self.message,
-            "HttpStatus": self.status,
-            "RequestId": self.request_id,
-            "AccessDeniedDetail": self.access_denied_detail,
-        }

@@ -29,9 +29,6 @@ class ThrottlingCodes:
     def __contains__(self, code: object) -> bool:
         return isinstance(code, str) and "Throttling" in code
 
-    def __bool__(self) -> bool:
-        return True
-
 
 def retry_options() -> Any:
     """Retry throttling (honouring x-acs-retry-after) and 5xx with backoff; never another 4xx or a network error."""

@@ -10,15 +10,14 @@ def by_page_number(
     *,
     page_size: int,
     max_items: int | None = None,
-    keep: Callable[[Any], bool] | None = None,
 ) -> list[Any]:
-    """Call fetch(page_number, page_size) until TotalCount is reached, a page is short, or max_items are kept."""
+    """Call fetch(page_number, page_size) until TotalCount is reached, a page is short, or max_items are had."""
     kept: list[Any] = []
     page = 1
     while True:
         body = fetch(page, page_size)
         items = list(items_of(body) or [])
-        kept.extend(item for item in items if keep is None or keep(item))
+        kept.extend(items)
         if max_items is not None and len(kept) >= max_items:
             return kept[:max_items]
         total = getattr(body, "total_count", None)
