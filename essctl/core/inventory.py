@@ -105,3 +105,24 @@ def trusted_services(assume_role_policy_document: str | None) -> list[str]:
         service = (statement.get("Principal") or {}).get("Service") or []
         services.extend([service] if isinstance(service, str) else service)
     return sorted(set(services))
+
+
+def list_templates(session: CloudSession, *, prefix: str = "", max_items: int | None = None) -> list[dict[str, Any]]:
+    """OOS templates whose name starts with `prefix`: the public ones and the account's own."""
+    from alibabacloud_oos20190601 import models
+
+    found: list[dict[str, Any]] = []
+    for share_type in ("Public", "Private"):
+        def fetch(token: str | None, share_type: str = share_type) -> Any:
+            request = models.ListTemplatesRequest(
+                region_id=session.region, share_type=share_type, template_name=prefix or None,
+                next_token=token, max_results=OOS_PAGE_SIZE)
+            return session.oos.list_templates(request).body
+
+        keep = (lambda template: (template.template_name or "").startswith(prefix)) if prefix else None
+        remaining = max_items - len(found) if max_items else None
+        found.extend(t.to_map() for t in paging.by_token(fetch, lambda body: body.templates,
+                                                         max_items=remaining, keep=keep))
+        if max_items and len(found) >= max_items:
+            break
+    return sorted(found, key=lambda template: template.get("TemplateName") or "")

@@ -17,8 +17,10 @@ class Column:
 def _cell(value: Any) -> str:
     if value is None or value == "" or value == []:
         return "-"
+    if isinstance(value, dict):
+        return _compact(value)
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(_compact(v) if isinstance(v, (dict, list)) else str(v) for v in value)
     return str(value)
 
 
@@ -115,3 +117,26 @@ def role_view(data: dict[str, Any]) -> Iterable[Any]:
         "Description": role.get("Description"),
     }
     return [*generic_view(summary), "", *_ROLE_POLICIES(data.get("Policies") or [])]
+
+TEMPLATES = table_view("OOS templates", [
+    Column("Name", "TemplateName"), Column("Version", "TemplateVersion"), Column("Share", "ShareType"),
+    Column("Updated", "UpdatedDate"), Column("Description", "Description", max_width=60),
+], empty="no templates match")
+
+_TEMPLATE_PARAMETERS = table_view("Parameters", [
+    Column("Name", "Name"), Column("Type", "Type"), Column("Required", "Required"), Column("Filled by", "FilledBy"),
+    Column("Default", "Default", max_width=40), Column("Allowed", "AllowedValues", max_width=40),
+], empty="no parameters")
+
+
+def template_view(data: dict[str, Any]) -> Iterable[Any]:
+    summary = {"Template": data.get("Name"), "Source": data.get("Source"), "Description": data.get("Description"),
+               "RamRole": data.get("RamRole"), "Outputs": data.get("Outputs"),
+               "Nested actions": data.get("NestedActions")}
+    rows = [{"Service": service, "Actions": actions} for service, actions in (data.get("RequiredActions") or {}).items()]
+    actions = table_view("RAM actions it needs", [Column("Service", "Service"), Column("Actions", "Actions")],
+                         empty="none derived")(rows)
+    out = [*generic_view(summary), "", *_TEMPLATE_PARAMETERS(data.get("Parameters") or []), "", *actions]
+    for line in data.get("Unresolved") or []:
+        out.append(f"unresolved: {line}")
+    return out

@@ -1,0 +1,206 @@
+"""Templates: parsing, placeholders, derived RAM actions and policies, parameter checks, the hook-timeout check.
+Real OOS templates come from ../shared/oos-templates (test data no one here wrote)."""
+import json
+
+import pytest
+
+from conftest import REPO
+from essctl.core.permissions import derive_required_actions, least_privilege_policy, ram_prefixes
+from essctl.core.template_parameters import check_heartbeat_timeout, notification_metadata
+from essctl.core.templates import action_dir_resolver, load_template_file
+from essctl.errors import UsageError
+
+SHARED = REPO.parent / "shared" / "oos-templates"
+PUBLIC = sorted((SHARED / "PublicTemplates").glob("ACS-ESS-*.yml")) if SHARED.exists() else []
+needs_shared = pytest.mark.skipif(not SHARED.exists(), reason=f"{SHARED} is absent (a user's clone): "
+                                  "the real OOS templates are test data kept outside the project")
+
+
+def _public(name):
+    return load_template_file(SHARED / "PublicTemplates" / f"{name}.yml")
+
+
+def _derive(name):
+    return derive_required_actions(_public(name), action_dir_resolver(SHARED / "CloudProductActions"))
+
+
+@needs_shared
+def test_the_shared_templates_are_there():
+    assert len(PUBLIC) >= 25
+
+
+@needs_shared
+@pytest.mark.parametrize("path", PUBLIC, ids=lambda p: p.stem)
+def test_every_public_template_parses_and_derives_known_actions(path):
+    import yaml
+
+    template = load_template_file(path)
+    raw = yaml.safe_load(path.read_text())["Parameters"]
+    assert set(template.parameters) == set(raw)
+    for name, spec in raw.items():
+        parameter = template.parameters[name]
+        assert parameter.required == ("Default" not in spec), name
+        if "${" in json.dumps(spec.get("Default")):
+            assert parameter.placeholder, f"{name} defaults to an ESS placeholder but is not reported as one"
+    derivation = derive_required_actions(template, action_dir_resolver(SHARED / "CloudProductActions"))
+    assert derivation.actions, "no RAM action derived"
+    known = set(ram_prefixes().values())
+    assert all(action.split(":")[0] in known for action in derivation.actions)
+    assert derivation.unresolved == []
+
+
+@needs_shared
+def test_run_command_derives_exactly_the_tutorial_policy():
+    derivation = _derive("ACS-ESS-LifeCycleRunCommand")
+    assert sorted(derivation.actions) == ["ecs:DescribeInvocationResults", "ecs:DescribeInvocations",
+                                          "ecs:RunCommand", "ess:CompleteLifecycleAction"]
+    assert derivation.nested == ["ACS::ECS::RunCommand"]   # the nested action needs nothing more
+    assert least_privilege_policy(derivation.actions) == {"Version": "1", "Statement": [
+        {"Effect": "Allow", "Action": ["ecs:DescribeInvocationResults", "ecs:DescribeInvocations", "ecs:RunCommand"],
+         "Resource": "*"},
+        {"Effect": "Allow", "Action": ["ess:CompleteLifecycleAction"], "Resource": "*"}]}
+
+
+@needs_shared
+def test_redis_whitelist_derives_exactly_the_tutorial_policy():
+    assert sorted(_derive("ACS-ESS-LifeCycleModifyRedisIPWhitelist").actions) == [
+        "ecs:DescribeInstances", "ess:CompleteLifecycleAction", "kvstore:ModifySecurityIps"]
+
+
+@needs_shared
+def test_nic_eip_derives_fourteen_actions_instead_of_three_full_access_policies():
+    assert sorted(_derive("ACS-ESS-LifeCycleCreateNetworkInterfaceAndEipAndAttachToInstance").actions) == [
+        "ecs:AllocateEipAddress", "ecs:AssociateEipAddress", "ecs:AttachNetworkInterface",
+        "ecs:CreateNetworkInterface", "ecs:DeleteNetworkInterface", "ecs:DescribeEipAddresses",
+        "ecs:DescribeInstances", "ecs:DescribeInvocationResults", "ecs:DescribeInvocations",
+        "ecs:DescribeNetworkInterfaces", "ecs:DetachNetworkInterface", "ecs:ReleaseEipAddress", "ecs:RunCommand",
+        "ess:CompleteLifecycleAction"]
+
+
+@needs_shared
+def test_policy_command_prints_only_the_document(cli):
+    result = cli("-o", "json", "template", "policy", "--file", SHARED / "PublicTemplates" / "ACS-ESS-LifeCycleRunCommand.yml",
+                 "--action-dir", SHARED / "CloudProductActions")
+    assert result.code == 0
+    document = json.loads(result.out)
+    assert [s["Action"] for s in document["Statement"]] == [
+        ["ecs:DescribeInvocationResults", "ecs:DescribeInvocations", "ecs:RunCommand"], ["ess:CompleteLifecycleAction"]]
+
+
+@needs_shared
+def test_without_the_action_folder_the_nested_action_is_reported_not_dropped(cli):
+    result = cli("-o", "json", "template", "policy", "--file", SHARED / "PublicTemplates" / "ACS-ESS-LifeCycleRunCommand.yml")
+    assert result.code == 0
+    assert "nested action ACS::ECS::RunCommand could not be resolved" in result.err
+
+
+@needs_shared
+@pytest.mark.parametrize("args, expected", [
+    (["-p", "dbInstanceId=r-1", "-p", "modifyMod=Append"], "modifyMod: not a parameter of ACS-ESS-LifeCycleModifyRedisIPWhitelist (did you mean modifyMode?)"),
+    (["-p", "dbInstanceId=r-1"], "modifyMode: required by ACS-ESS-LifeCycleModifyRedisIPWhitelist"),
+    (["-p", "dbInstanceId=r-1", "-p", "modifyMode=Replace"], "modifyMode: must be one of Append, Delete, AppendDup"),
+    (["-p", "dbInstanceId=r-1", "-p", "modifyMode=Append", "-p", "instanceIds=i-1"], "instanceIds: filled by ESS with ${instanceIds}"),
+    (["-p", "dbInstanceId"], "--parameter: expected KEY=VALUE"),
+])
+def test_parameter_errors_are_one_line_and_exit_2(cli, args, expected):
+    result = cli("template", "check", "--file", SHARED / "PublicTemplates" / "ACS-ESS-LifeCycleModifyRedisIPWhitelist.yml", *args)
+    assert result.code == 2
+    [line] = result.err.strip().splitlines()
+    assert expected in line
+
+
+@needs_shared
+def test_metadata_is_strings_with_json_text_for_json_and_lists():
+    template = _public("ACS-ESS-LifeCycleRunCommand")
+    text = notification_metadata(template, {"timeout": "900", "rateControl": {"Mode": "Concurrency", "MaxErrors": 0, "Concurrency": 2},
+                                            "commandContent": "echo a & b"})
+    assert json.loads(text) == {"timeout": "900", "rateControl": '{"Mode":"Concurrency","MaxErrors":0,"Concurrency":2}',
+                                "commandContent": "echo a & b"}
+    with pytest.raises(UsageError, match="NotificationMetadata is .* characters; ESS accepts at most 4096"):
+        notification_metadata(template, {"commandContent": "x" * 5000})
+    with pytest.raises(UsageError, match="timeout: must be a number"):
+        notification_metadata(template, {"timeout": "ten"})
+    forced = notification_metadata(template, {"regionId": "cn-hangzhou"}, force_placeholders=True)
+    assert json.loads(forced) == {"regionId": "cn-hangzhou"}
+
+
+@needs_shared
+def test_hook_timeout_check_suggests_more_than_the_task_needs():
+    template = _public("ACS-ESS-LifeCycleRunCommand")
+    advice = check_heartbeat_timeout(template, 30, {"timeout": "120"})
+    assert advice is not None and advice.suggested > 120 and advice.suggested >= advice.needed
+    assert "LifecycleHookIdAndLifecycleActionToken.Invalid" in advice.reason
+    assert check_heartbeat_timeout(template, 900, {}) is None                  # 600 s + margin fits
+    assert check_heartbeat_timeout(template, 900, {}, instances=25).suggested == 2100   # 3 batches of 10
+
+
+def test_a_cycle_of_nested_actions_is_an_error(tmp_path, cli):
+    actions = tmp_path / "actions"
+    actions.mkdir()
+    (actions / "ACS::X::First.yml").write_text("Tasks:\n- Name: a\n  Action: ACS::X::Second\n")
+    (actions / "ACS::X::Second.yml").write_text("Tasks:\n- Name: b\n  Action: ACS::X::First\n")
+    main = tmp_path / "main.yml"
+    main.write_text("Tasks:\n- Name: start\n  Action: ACS::X::First\n")
+    result = cli("template", "policy", "--file", main, "--action-dir", actions)
+    assert result.code == 2
+    assert "nested actions form a cycle: main > ACS::X::First > ACS::X::Second > ACS::X::First" in result.err
+
+
+def test_an_api_given_by_expression_is_reported(tmp_path):
+    path = tmp_path / "t.yml"
+    path.write_text("Parameters:\n  api: {Type: String}\nTasks:\n- Name: call\n  Action: ACS::ExecuteAPI\n"
+                    "  Properties: {Service: ECS, API: '{{ api }}'}\n"
+                    "- Name: done\n  Action: ACS::ExecuteApi\n  Properties: {Service: ESS, API: CompleteLifecycleAction}\n")
+    derivation = derive_required_actions(load_template_file(path))
+    assert list(derivation.actions) == ["ess:CompleteLifecycleAction"]
+    assert derivation.unresolved and "cannot be resolved statically" in derivation.unresolved[0]
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("Tasks:\n- Name: a\n  Action: [\n", "bad.yml:4:1: not valid YAML or JSON"),
+    ("Parameters:\n  x: {Type: Strin}\nTasks:\n- {Name: a, Action: ACS::Sleep}\n", "bad.yml:2: Parameters.x.Type: must be one of"),
+    ("Description: no tasks\n", "Tasks: expected a non-empty list of tasks"),
+])
+def test_malformed_templates_are_one_line_errors(tmp_path, cli, content, expected):
+    path = tmp_path / "bad.yml"
+    path.write_text(content)
+    result = cli("template", "show", "--file", path)
+    assert result.code == 2 and "Traceback" not in result.err
+    [line] = result.err.strip().splitlines()
+    assert expected in line
+
+
+@needs_shared
+def test_template_from_oos_with_nested_action_from_oos_then_replayed(stub, cli, tmp_path):
+    from alibabacloud_oos20190601 import models
+
+    def answer(name, path):
+        return models.GetTemplateResponseBody(content=path.read_text(), template=models.GetTemplateResponseBodyTemplate(
+            template_name=name, template_version="v12", share_type="Public")).to_map()
+
+    stub.on("GetTemplate", answer("ACS-ESS-LifeCycleRunCommand", SHARED / "PublicTemplates" / "ACS-ESS-LifeCycleRunCommand.yml"),
+            answer("ACS::ECS::RunCommand", SHARED / "CloudProductActions" / "ACS::ECS::RunCommand.yml"))
+    tape = tmp_path / "tape.yaml"
+    live = cli("--endpoint", stub.url, "--region", "cn-hangzhou", "--record", tape, "-o", "json",
+               "template", "show", "ACS-ESS-LifeCycleRunCommand")
+    assert live.code == 0, live.err
+    assert [c.query["TemplateName"] for c in stub.calls("GetTemplate")] == ["ACS-ESS-LifeCycleRunCommand", "ACS::ECS::RunCommand"]
+    stub.shutdown()
+    replayed = cli("--tape", tape, "-o", "json", "template", "show", "ACS-ESS-LifeCycleRunCommand")
+    assert replayed.out == live.out
+    shown = json.loads(replayed.out)
+    assert shown["RequiredActions"]["ecs"] == ["ecs:DescribeInvocationResults", "ecs:DescribeInvocations", "ecs:RunCommand"]
+    assert shown["Version"] == "v12"
+
+
+def test_template_list_keeps_the_prefix_and_both_share_types(stub, cli):
+    from alibabacloud_oos20190601 import models
+
+    def page(*names):
+        return models.ListTemplatesResponseBody(templates=[
+            models.ListTemplatesResponseBodyTemplates(template_name=n, template_version="v1") for n in names]).to_map()
+
+    stub.on("ListTemplates", page("ACS-ESS-LifeCycleRunCommand", "ACS-ECS-BulkyRunCommand"), page("ACS-ESS-MyOwn"))
+    result = cli("--endpoint", stub.url, "--region", "cn-hangzhou", "-o", "json", "template", "list")
+    assert [t["TemplateName"] for t in json.loads(result.out)] == ["ACS-ESS-LifeCycleRunCommand", "ACS-ESS-MyOwn"]
+    assert [c.query["ShareType"] for c in stub.calls("ListTemplates")] == ["Public", "Private"]
