@@ -66,11 +66,15 @@ class Invocation:
 
     env: Environment
     settings: CloudSettings
+    _session: Any = None
 
     def session(self) -> Any:
-        from essctl.cloud.session import CloudSession
+        """The command's one CloudSession, made on first use (commands that need no cloud never make it)."""
+        if self._session is None:
+            from essctl.cloud.session import CloudSession
 
-        return CloudSession(self.settings, log=self.env.log if self.env.verbose else None)
+            self._session = CloudSession(self.settings, log=self.env.log if self.env.verbose else None)
+        return self._session
 
 
 def merge(root: dict[str, Any] | None, overrides: dict[str, Any]) -> Invocation:

@@ -56,10 +56,30 @@ def template_policy(run: Invocation, name: Name = None, file: File = None, actio
     template, resolve = _load(run, name, file, action_dir, version)
     document, derivation = policy_for(template, resolve)
     _warn_unresolved(run, derivation.unresolved)
+    if file is None:
+        _cross_check(run, template, set(derivation.actions))
     if run.env.output_format == "table" and not run.env.query:
         run.env.stdout.write(json.dumps(document, indent=2) + "\n")
     else:
         emit(run.env, document)
+
+
+def _cross_check(run: Invocation, template, derived: set) -> None:
+    """Compare with OOS GenerateExecutionPolicy; differences go to stderr, the document stays clean."""
+    from essctl.core.template_report import generated_policy_actions
+    from essctl.errors import EssctlError
+
+    try:
+        generated = generated_policy_actions(run.session(), template)
+    except EssctlError as exc:
+        run.env.log(f"note: GenerateExecutionPolicy cross-check skipped: {exc}")
+        return
+    if generated == derived:
+        run.env.log("GenerateExecutionPolicy agrees with the derived policy")
+    for action in sorted(generated - derived):
+        run.env.log(f"cross-check: OOS GenerateExecutionPolicy also lists {action}")
+    for action in sorted(derived - generated):
+        run.env.log(f"cross-check: derived {action}, which GenerateExecutionPolicy does not list")
 
 
 @template_app.command("check")

@@ -47,3 +47,20 @@ def describe(template: Template, derivation: Derivation) -> dict[str, Any]:
 def policy_for(template: Template, resolve: TemplateResolver | None) -> tuple[dict[str, Any], Derivation]:
     derivation = derive_required_actions(template, resolve)
     return least_privilege_policy(derivation.actions), derivation
+
+
+def generated_policy_actions(session: Any, template: Template) -> set[str]:
+    """The actions OOS GenerateExecutionPolicy says the template needs (the server-side cross-check)."""
+    import json
+
+    from alibabacloud_oos20190601 import models
+
+    body = session.oos.generate_execution_policy(models.GenerateExecutionPolicyRequest(
+        region_id=session.region, template_name=template.name, template_version=template.version)).body
+    document = json.loads(body.policy or "{}") if isinstance(body.policy, str) else (body.policy or {})
+    actions: set[str] = set()
+    for statement in document.get("Statement") or []:
+        if statement.get("Effect", "Allow") == "Allow":
+            names = statement.get("Action") or []
+            actions.update([names] if isinstance(names, str) else names)
+    return actions

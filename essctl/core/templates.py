@@ -134,15 +134,38 @@ def load_template_file(path: Path) -> Template:
     return parse_template(content, name=path.name.rsplit(".", 1)[0], source=str(path))
 
 
+def template_cache_path(region: str, name: str, version: str) -> Path:
+    """Where GetTemplate content is kept: $XDG_CACHE_HOME/essctl/templates/REGION/NAME@VERSION.yaml."""
+    import os
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path(os.path.expanduser("~")) / ".cache")
+    safe_name = name.replace("/", "_")
+    return base / "essctl" / "templates" / region / f"{safe_name}@{version}.yaml"
+
+
 def load_template_from_oos(session: Any, name: str, version: str | None = None) -> Template:
-    """GetTemplate (live, or from a tape through the session)."""
+    """GetTemplate (live, or from a tape through the session). A given version is served from the cache when
+    present (a version's content never changes); the latest version is always asked for."""
+    if version:
+        cached = template_cache_path(session.region, name, version)
+        if cached.exists():
+            return parse_template(cached.read_text(encoding="utf-8"), name=name, source=f"oos:{name}@{version}",
+                                  version=version)
     from alibabacloud_oos20190601 import models
 
     body = session.oos.get_template(models.GetTemplateRequest(
         region_id=session.region, template_name=name, template_version=version)).body
-    meta = body.template
-    return parse_template(body.content or "", name=name, source=f"oos:{name}@{meta.template_version if meta else version}",
-                          version=meta.template_version if meta else version)
+    found_version = (body.template.template_version if body.template else None) or version
+    content = body.content or ""
+    template = parse_template(content, name=name, source=f"oos:{name}@{found_version}", version=found_version)
+    if found_version and not session.replaying:
+        cache = template_cache_path(session.region, name, found_version)
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_text(content, encoding="utf-8")
+        except OSError:
+            pass   # a cache that cannot be written only costs a call next time
+    return template
 
 
 TemplateResolver = Callable[[str], "Template | None"]
