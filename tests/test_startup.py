@@ -26,3 +26,14 @@ def test_version():
 
     result = run_essctl("--version", env=clean_env(__import__("pathlib").Path("/nonexistent")))
     assert result.out.strip() == f"essctl {__version__}"
+
+
+def test_template_commands_on_a_file_need_no_sdk(tmp_path):
+    template = tmp_path / "t.yml"
+    template.write_text("Tasks:\n- Name: done\n  Action: ACS::ExecuteAPI\n"
+                        "  Properties: {Service: ESS, API: CompleteLifecycleAction}\n")
+    result = run_essctl("-o", "json", "template", "policy", "--file", template, env=clean_env(tmp_path),
+                        python_flags=("-X", "importtime"))
+    assert result.code == 0 and '"ess:CompleteLifecycleAction"' in result.out
+    imported = [line.split("|")[-1].strip() for line in result.err.splitlines() if line.startswith("import time:")]
+    assert [m for m in imported if m.startswith(("alibabacloud_", "darabonba", "Tea"))] == []
