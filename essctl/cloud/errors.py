@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from essctl.errors import CloudAPIError, EssctlError
+from essctl.cloud.credentials import HOW_TO_CONFIGURE
+from essctl.errors import CloudAPIError, EssctlError, UsageError
 
 _HOST = re.compile(r"host='([^']+)', port=(\d+)")
 _CAUSE = re.compile(r"(\[Errno -?\d+\][^'\")]*|Read timed out|Connection aborted|Remote end closed connection without response)")
@@ -50,8 +51,6 @@ def to_cloud_error(service: str, action: str, exc: BaseException) -> EssctlError
                 message=f"no answer{where}: {_clean(cause.group(1) if cause else text)}",
             )
         if type(inner).__name__ == "CredentialException":
-            from essctl.cloud.credentials import HOW_TO_CONFIGURE
-            from essctl.errors import UsageError
             return UsageError(f"credentials could not be loaded: {_clean(str(inner))}: {HOW_TO_CONFIGURE}")
         return CloudAPIError(
             service=service, action=action, code="InvalidResponse",

@@ -120,8 +120,8 @@ def check_heartbeat_timeout(template: Template, heartbeat_timeout: int, values: 
     except (TypeError, ValueError):
         return None
     batches = 1
-    rate = (values or {}).get("rateControl", template.parameters.get("rateControl").default
-                               if "rateControl" in template.parameters else None)
+    rate_parameter = template.parameters.get("rateControl")
+    rate = (values or {}).get("rateControl", rate_parameter.default if rate_parameter else None)
     if isinstance(rate, str):
         try:
             rate = json.loads(rate)

@@ -61,11 +61,6 @@ class Template:
     outputs: dict[str, Any]
     version: str | None = None
 
-    @property
-    def placeholders(self) -> dict[str, str]:
-        """Parameter name -> the ESS placeholder that fills it."""
-        return {p.name: p.placeholder for p in self.parameters.values() if p.placeholder}
-
 
 def _text(value: Any) -> str | None:
     if isinstance(value, dict):
