@@ -49,6 +49,14 @@ def test_options_work_before_and_after_the_command(cli):
     assert [e["Status"] for e in json.loads(after.out)] == ["Success", "Failed"]
 
 
+def test_replay_uses_the_tape_region_over_environment_defaults(tmp_path):
+    from conftest import clean_env, run_essctl
+
+    result = run_essctl("--tape", "demo", "group", "list", env=clean_env(tmp_path, ALIBABA_CLOUD_REGION_ID="cn-beijing"))
+    assert result.code == 0, result.err
+    assert len(json.loads(result.out)) == 2
+
+
 def test_exit_codes(cli):
     assert cli("--tape", "demo", "group", "list").code == 0
     assert cli("--tape", "demo", "hook", "list", "--group", "asg-doesnotexist").code == 3   # recorded API error

@@ -32,12 +32,12 @@ class CloudSession:
         self._recorder: TapeRecorder | None = None
         if settings.tape and settings.record:
             raise UsageError("--tape replays and --record records: use one of them")
-        tape_region = None
         if settings.tape:
             path = resolve_tape_path(settings.tape)
             self._player = TapePlayer(Tape.load(path), path)
-            tape_region = self._player.tape.region
-        self.region = resolve_region(settings, fallback=tape_region)
+        # A replay asks what was recorded: the tape's region beats the environment and profile defaults.
+        tape_region = self._player.tape.region if self._player else None
+        self.region = settings.region or tape_region or resolve_region(settings)
         if settings.record:
             self._recorder = TapeRecorder(settings.record, self.region, settings.redact_account)
             self._recorder.tape.source = settings.endpoint or "alibaba-cloud"
