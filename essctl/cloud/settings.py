@@ -44,12 +44,12 @@ def _aliyun_profile(name: str | None) -> dict | None:
     return None
 
 
-def resolve_region(settings: CloudSettings, fallback: str | None = None) -> str:
-    """--region, else ALIBABA_CLOUD_REGION_ID, else the aliyun CLI profile's region_id, else `fallback`."""
+def resolve_region(settings: CloudSettings) -> str:
+    """--region, else ALIBABA_CLOUD_REGION_ID, else the aliyun CLI profile's region_id."""
     region = settings.region or os.environ.get("ALIBABA_CLOUD_REGION_ID")
     if not region:
         profile = _aliyun_profile(selected_profile_name(settings))
-        region = (profile or {}).get("region_id") or fallback
+        region = (profile or {}).get("region_id")
     if not region:
         raise UsageError(
             "no region: pass --region (e.g. --region cn-hangzhou), set ALIBABA_CLOUD_REGION_ID, "
