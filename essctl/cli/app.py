@@ -8,6 +8,7 @@ import typer
 from essctl import __version__
 from essctl.cli import inventory
 from essctl.cli.options import GLOBAL_OPTIONS
+from essctl.cli.template import template_app
 from essctl.errors import EssctlError
 from essctl.exitcodes import ExitCode
 
@@ -19,6 +20,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 inventory.register(app)
+app.add_typer(template_app, name="template",
+              help="OOS templates: parameters, required RAM actions, least-privilege policy.")
 
 
 def _show_version(value: bool) -> None:

@@ -9,15 +9,12 @@ GroupId = Annotated[str, typer.Option("--group", "-g", metavar="ID", help="Scali
 
 
 def register(app: typer.Typer) -> None:
-    from essctl.cli.template import template_app
-
     for name, sub, help_text in (
         ("group", group_app, "Scaling groups."),
         ("hook", hook_app, "Lifecycle hooks."),
         ("activity", activity_app, "Scaling activities."),
         ("execution", execution_app, "OOS executions."),
         ("role", role_app, "RAM roles."),
-        ("template", template_app, "OOS templates: parameters, required RAM actions, least-privilege policy."),
     ):
         app.add_typer(sub, name=name, help=help_text)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
@@ -66,7 +66,7 @@ class Invocation:
 
     env: Environment
     settings: CloudSettings
-    _session: Any = None
+    _session: Any = field(default=None, init=False, repr=False)
 
     def session(self) -> Any:
         """The command's one CloudSession, made on first use (commands that need no cloud never make it)."""

@@ -114,7 +114,7 @@ def template_check(
             result["HeartbeatAdvice"] = {"HeartbeatTimeout": advice.heartbeat_timeout, "Needed": advice.needed,
                                          "Suggested": advice.suggested, "Reason": advice.reason}
             run.env.log(f"warning: hook timeout {advice.heartbeat_timeout} s is too short: {advice.reason}; "
-                        f"use --timeout {advice.suggested}")
+                        f"give the hook a HeartbeatTimeout of at least {advice.suggested} s")
     emit(run.env, result)
 
 
