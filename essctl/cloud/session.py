@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from essctl.cloud.credentials import ResolvedCredential, resolve_credential
@@ -20,12 +21,42 @@ from essctl.cloud.tape import Tape, TapePlayer, TapeRecorder, is_recordable_erro
 from essctl.errors import UsageError
 
 Log = Callable[[str], None]
+READ_ONLY_PREFIXES = ("Describe", "List", "Get", "Generate")
+
+
+def is_mutating(action: str) -> bool:
+    """Whether an API action changes something (every read-only ESS/OOS/RAM action starts with a read verb)."""
+    return not action.startswith(READ_ONLY_PREFIXES)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One API call as the session saw it: no credentials, parameters as the SDK flattened them."""
+
+    service: str
+    action: str
+    parameters: dict[str, Any]
+    outcome: str            # "200" or the error code
+    request_id: str | None
+    elapsed_ms: float
+    replayed: bool
+
+    @property
+    def mutating(self) -> bool:
+        return is_mutating(self.action)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"service": self.service, "action": self.action, "parameters": self.parameters,
+                "outcome": self.outcome, "request_id": self.request_id, "elapsed_ms": round(self.elapsed_ms, 1),
+                "replayed": self.replayed, "mutating": self.mutating}
 
 
 class CloudSession:
-    def __init__(self, settings: CloudSettings, log: Log | None = None):
+    def __init__(self, settings: CloudSettings, log: Log | None = None, *, match_by_action: bool = False):
         self.settings = settings
         self._log = log
+        self.calls: list[Call] = []
+        self.on_call: Callable[[Call], None] | None = None
         self._clients: dict[str, Any] = {}
         self._credential: ResolvedCredential | None = None
         self._player: TapePlayer | None = None
@@ -34,7 +65,7 @@ class CloudSession:
             raise UsageError("--tape replays and --record records: use one of them")
         if settings.tape:
             path = resolve_tape_path(settings.tape)
-            self._player = TapePlayer(Tape.load(path), path)
+            self._player = TapePlayer(Tape.load(path), path, match_by_action=match_by_action)
         # A replay asks what was recorded: the tape's region beats the environment and profile defaults.
         tape_region = self._player.tape.region if self._player else None
         self.region = settings.region or tape_region or resolve_region(settings)
@@ -106,23 +137,29 @@ class CloudSession:
                 error = to_cloud_error(service, params.action, exc)
                 if error is None:
                     raise
-                self._log_call(service, params.action, parameters, started, outcome=f"{error}")
+                self._observe(service, params.action, parameters, started, getattr(error, "code", "essctl-error"),
+                              getattr(error, "request_id", None), outcome=f"{error}")
                 raise error from exc
             if self._recorder is not None:
                 self._recorder.response(service, params.version, params.action, parameters, result)
             body = result.get("body")
             request_id = body.get("RequestId") if isinstance(body, dict) else None
             request_id = request_id or (result.get("headers") or {}).get("x-acs-request-id")
-            self._log_call(service, params.action, parameters, started,
-                           outcome=f"{result.get('statusCode')} (request id {request_id})")
+            self._observe(service, params.action, parameters, started, str(result.get("statusCode")), request_id,
+                          outcome=f"{result.get('statusCode')} (request id {request_id})")
             return result
 
         client.call_api = call_api
 
-    def _log_call(self, service: str, action: str, parameters: dict, started: float, outcome: str) -> None:
-        if not self._log:
-            return
-        shown = " ".join(f"{k}={v}" for k, v in sorted(public_parameters(parameters).items()))
-        via = "tape" if self.replaying else "api"
+    def _observe(self, service: str, action: str, parameters: dict, started: float, status: str,
+                 request_id: str | None, outcome: str) -> None:
         elapsed = (time.monotonic() - started) * 1000
-        self._emit(f"{via} {service}:{action} {shown} -> {outcome} in {elapsed:.0f} ms")
+        call = Call(service, action, dict(sorted(public_parameters(parameters).items())), status, request_id,
+                    elapsed, self.replaying)
+        self.calls.append(call)
+        if self.on_call is not None:
+            self.on_call(call)
+        if self._log:
+            shown = " ".join(f"{k}={v}" for k, v in call.parameters.items())
+            via = "tape" if self.replaying else "api"
+            self._emit(f"{via} {service}:{action} {shown} -> {outcome} in {elapsed:.0f} ms")

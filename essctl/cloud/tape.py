@@ -134,20 +134,29 @@ def match_key(service: str, action: str, parameters: dict[str, Any], redacted: b
 
 
 class TapePlayer:
-    """Answers calls from a tape: identical calls get the recorded answers in order, the last one repeating."""
+    """Answers calls from a tape: identical calls get the recorded answers in order, the last one repeating.
 
-    def __init__(self, tape: Tape, path: Path):
+    With `match_by_action` (a recipe's --dry-run) a call matches the recorded calls of the same action whatever its
+    parameters, in order: the user's own group and inputs are shown, the recorded answers come back.
+    """
+
+    def __init__(self, tape: Tape, path: Path, *, match_by_action: bool = False):
         self.tape = tape
         self.path = path
+        self.match_by_action = match_by_action
         self._answers: dict[tuple, list[Interaction]] = {}
         self._served: dict[tuple, int] = {}
         for item in tape.interactions:
-            key = match_key(item.service, item.action, item.parameters, tape.account_redacted)
-            self._answers.setdefault(key, []).append(item)
+            self._answers.setdefault(self._key(item.service, item.action, item.parameters), []).append(item)
+
+    def _key(self, service: str, action: str, parameters: dict[str, Any]) -> tuple:
+        if self.match_by_action:
+            return (service, action, ())
+        return match_key(service, action, parameters, self.tape.account_redacted)
 
     def answer(self, service: str, action: str, parameters: dict[str, Any]) -> dict[str, Any]:
         """The `call_api` result for this call, or the recorded SDK exception raised again."""
-        key = match_key(service, action, parameters, self.tape.account_redacted)
+        key = self._key(service, action, parameters)
         answers = self._answers.get(key)
         if not answers:
             shown = " ".join(f"{k}={v}" for k, v in key[2])
