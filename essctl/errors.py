@@ -54,3 +54,7 @@ class CloudAPIError(EssctlError):
         if self.request_id:
             line += f" (request id {self.request_id})"
         return line
+
+
+class PreconditionFailed(EssctlError):
+    """The cloud is not in a state the operation can run in (a missing role, group or quota); nothing was changed."""

@@ -17,6 +17,9 @@ def register(app: typer.Typer) -> None:
         ("role", role_app, "RAM roles."),
     ):
         app.add_typer(sub, name=name, help=help_text)
+    from essctl.cli import watch
+
+    watch.register(activity_app, execution_app)
 
 
 group_app = typer.Typer(no_args_is_help=True)

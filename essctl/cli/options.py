@@ -76,6 +76,19 @@ class Invocation:
             self._session = CloudSession(self.settings, log=self.env.log if self.env.verbose else None)
         return self._session
 
+    def dry_run_session(self, recipe_name: str) -> tuple[Any, str | None]:
+        """A session that answers from the recipe's bundled tape (or --tape FILE), matching calls by action, and the
+        scaling group that tape was recorded in."""
+        import dataclasses
+
+        from essctl.cloud.session import CloudSession
+
+        tape = self.settings.tape or Path(f"recipe-{recipe_name}")
+        self.settings = dataclasses.replace(self.settings, tape=tape, record=None)
+        self._session = CloudSession(self.settings, log=self.env.log if self.env.verbose else None,
+                                     match_by_action=True)
+        return self._session, self._session.recorded_parameter("DescribeScalingGroups", "ScalingGroupIds.1")
+
 
 def merge(root: dict[str, Any] | None, overrides: dict[str, Any]) -> Invocation:
     values = {name: overrides.get(name) if overrides.get(name) is not None else (root or {}).get(name)

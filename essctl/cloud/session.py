@@ -77,6 +77,15 @@ class CloudSession:
     def replaying(self) -> bool:
         return self._player is not None
 
+    def recorded_parameter(self, action: str, name: str) -> str | None:
+        """A parameter of the first recorded call of `action` on the tape being replayed (e.g. its scaling group)."""
+        if self._player is None:
+            return None
+        for item in self._player.tape.interactions:
+            if item.action == action and name in item.parameters:
+                return str(item.parameters[name])
+        return None
+
     @property
     def ess(self) -> Any:
         return self.client("ess")

@@ -1,0 +1,100 @@
+"""A recipe run from end to end: plan, confirm, apply, trigger, watch; and the report of what happened."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from essctl.core.events import Emit, Event
+from essctl.core.recipe_apply import Applied, Triggered, apply_plan, trigger
+from essctl.core.recipe_plan import Plan, make_plan
+from essctl.core.recipes import Recipe
+from essctl.core.template_parameters import HEARTBEAT_MARGIN_S
+from essctl.core.watch import Pacing, Watcher, WatchResult
+from essctl.exitcodes import ExitCode
+
+
+@dataclass
+class RunOptions:
+    group_id: str
+    inputs: dict[str, Any]
+    variant: str | None = None
+    create_role: bool = False
+    trigger: bool = True
+    timeout: float | None = None      # the watch; default: the longest hook timeout plus the margin
+    pacing: Pacing | None = None
+
+
+@dataclass
+class RunReport:
+    plan: Plan
+    applied: list[Applied] = field(default_factory=list)
+    triggered: Triggered | None = None
+    watch: WatchResult | None = None
+    confirmed: bool = True
+    seconds: dict[str, float] = field(default_factory=dict)
+    calls: list[Any] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def outcome(self) -> str:
+        if not self.confirmed:
+            return "cancelled"
+        if self.watch is None:
+            return "applied"
+        if self.watch.timed_out:
+            return "timed out"
+        return "succeeded" if self.watch.succeeded else "failed"
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return {"timed out": ExitCode.TIMEOUT, "failed": ExitCode.OPERATION_FAILED}.get(self.outcome, ExitCode.OK)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "recipe": self.plan.recipe.name, "outcome": self.outcome, "dry_run": self.dry_run,
+            "plan": self.plan.to_dict(), "applied": [item.to_dict() for item in self.applied],
+            "trigger": self.triggered.to_dict() if self.triggered else None,
+            "watch": self.watch.to_dict() if self.watch else None,
+            "seconds": {step: round(value, 2) for step, value in self.seconds.items()},
+            "calls": [call.to_dict() for call in self.calls],
+            "mutating_calls": sum(1 for call in self.calls if call.mutating),
+        }
+
+
+def watch_timeout(plan: Plan) -> float:
+    return float(plan.hook_timeout() + HEARTBEAT_MARGIN_S)
+
+
+def run_recipe(session: Any, recipe: Recipe, options: RunOptions, *, confirm: Callable[[Plan], bool],
+               emit: Emit) -> RunReport:
+    """Plan; if there are changes, ask `confirm`; apply; trigger and watch unless told not to."""
+    started = time.monotonic()
+    plan = make_plan(session, recipe, options.group_id, options.inputs, variant=options.variant,
+                     create_role=options.create_role, trigger=options.trigger)
+    report = RunReport(plan=plan, calls=session.calls, dry_run=session.replaying)
+    report.seconds["plan"] = time.monotonic() - started
+    for warning in plan.warnings:
+        emit(Event("warning", warning))
+    if plan.pending and not confirm(plan):
+        report.confirmed = False
+        return report
+
+    step = time.monotonic()
+    report.applied = apply_plan(session, plan, emit)
+    report.seconds["apply"] = time.monotonic() - step
+    if not options.trigger or recipe.trigger is None:
+        return report
+
+    timeout = options.timeout if options.timeout is not None else watch_timeout(plan)
+    step = time.monotonic()
+    report.triggered = trigger(session, plan, emit, deadline=step + timeout)
+    report.seconds["trigger"] = time.monotonic() - step
+
+    step = time.monotonic()
+    templates = sorted({stage.template for stage in recipe.stages})
+    watcher = Watcher(session, emit, timeout=timeout, pacing=options.pacing)
+    report.watch = watcher.activity(report.triggered.activity_id, templates)
+    report.seconds["watch"] = time.monotonic() - step
+    report.seconds["total"] = time.monotonic() - started
+    return report
