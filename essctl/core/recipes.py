@@ -663,12 +663,20 @@ def _check_input_feeds(recipe: Recipe, item: RecipeInput, parameter: Parameter, 
                                               f"{parameter.name} (allowed: {_listing(parameter.allowed_values)})")
 
 
+def is_lifecycle_template(template: Template) -> bool:
+    """A template a lifecycle hook can run: ESS hands it the lifecycle action token to complete the action."""
+    return any(parameter.placeholder == "lifecycleActionToken" for parameter in template.parameters.values())
+
+
 def check_against_template(recipe: Recipe, stage: Stage, template: Template) -> None:
     """RecipeError at the field for a stage parameter the template does not have, a placeholder parameter set to
     anything but its placeholder, a value the template does not accept, a required template parameter not set,
     a role mismatch, or a hook timeout shorter than the template's own timeout plus the margin."""
     from essctl.core.template_parameters import check_heartbeat_timeout
 
+    if not is_lifecycle_template(template):
+        recipe.fail(recipe.stage_field(stage, "template"), f"{template.name} is not a lifecycle-hook template: no "
+                                                           "parameter takes ${lifecycleActionToken} from ESS")
     for name, value in stage.parameters.items():
         where = recipe.stage_field(stage, f"parameters.{name}")
         parameter = template.parameters.get(name)
