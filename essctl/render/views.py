@@ -140,3 +140,37 @@ def template_view(data: dict[str, Any]) -> Iterable[Any]:
     for line in data.get("Unresolved") or []:
         out.append(f"unresolved: {line}")
     return out
+
+RECIPES = table_view("Recipes", [
+    Column("Name", "Name"), Column("Title", "Title", max_width=50), Column("Template", "Template", max_width=60),
+    Column("Transitions", "Transitions"), Column("Policy", "Policy"),
+], empty="no recipes")
+
+_RECIPE_INPUTS = table_view("Inputs (-p key=value)", [
+    Column("Name", "Name"), Column("Type", "Type"), Column("Required", "Required"), Column("Default", "Default"),
+    Column("Allowed", "Allowed", max_width=40), Column("Example", "Example", max_width=40),
+    Column("Help", "Help", max_width=50),
+], empty="no inputs")
+
+_RECIPE_STEPS = table_view("Steps", [
+    Column("#", "Step"), Column("Service", "Service"), Column("Action", "Action"), Column("Detail", "Detail"),
+], empty="no steps")
+
+
+def _policy_lines(label: str, policy: dict[str, Any]) -> list[Any]:
+    import json
+
+    if policy.get("SystemPolicies"):
+        return [f"{label}: system policies {', '.join(policy['SystemPolicies'])}"]
+    document = policy.get("Document")
+    text = document if isinstance(document, str) else json.dumps(document, indent=2)
+    return [f"{label}: {policy.get('Kind')} policy {policy.get('Name')}", text]
+
+
+def recipe_view(data: dict[str, Any]) -> Iterable[Any]:
+    summary = {key: data.get(key) for key in ("Name", "Title", "Description", "Reference", "File", "Role")}
+    out = [*generic_view(summary), "", *_RECIPE_INPUTS(data.get("Inputs") or []), "",
+           *_RECIPE_STEPS(data.get("Steps") or []), "", *_policy_lines("Policy", data.get("Policy") or {})]
+    for name, policy in (data.get("PolicyVariants") or {}).items():
+        out += ["", *_policy_lines(f"Policy variant {name}", policy)]
+    return out
