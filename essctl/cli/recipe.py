@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from essctl.cli import recipe_actions
 from essctl.cli.options import Invocation, cloud_command
 
 recipe_app = typer.Typer(no_args_is_help=True)
@@ -98,3 +99,5 @@ def recipe_init(
         raise UsageError(f"--output-file: cannot write {output_file}: {exc.strerror}") from exc
     run.env.log(f"wrote {output_file}; check it with: essctl recipe validate {output_file}"
                 + (f" --template-file {template_file}" if template_file else ""))
+
+recipe_actions.register(recipe_app)   # plan, run, teardown: the commands that call the cloud

@@ -559,7 +559,7 @@ def find_recipe(name_or_path: str) -> Recipe:
 def resolve_inputs(recipe: Recipe, raw: dict[str, str], *, use_examples: bool = False) -> dict[str, Any]:
     """The typed value of every input that has one: given with -p, else the example (dry-run), else the default.
     An unknown key, a missing required input and a value that does not fit are UsageErrors naming -p key."""
-    from essctl.core.template_parameters import _coerce
+    from essctl.core.template_parameters import coerce
 
     for key in raw:
         if recipe.input(key) is None:
@@ -570,7 +570,7 @@ def resolve_inputs(recipe: Recipe, raw: dict[str, str], *, use_examples: bool = 
     values: dict[str, Any] = {}
     for item in recipe.inputs:
         if item.name in raw:
-            value, problem = _coerce(Parameter(name=item.name, type=item.type), raw[item.name])
+            value, problem = coerce(Parameter(name=item.name, type=item.type), raw[item.name])
             if problem:
                 raise UsageError(f"-p {problem}")
             if item.allowed is not None and value not in item.allowed:
@@ -636,9 +636,9 @@ def stage_parameters(stage: Stage, values: dict[str, Any]) -> dict[str, Any]:
 
 def _fits_parameter(parameter: Parameter, value: Any) -> str | None:
     """Why a literal recipe value does not fit a template parameter, or None."""
-    from essctl.core.template_parameters import _coerce
+    from essctl.core.template_parameters import coerce
 
-    _, problem = _coerce(parameter, value)
+    _, problem = coerce(parameter, value)
     if problem:
         return problem.split(": ", 1)[1]
     if parameter.type == "String" and not isinstance(value, str):

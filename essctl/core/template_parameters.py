@@ -20,7 +20,7 @@ class ParameterError(UsageError):
     """User parameters that do not fit the template (every problem, on one line)."""
 
 
-def _coerce(parameter: Parameter, raw: Any) -> tuple[Any, str | None]:
+def coerce(parameter: Parameter, raw: Any) -> tuple[Any, str | None]:
     """(value, problem) for a value given as text (from -p k=v) or already typed (from a recipe file)."""
     kind = parameter.type
     if kind == "Number":
@@ -82,7 +82,7 @@ def notification_metadata(template: Template, values: dict[str, Any], *, force_p
         if parameter.placeholder and not force_placeholders:
             problems.append(f"{name}: filled by ESS with ${{{parameter.placeholder}}}; do not set it (or force it)")
             continue
-        value, problem = _coerce(parameter, raw)
+        value, problem = coerce(parameter, raw)
         if problem is None and parameter.allowed_values and value not in parameter.allowed_values:
             problem = f"{name}: must be one of {', '.join(map(str, parameter.allowed_values))}, got {raw!r}"
         if problem:
