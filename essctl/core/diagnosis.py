@@ -572,13 +572,14 @@ def _safe_fix_arguments(entry: KnowledgeEntry, checks: dict[str, CheckResult]) -
 def _finding(entry: KnowledgeEntry, where: str, likelihood: float, lines: list[str], checks: dict[str, CheckResult],
              values: dict[str, Any], severity: str | None = None, code: str | None = None) -> Finding:
     own = [checks[name] for name in entry.checks]
+    failed = [check for check in own if check.passed is False]
+    # Each failing check confirms the finding; checks that ran and all passed weaken it.
+    likelihood += _CHECK_FAILED_BONUS * len(failed)
+    if not failed and any(check.passed is True for check in own):
+        likelihood -= _CHECK_PASSED_PENALTY
     for check in own:
-        if check.passed is False:
-            likelihood += _CHECK_FAILED_BONUS
-            lines.append(f"check {check.name} failed: {check.summary}")
-        elif check.passed is True:
-            likelihood -= _CHECK_PASSED_PENALTY
-            lines.append(f"check {check.name} passed: {check.summary}")
+        if check.passed is not None:
+            lines.append(f"check {check.name} {'failed' if check.passed is False else 'passed'}: {check.summary}")
     arguments = _safe_fix_arguments(entry, checks)
     return Finding(
         code=code or entry.code, title=entry.title, severity=severity or entry.severity,
@@ -651,14 +652,13 @@ def _check_findings(checks: list[CheckResult], findings: list[Finding], by_name:
             keys = {check.name, f"{check.name}:{problem['kind']}"}
             for entry in load_knowledge():
                 if keys & set(entry.raised_by):
-                    slot = raised.setdefault(entry.code, {"entry": entry, "lines": [], "certain": False})
-                    slot["lines"].append(f"check {check.name} failed: {problem['detail']}")
+                    slot = raised.setdefault(entry.code, {"entry": entry, "certain": False})
                     slot["certain"] |= bool(problem.get("certain", True))
     # _finding adds the bonus of the failing check that raised the entry: start that much lower.
     return [
         _finding(slot["entry"], slot["entry"].where[0],
                  (_FROM_CHECK_CERTAIN if slot["certain"] else _FROM_CHECK_POSSIBLE) - _CHECK_FAILED_BONUS,
-                 slot["lines"], by_name, values, severity=None if slot["certain"] else "warning")
+                 [], by_name, values, severity=None if slot["certain"] else "warning")
         for slot in raised.values()
     ]
 
