@@ -25,7 +25,6 @@ _FIELDS = {
     "cause": True, "fix": True, "checks": True, "raised_by": False, "fix_command": True, "safe_fix": True,
     "retryable": True, "source": True,
 }
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 class KnowledgeError(EssctlError):
@@ -65,9 +64,6 @@ class KnowledgeEntry:
 
     def matches_family(self, code: str) -> bool:
         return self.is_family and code.lower().startswith(self.code.rstrip("*").lower())
-
-    def placeholders(self) -> list[str]:
-        return _PLACEHOLDER.findall(self.fix_command or "")
 
 
 def _fail(line: int, text: str) -> KnowledgeError:
