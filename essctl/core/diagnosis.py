@@ -16,13 +16,14 @@ from typing import Any, Callable
 from essctl.core.inventory import trusted_services
 from essctl.core.knowledge import SYNTHETIC_PREFIX, KnowledgeEntry, entry_for, known_codes, load_knowledge, lookup
 from essctl.core.policy_eval import missing_actions, system_policy_documents
+from essctl.core.recipes import PLACEHOLDER_PARAMETERS
 from essctl.core.template_parameters import HEARTBEAT_MARGIN_S, HEARTBEAT_MAX_S, NOTIFICATION_METADATA_LIMIT
 from essctl.errors import CloudAPIError
 
 OOS_SERVICE = "oos.aliyuncs.com"
 DEFAULT_OOS_ROLE = "OOSServiceRole"
 # Template parameters ESS fills with ${name}: NotificationMetadata must not override them (api-facts §2.3).
-ESS_PLACEHOLDERS = ("regionId", "instanceIds", "lifecycleHookId", "lifecycleActionToken", "scalingGroupId")
+ESS_PLACEHOLDERS = (*PLACEHOLDER_PARAMETERS, "scalingGroupId")
 FAILED_ACTIVITY_STATUSES = ("Failed", "Rejected", "Warning")
 _OOS_ARN = re.compile(r"^acs:oos:(?P<region>[a-z0-9-]+):(?P<account>\d+):template/(?P<name>[A-Za-z0-9][-_.A-Za-z0-9]*)$")
 _LEGACY_ARN = re.compile(r"^acs:ess:(?P<region>[a-z0-9-]+):(?P<account>\d+):oos/(?P<name>[A-Za-z0-9][-_.A-Za-z0-9]*)$")
