@@ -41,6 +41,10 @@ class Faults:
     def active(self) -> bool:
         return bool(self.throttle_rate or self.server_error_rate or any(self.latency_ms) or self.rules)
 
+    def calls(self, action: str) -> int:
+        """How many calls of `action` arrived (retries included); counted only when faults are active."""
+        return self._calls.get(action, 0)
+
     def decide(self, action: str) -> tuple[float, ApiError | None, ApiError | None]:
         """(latency in seconds, error to answer instead, error to answer after applying) for one call."""
         if not self.active:
