@@ -8,6 +8,7 @@ import typer
 from essctl import __version__
 from essctl.cli import inventory
 from essctl.cli.options import GLOBAL_OPTIONS
+from essctl.cli.sandbox import sandbox_app
 from essctl.cli.template import template_app
 from essctl.errors import EssctlError
 from essctl.exitcodes import ExitCode
@@ -22,6 +23,8 @@ app = typer.Typer(
 inventory.register(app)
 app.add_typer(template_app, name="template",
               help="OOS templates: parameters, required RAM actions, least-privilege policy.")
+app.add_typer(sandbox_app, name="sandbox",
+              help="A local Auto Scaling / OOS / RAM emulator: rehearse recipes, run end-to-end tests.")
 
 
 def _show_version(value: bool) -> None:
