@@ -227,3 +227,34 @@ def test_bad_scenarios_are_one_line_usage_errors(tmp_path):
     bad.write_text("groups: [\n")
     with pytest.raises(UsageError, match=r"bad.yaml:2:1: not a valid YAML scenario"):
         Sandbox(bad)
+
+
+def test_modify_and_describe_hooks_and_rules(sandbox):
+    from alibabacloud_ess20220222 import models
+
+    s = session(sandbox)
+    hook_id = create_hook(s, name="first", template=None)
+    s.ess.modify_lifecycle_hook(models.ModifyLifecycleHookRequest(
+        lifecycle_hook_id=hook_id, heartbeat_timeout=900, default_result="ABANDON", lifecycle_hook_status="InActive",
+        notification_arn=f"acs:oos:{REGION}:1234567890123456:template/{RUN_COMMAND}"))
+    [hook] = s.ess.describe_lifecycle_hooks(models.DescribeLifecycleHooksRequest(
+        region_id=REGION, lifecycle_hook_ids=[hook_id])).body.lifecycle_hooks
+    assert (hook.heartbeat_timeout, hook.default_result, hook.lifecycle_hook_status) == (900, "ABANDON", "InActive")
+    assert hook.notification_arn.endswith(f"template/{RUN_COMMAND}") and hook.lifecycle_hook_name == "first"
+    ari = create_rule(s, name="grow")
+    rules = s.ess.describe_scaling_rules(models.DescribeScalingRulesRequest(
+        region_id=REGION, scaling_group_id=GROUP)).body.scaling_rules
+    assert [(r.scaling_rule_name, r.scaling_rule_ari, r.adjustment_value) for r in rules] == [("grow", ari, 1)]
+    activity_id = execute(s, ari)            # the hook is InActive: no wait, no execution
+    assert wait_for(lambda: finished(s, activity_id)).status_code == "Successful"
+    assert executions(s, activity_id) == []
+    s.ess.delete_scaling_rule(models.DeleteScalingRuleRequest(region_id=REGION, scaling_rule_id=rules[0].scaling_rule_id))
+    error = _error(lambda: execute(s, ari))
+    assert error.code == "InvalidScalingRuleAri.NotFound"
+
+
+def test_the_round_trip_check_catches_a_wrong_shape():
+    from sdk_roundtrip import round_trip_problem
+
+    assert round_trip_problem("ess", "DescribeScalingGroups", {"ScalingGroups": {"ScalingGroup": []}, "RequestId": "r"})
+    assert round_trip_problem("ram", "GetRole", {"Role": {"RoleName": "r", "Unknown": 1}, "RequestId": "r"})
