@@ -64,6 +64,34 @@ def cli(capsys):
     return invoke
 
 
+@pytest.fixture
+def sandbox_factory():
+    """Start sandboxes (fast clock by default) that accept the fake credentials above; each is stopped at the
+    end, and every body it answered must round-trip its SDK response model."""
+    from essctl.sandbox import AccessKey, Sandbox
+    from sdk_roundtrip import round_trip_problem
+
+    started = []
+
+    def start(scenario=None, *, accept_test_key=True, **options):
+        options.setdefault("speed", 200)
+        keys = [AccessKey(FAKE_KEY_ID, FAKE_KEY_SECRET, FAKE_STS_TOKEN)] if accept_test_key else []
+        box = Sandbox(scenario, credentials=keys, keep_bodies=True, **options).start()
+        started.append(box)
+        return box
+
+    yield start
+    for box in started:
+        box.stop()
+    problems = [p for box in started for p in (round_trip_problem(*sent) for sent in box.bodies) if p]
+    assert problems == [], "the sandbox sent bodies its SDK models do not read back exactly"
+
+
+@pytest.fixture
+def sandbox(sandbox_factory):
+    return sandbox_factory()
+
+
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
     """An environment with no credentials at all, for essctl run as a separate process."""
     env = {key: value for key, value in os.environ.items()

@@ -9,6 +9,7 @@ from essctl import __version__
 from essctl.cli import inventory
 from essctl.cli.options import GLOBAL_OPTIONS
 from essctl.cli.recipe import recipe_app
+from essctl.cli.sandbox import sandbox_app
 from essctl.cli.template import template_app
 from essctl.errors import EssctlError
 from essctl.exitcodes import ExitCode
@@ -25,6 +26,8 @@ app.add_typer(template_app, name="template",
               help="OOS templates: parameters, required RAM actions, least-privilege policy.")
 app.add_typer(recipe_app, name="recipe",
               help="Recipes: a lifecycle hook, the OOS template it runs, the policy it needs, and a trigger.")
+app.add_typer(sandbox_app, name="sandbox",
+              help="A local Auto Scaling / OOS / RAM emulator: rehearse recipes, run end-to-end tests.")
 
 
 def _show_version(value: bool) -> None:

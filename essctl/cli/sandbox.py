@@ -1,0 +1,54 @@
+"""sandbox serve: a local Auto Scaling / OOS / RAM emulator for rehearsals and tests."""
+import time
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+sandbox_app = typer.Typer(no_args_is_help=True)
+
+
+@sandbox_app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (keep it on loopback).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")] = 8780,
+    speed: Annotated[float, typer.Option("--speed", min=0.001, metavar="N",
+                                         help="Sandbox seconds per real second (60: a 300 s timeout passes in 5 s).")] = 1.0,
+    scenario: Annotated[Optional[Path], typer.Option(
+        "--scenario", metavar="FILE", help="Scenario YAML (groups, roles, policies, templates, faults). "
+                                           "Default: one group and OOSServiceRole.")] = None,
+    state: Annotated[Optional[Path], typer.Option(
+        "--state", metavar="FILE", help="Save the world here after every change, and resume from it.")] = None,
+    templates: Annotated[Optional[List[Path]], typer.Option(
+        "--templates", metavar="DIR", help="Folder of OOS templates (e.g. ../shared/oos-templates); repeatable.")] = None,
+    write_profile: Annotated[bool, typer.Option(
+        "--write-profile", help="Add or update the 'sandbox' AK profile in ~/.aliyun/config.json.")] = False,
+) -> None:
+    """Serve ESS, OOS and RAM on HOST:PORT until Ctrl-C; the real SDKs (and essctl --endpoint) talk to it."""
+    from essctl.errors import UsageError
+    from essctl.sandbox import Sandbox
+    from essctl.sandbox.profile import write_sandbox_profile
+
+    box = Sandbox(scenario, host=host, port=port, speed=speed, state_file=state, template_dirs=templates or ())
+    try:
+        box.start()
+    except OSError as exc:
+        raise UsageError(f"--port {port}: cannot listen on {host}:{port}: {exc.strerror}") from exc
+    key = box.credentials[0]
+    print(f"essctl sandbox: serving ESS, OOS and RAM on {box.endpoint} (region {box.scenario.region}, account "
+          f"{box.scenario.account_id}, speed x{speed:g})")
+    print(f"  sandbox-only AccessKey id {key.key_id}, secret {key.secret}")
+    if write_profile:
+        print(f"  wrote profile 'sandbox' to {write_sandbox_profile(key, box.scenario.region)}")
+    print("  use it from another shell:")
+    print(f"    export ESSCTL_ENDPOINT={box.endpoint}")
+    print(f"    essctl --profile sandbox group list{'' if write_profile else '   (after --write-profile)'}")
+    print("  Ctrl-C stops the sandbox" + (f"; the world is saved in {state}" if state else ""), flush=True)
+    try:
+        while True:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        box.stop()
+    print("essctl sandbox: stopped")

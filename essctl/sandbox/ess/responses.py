@@ -1,0 +1,263 @@
+"""Auto Scaling 2022-02-22 on the wire: request parameters in, bodies in the SDK models' flat shapes."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from essctl.sandbox.errors import ApiError, invalid_parameter
+from essctl.sandbox.params import Params
+
+VERSION = "2022-02-22"
+READ_ONLY = {"DescribeScalingGroups", "DescribeLifecycleHooks", "DescribeScalingRules", "DescribeScalingActivities",
+             "DescribeScalingInstances", "DescribeLifecycleActions"}
+_GROUP_LISTS = ("AlbServerGroups", "DBInstanceIds", "DBInstances", "LaunchTemplateOverrides", "LoadBalancerConfigs",
+                "LoadBalancerIds", "RemovalPolicies", "ServerGroups", "SuspendedProcesses", "Tags", "VServerGroups",
+                "VSwitchIds", "HealthCheckTypes")
+
+
+def _page(p: Params, items: list, *, default: int, high: int) -> tuple[list, dict]:
+    number = p.int("PageNumber", default=1, low=1, high=10**6)
+    size = p.int("PageSize", default=default, low=1, high=high)
+    return items[(number - 1) * size: number * size], {"PageNumber": number, "PageSize": size,
+                                                       "TotalCount": len(items)}
+
+
+def _region(world: Any, p: Params, required: bool = False) -> None:
+    region = p.str("RegionId", required=required)
+    if region is not None and region != world.region:
+        raise ApiError("InvalidRegionId.NotFound" if required else "InvalidRegionId",
+                       f"The sandbox serves region {world.region}, not {region}.", 404)
+
+
+def describe_scaling_groups(world: Any, p: Params) -> dict:
+    _region(world, p, required=True)
+    ess = world.ess
+    wanted_ids, wanted_names = p.list("ScalingGroupIds"), p.list("ScalingGroupNames")
+    name = p.str("ScalingGroupName")
+    groups = [g for g in ess.groups.values()
+              if (not wanted_ids or g["ScalingGroupId"] in wanted_ids)
+              and (not wanted_names or g["ScalingGroupName"] in wanted_names)
+              and (name is None or g["ScalingGroupName"] == name)]
+    page, meta = _page(p, groups, default=10, high=50)
+    items = []
+    for g in page:
+        capacity = ess.capacity(g["ScalingGroupId"])
+        item = {key: g[key] for key in ("ScalingGroupId", "ScalingGroupName", "MinSize", "MaxSize", "LifecycleState",
+                                        "CreationTime", "RegionId", "ActiveScalingConfigurationId", "VpcId",
+                                        "VSwitchId")}
+        item.update(capacity, TotalInstanceCount=capacity["TotalCapacity"], GroupType="ECS", DefaultCooldown=300,
+                    MultiAZPolicy="PRIORITY", HealthCheckType="ECS", ScalingPolicy="release", AzBalance=False,
+                    GroupDeletionProtection=False, MaxInstanceLifetime=0, ModificationTime=g["CreationTime"],
+                    RemovalPolicies=["OldestScalingConfiguration", "OldestInstance"], VSwitchIds=[g["VSwitchId"]])
+        if g.get("DesiredCapacity") is not None:
+            item.update(DesiredCapacity=g["DesiredCapacity"], EnableDesiredCapacity=True)
+        for key in _GROUP_LISTS:
+            item.setdefault(key, [])
+        items.append(item)
+    return {"ScalingGroups": items, **meta}
+
+
+def _hook_fields(p: Params) -> dict[str, Any]:
+    return {"LifecycleHookName": p.str("LifecycleHookName"), "LifecycleTransition": p.str("LifecycleTransition"),
+            "DefaultResult": p.str("DefaultResult"), "HeartbeatTimeout": p.int("HeartbeatTimeout"),
+            "NotificationArn": p.str("NotificationArn"),
+            "NotificationMetadata": p.values.get("NotificationMetadata"),
+            "LifecycleHookStatus": p.str("LifecycleHookStatus")}
+
+
+def _hook(hook: dict) -> dict:
+    return {key: hook[key] for key in ("DefaultResult", "HeartbeatTimeout", "LifecycleHookId", "LifecycleHookName",
+                                       "LifecycleHookStatus", "LifecycleTransition", "NotificationArn",
+                                       "NotificationMetadata", "ScalingGroupId")}
+
+
+def create_lifecycle_hook(world: Any, p: Params) -> dict:
+    fields = _hook_fields(p)
+    fields["ScalingGroupId"] = p.str("ScalingGroupId", required=True)
+    p.str("LifecycleTransition", required=True)
+    hook = world.ess.create_hook(fields)
+    return {"LifecycleHookId": hook["LifecycleHookId"]}
+
+
+def describe_lifecycle_hooks(world: Any, p: Params) -> dict:
+    _region(world, p)
+    ids, name, group = p.list("LifecycleHookIds"), p.str("LifecycleHookName"), p.str("ScalingGroupId")
+    if group:
+        world.ess.group(group)
+    hooks = sorted((h for h in world.ess.hooks.values()
+                    if (not ids or h["LifecycleHookId"] in ids) and (name is None or h["LifecycleHookName"] == name)
+                    and (group is None or h["ScalingGroupId"] == group)), key=lambda h: h["created"])
+    page, meta = _page(p, hooks, default=50, high=50)
+    return {"LifecycleHooks": [_hook(h) for h in page], **meta}
+
+
+def modify_lifecycle_hook(world: Any, p: Params) -> dict:
+    hook = world.ess.find_hook(p.str("LifecycleHookId"), p.str("ScalingGroupId"), p.str("LifecycleHookName"))
+    fields = _hook_fields(p)
+    if not p.str("LifecycleHookId"):
+        fields["LifecycleHookName"] = None      # it named the hook; it does not rename it
+    world.ess.modify_hook(hook, fields)
+    return {}
+
+
+def delete_lifecycle_hook(world: Any, p: Params) -> dict:
+    hook = world.ess.find_hook(p.str("LifecycleHookId"), p.str("ScalingGroupId"), p.str("LifecycleHookName"))
+    world.ess.delete_hook(hook)
+    return {}
+
+
+def _rule(rule: dict) -> dict:
+    item = {key: rule[key] for key in ("ScalingRuleId", "ScalingRuleName", "ScalingGroupId", "ScalingRuleType",
+                                       "ScalingRuleAri") if rule.get(key) is not None}
+    for key in ("AdjustmentType", "AdjustmentValue", "Cooldown", "MinAdjustmentMagnitude"):
+        if rule.get(key) is not None:
+            item[key] = rule[key]
+    for key in ("AlarmDimensions", "Alarms", "HybridMetrics", "StepAdjustments"):
+        item[key] = []
+    return item
+
+
+def create_scaling_rule(world: Any, p: Params) -> dict:
+    rule = world.ess.create_rule({
+        "ScalingGroupId": p.str("ScalingGroupId", required=True), "ScalingRuleName": p.str("ScalingRuleName"),
+        "ScalingRuleType": p.str("ScalingRuleType"), "AdjustmentType": p.str("AdjustmentType"),
+        "AdjustmentValue": p.int("AdjustmentValue"), "Cooldown": p.int("Cooldown"),
+        "MinAdjustmentMagnitude": p.int("MinAdjustmentMagnitude")})
+    return {"ScalingRuleId": rule["ScalingRuleId"], "ScalingRuleAri": rule["ScalingRuleAri"]}
+
+
+def describe_scaling_rules(world: Any, p: Params) -> dict:
+    _region(world, p, required=True)
+    group = p.str("ScalingGroupId")
+    ids, names, aris = p.list("ScalingRuleIds"), p.list("ScalingRuleNames"), p.list("ScalingRuleAris")
+    rules = sorted((r for r in world.ess.rules.values()
+                    if (group is None or r["ScalingGroupId"] == group) and (not ids or r["ScalingRuleId"] in ids)
+                    and (not names or r["ScalingRuleName"] in names) and (not aris or r["ScalingRuleAri"] in aris)),
+                   key=lambda r: r["created"])
+    page, meta = _page(p, rules, default=10, high=50)
+    return {"ScalingRules": [_rule(r) for r in page], **meta}
+
+
+def delete_scaling_rule(world: Any, p: Params) -> dict:
+    world.ess.delete_rule(p.str("ScalingRuleId", required=True))
+    return {}
+
+
+def execute_scaling_rule(world: Any, p: Params) -> dict:
+    activity_id = world.ess.execute_rule(p.str("ScalingRuleAri", required=True), p.str("ClientToken"))
+    return {"ScalingActivityId": activity_id}
+
+
+def attach_instances(world: Any, p: Params) -> dict:
+    ids = p.list("InstanceIds")
+    if not ids:
+        raise ApiError("MissingParameter", 'The input parameter "InstanceIds" that is mandatory for processing this '
+                                           'request is not supplied.')
+    activity_id = world.ess.attach_instances(p.str("ScalingGroupId", required=True), ids, p.str("ClientToken"),
+                                             fire_hooks=p.bool("LifecycleHook"))
+    return {"ScalingActivityId": activity_id}
+
+
+def _activity(a: dict) -> dict:
+    created, destroyed = a.get("created", []), a.get("destroyed", [])
+    item = {key: a[key] for key in ("ScalingActivityId", "ScalingGroupId", "StatusCode", "StatusMessage", "Progress",
+                                    "Cause", "Description", "StartTime", "ScalingInstanceNumber",
+                                    "TriggerSourceType")}
+    for key in ("EndTime", "ErrorCode", "ErrorMessage", "TotalCapacity", "TriggerSourceId"):
+        if a.get(key):
+            item[key] = a[key]
+    attached = len(created) if a["attach"] else 0
+    item.update(CreatedCapacity=len(created), CreatedInstances=list(created), DestroyedCapacity=len(destroyed),
+                DestroyedInstances=list(destroyed), StartedCapacity=0, StartedInstances=[], StoppedCapacity=0,
+                StoppedInstances=[], AttachedCapacity=str(attached), AutoCreatedCapacity=str(len(created) - attached),
+                ErrorMessages=[], Detail=a["StatusMessage"])
+    if a.get("ErrorCode"):
+        item["ErrorMessages"] = [{"Code": a["ErrorCode"], "Message": a["ErrorMessage"], "Description": "",
+                                  "FailedInstanceIds": [i for i in a["instances"] if i not in created + destroyed]}]
+    return item
+
+
+def describe_scaling_activities(world: Any, p: Params) -> dict:
+    _region(world, p, required=True)
+    group, ids = p.str("ScalingGroupId"), p.list("ScalingActivityIds")
+    if bool(group) == bool(ids):
+        raise invalid_parameter("ScalingGroupId", "Specify exactly one of ScalingGroupId and ScalingActivityIds.")
+    if group:
+        world.ess.group(group)
+    status = p.str("StatusCode")
+    activities = sorted((a for a in world.ess.activities.values()
+                         if (group is None or a["ScalingGroupId"] == group) and (not ids or a["ScalingActivityId"] in ids)
+                         and (status is None or a["StatusCode"] == status)),
+                        key=lambda a: (a["started"], a["ScalingActivityId"]), reverse=True)
+    page, meta = _page(p, activities, default=10, high=50)
+    return {"ScalingActivities": [_activity(a) for a in page], **meta}
+
+
+def describe_scaling_instances(world: Any, p: Params) -> dict:
+    _region(world, p, required=True)
+    group = p.str("ScalingGroupId")
+    if group:
+        world.ess.group(group)
+    ids = p.list("InstanceIds")
+    states = p.list("LifecycleStates") or ([p.str("LifecycleState")] if p.str("LifecycleState") else [])
+    kinds = p.list("CreationTypes") or ([p.str("CreationType")] if p.str("CreationType") else [])
+    activity, health = p.str("ScalingActivityId"), p.str("HealthStatus")
+    found = sorted((i for i in world.ess.instances.values()
+                    if (group is None or i["ScalingGroupId"] == group) and (not ids or i["InstanceId"] in ids)
+                    and (not states or i["LifecycleState"] in states) and (not kinds or i["CreationType"] in kinds)
+                    and (activity is None or i["ScalingActivityId"] == activity)
+                    and (health is None or i["HealthStatus"] == health)),
+                   key=lambda i: (i["created"], i["InstanceId"]))
+    page, meta = _page(p, found, default=10, high=100)
+    items = [{key: value for key, value in i.items() if key != "created" and value is not None} for i in page]
+    return {"ScalingInstances": items, "TotalSpotCount": 0, **meta}
+
+
+def describe_lifecycle_actions(world: Any, p: Params) -> dict:
+    _region(world, p)
+    activity = p.str("ScalingActivityId", required=True)
+    if activity not in world.ess.activities:
+        raise invalid_parameter("ScalingActivityId", "The specified scaling activity does not exist.")
+    status = p.str("LifecycleActionStatus")
+    if status is not None and status not in ("Pending", "Timeout", "Completed"):
+        raise invalid_parameter("LifecycleActionStatus", "Valid values: Pending, Timeout, Completed.")
+    size = p.int("MaxResults", default=10, low=1, high=50)
+    start = p.int("NextToken", default=0, low=0, high=10**6) if p.str("NextToken") else 0
+    actions = [a for a in world.ess.actions.values()
+               if a["ScalingActivityId"] == activity and (status is None or a["LifecycleActionStatus"] == status)]
+    page = actions[start:start + size]
+    items = []
+    for a in page:
+        item = {key: a[key] for key in ("LifecycleHookId", "LifecycleActionToken", "LifecycleActionStatus")}
+        item["InstanceIds"] = list(a["InstanceIds"])
+        if a["LifecycleActionResult"]:
+            item["LifecycleActionResult"] = a["LifecycleActionResult"]
+        items.append(item)
+    body = {"LifecycleActions": items, "MaxResults": size, "TotalCount": len(actions)}
+    if start + size < len(actions):
+        body["NextToken"] = str(start + size)
+    return body
+
+
+def complete_lifecycle_action(world: Any, p: Params) -> dict:
+    world.ess.complete_action(p.str("LifecycleHookId", required=True), p.str("LifecycleActionToken", required=True),
+                              p.str("LifecycleActionResult"), p.str("ClientToken"))
+    return {}
+
+
+def record_lifecycle_action_heartbeat(world: Any, p: Params) -> dict:
+    # The SDK sends these three in lowerCamel (api-facts §2.8).
+    world.ess.heartbeat(p.str("lifecycleHookId", required=True), p.str("lifecycleActionToken", required=True),
+                        p.int("heartbeatTimeout"))
+    return {}
+
+
+ACTIONS: dict[str, Callable[[Any, Params], dict]] = {
+    "DescribeScalingGroups": describe_scaling_groups, "CreateLifecycleHook": create_lifecycle_hook,
+    "DescribeLifecycleHooks": describe_lifecycle_hooks, "ModifyLifecycleHook": modify_lifecycle_hook,
+    "DeleteLifecycleHook": delete_lifecycle_hook, "CreateScalingRule": create_scaling_rule,
+    "DescribeScalingRules": describe_scaling_rules, "DeleteScalingRule": delete_scaling_rule,
+    "ExecuteScalingRule": execute_scaling_rule, "DescribeScalingActivities": describe_scaling_activities,
+    "DescribeScalingInstances": describe_scaling_instances, "DescribeLifecycleActions": describe_lifecycle_actions,
+    "CompleteLifecycleAction": complete_lifecycle_action,
+    "RecordLifecycleActionHeartbeat": record_lifecycle_action_heartbeat, "AttachInstances": attach_instances,
+}

@@ -1,0 +1,385 @@
+"""OOS state: a template store, executions and their task runs, and the simulation of an execution.
+
+A simulated execution checks the template's RamRole (exists, trusts oos.aliyuncs.com), then walks the work
+tasks in order (every task that is not an ESS CompleteLifecycleAction call), each taking an equal share of the
+scenario's `duration`. A task whose RAM actions the role's policies do not allow fails with Forbidden.RAM; the
+scenario's `behaviour.fail` fails a named task. After the work, the CONTINUE completion task runs; after a
+failure, the template's other completion task (its failure path) runs with its result, and the execution ends
+Failed with the failing task's message. Choice branches are not evaluated: every work task runs."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import replace
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from essctl.sandbox.clock import iso
+from essctl.sandbox.errors import ApiError
+
+OOS_SERVICE = "oos.aliyuncs.com"
+DEFAULT_ROLE = "OOSServiceRole"
+_EXPRESSION = re.compile(r"\{\{\s*([A-Za-z0-9_:.]+)\s*\}\}")
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
+FORBIDDEN = "Forbidden.RAM: User not authorized to operate on the specified resource. Action: {}"
+
+
+@lru_cache(maxsize=1)
+def standin_templates() -> dict[str, str]:
+    """Built-in stand-ins (essctl/sandbox/standins.yaml): template name -> YAML text."""
+    import yaml
+
+    table = yaml.safe_load((resources.files("essctl.sandbox") / "standins.yaml").read_text(encoding="utf-8"))
+    return {name: yaml.safe_dump(body, sort_keys=False, allow_unicode=True) for name, body in table.items()}
+
+
+class TemplateStore:
+    """Scenario templates, then template folders (files named after the template, anywhere below), then the
+    built-in stand-ins."""
+
+    def __init__(self, inline: dict[str, str], directories: list[Path]):
+        self.inline = inline
+        self.directories = directories
+        self._index: dict[str, Path] | None = None
+        self._parsed: dict[str, Any] = {}
+
+    def _files(self) -> dict[str, Path]:
+        if self._index is None:
+            self._index = {}
+            for directory in self.directories:
+                for path in sorted(Path(directory).rglob("*")):
+                    if path.suffix in (".yml", ".yaml", ".json") and path.stem not in self._index:
+                        self._index[path.stem] = path
+        return self._index
+
+    def content(self, name: str) -> tuple[str, str] | None:
+        """(text, source) for a template name, or None."""
+        if name in self.inline:
+            return self.inline[name], "scenario"
+        path = self._files().get(name)
+        if path is not None:
+            return path.read_text(encoding="utf-8"), str(path)
+        if name in standin_templates():
+            return standin_templates()[name], "stand-in"
+        return None
+
+    def template(self, name: str) -> Any:
+        if name not in self._parsed:
+            from essctl.core.templates import parse_template
+
+            found = self.content(name)
+            self._parsed[name] = None if found is None else parse_template(found[0], name=name, source=found[1],
+                                                                           version="v1")
+        return self._parsed[name]
+
+    def names(self) -> list[str]:
+        return sorted({*self.inline, *self._files(), *standin_templates()})
+
+
+def render(value: Any, params: dict[str, Any]) -> Any:
+    """Fill `{{ name }}` from the parameters; a value that is one whole expression keeps its type."""
+    if isinstance(value, str):
+        whole = _EXPRESSION.fullmatch(value.strip())
+        if whole and whole.group(1) in params:
+            return params[whole.group(1)]
+        return _EXPRESSION.sub(lambda m: str(params[m.group(1)]) if m.group(1) in params else m.group(0), value)
+    if isinstance(value, dict):
+        return {k: render(v, params) for k, v in value.items()}
+    if isinstance(value, list):
+        return [render(v, params) for v in value]
+    return value
+
+
+def _is_completion(task: Any) -> bool:
+    props = task.properties
+    return (task.action.upper() == "ACS::EXECUTEAPI" and str(props.get("Service", "")).upper() == "ESS"
+            and props.get("API") == "CompleteLifecycleAction")
+
+
+class OosBackend:
+    def __init__(self, world: Any, template_dirs: list[Path]):
+        self.world = world
+        self.store = TemplateStore(world.scenario.templates, list(template_dirs))
+        self.state: dict[str, Any] = {"executions": {}, "tasks": {}, "client_tokens": {}}
+        self._task_actions: dict[tuple[str, str], list[str]] = {}
+
+    @property
+    def executions(self) -> dict[str, dict]:
+        return self.state["executions"]
+
+    def event_handlers(self) -> dict[str, Any]:
+        return {"oos.task_end": self._on_task_end, "oos.finish_path": self._on_finish_path}
+
+    def template(self, name: str) -> Any:
+        template = self.store.template(name)
+        if template is None:
+            raise ApiError("EntityNotExists.Template", f"The template does not exist: {name}.", 404)
+        return template
+
+    def required_actions(self, template: Any) -> dict[str, list[str]]:
+        from essctl.core.permissions import derive_required_actions
+
+        return derive_required_actions(template, self.store.template).actions
+
+    def task_actions(self, template: Any, task: Any) -> list[str]:
+        key = (template.name, task.name)
+        if key not in self._task_actions:
+            self._task_actions[key] = sorted(self.required_actions(replace(template, tasks=[task])))
+        return self._task_actions[key]
+
+    # parameters
+    def resolve_parameters(self, template: Any, given: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+        """Given values (ESS placeholders filled from `context`), then template defaults; typed per template.
+        Raises ApiError naming a missing or unacceptable parameter."""
+        def fill(value: Any) -> Any:
+            if isinstance(value, str):
+                whole = _PLACEHOLDER.fullmatch(value)
+                if whole and whole.group(1) in context:
+                    return context[whole.group(1)]
+                return _PLACEHOLDER.sub(lambda m: _text(context.get(m.group(1), m.group(0))), value)
+            if isinstance(value, list):
+                filled = [fill(v) for v in value]
+                # ['${instanceIds}'] -> the id list itself
+                return filled[0] if len(filled) == 1 and isinstance(filled[0], list) else filled
+            if isinstance(value, dict):
+                return {k: fill(v) for k, v in value.items()}
+            return value
+
+        resolved: dict[str, Any] = {}
+        for name, parameter in template.parameters.items():
+            if name in given:
+                value = fill(given[name])
+            elif parameter.has_default:
+                value = fill(parameter.default)
+            else:
+                raise ApiError("InvalidParameter", f"The template parameter {name} has no value and no default "
+                                                   "(give it in the NotificationMetadata or Parameters).")
+            value = _typed(parameter.type, value)
+            if parameter.allowed_values and value not in parameter.allowed_values:
+                raise ApiError("InvalidParameter", f"The template parameter {name} must be one of "
+                               f"{', '.join(map(str, parameter.allowed_values))}, got {value!r}.")
+            resolved[name] = value
+        for name, value in given.items():
+            if name not in resolved:
+                raise ApiError("InvalidParameter", f"{name} is not a parameter of the template {template.name}.")
+        return resolved
+
+    # executions
+    def start_for_hook(self, template_name: str, hook: dict, action: dict, group: dict) -> None:
+        """What ESS does for a hook whose NotificationArn names an OOS template."""
+        try:
+            given = json.loads(hook["NotificationMetadata"] or "{}")
+        except ValueError:
+            given = {}
+        context = {"regionId": self.world.region, "instanceIds": list(action["InstanceIds"]),
+                   "lifecycleHookId": hook["LifecycleHookId"], "lifecycleActionToken": action["LifecycleActionToken"],
+                   "scalingGroupId": group["ScalingGroupId"], "lifecycleActionResult": hook["DefaultResult"],
+                   "instanceId": action["InstanceIds"][0] if action["InstanceIds"] else ""}
+        tags = {"ESS:ScalingActivityId": action["ScalingActivityId"]}
+        try:
+            self.start(template_name, given if isinstance(given, dict) else {}, tags, context=context,
+                       description=f"Started by lifecycle hook {hook['LifecycleHookId']}")
+        except ApiError as exc:
+            self._failed_at_start(template_name, given, tags, f"{exc.code}: {exc.message}")
+
+    def start(self, template_name: str, given: dict[str, Any], tags: dict[str, Any], *,
+              context: dict[str, Any] | None = None, client_token: str | None = None,
+              description: str = "", mode: str = "Automatic") -> dict:
+        tokens = self.state["client_tokens"]
+        if client_token and client_token in tokens:
+            return self.executions[tokens[client_token]]
+        template = self.template(template_name)
+        params = self.resolve_parameters(template, given, context or {"regionId": self.world.region})
+        role = render(template.ram_role, params) if template.ram_role else None
+        execution = self._new_execution(template_name, params, tags, role, description, mode)
+        if client_token:
+            tokens[client_token] = execution["ExecutionId"]
+        problem = self._role_problem(role)
+        if problem:
+            self._end(execution, "Failed", problem)
+        else:
+            self._plan(execution, template)
+            self._start_task(execution, 0)
+        self.world.changed = True
+        return execution
+
+    def _failed_at_start(self, template_name: str, given: Any, tags: dict, message: str) -> None:
+        execution = self._new_execution(template_name, given if isinstance(given, dict) else {}, tags, None,
+                                        "Started by a lifecycle hook", "Automatic")
+        self._end(execution, "Failed", message)
+
+    def _new_execution(self, name: str, params: dict, tags: dict, role: str | None, description: str,
+                       mode: str) -> dict:
+        execution_id = self.world.new_id("exec", 32)
+        now = self.world.now()
+        found = self.store.content(name)
+        digest = hashlib.sha256((found[0] if found else name).encode()).hexdigest()
+        execution = {
+            "ExecutionId": execution_id, "TemplateName": name, "TemplateVersion": "v1",
+            "TemplateId": f"t-{digest[:14]}", "Parameters": params, "Status": "Running", "StatusMessage": "",
+            "StartDate": iso(now), "CreateDate": iso(now), "UpdateDate": iso(now), "started": now,
+            "RamRole": role or "", "Tags": dict(tags), "Outputs": "{}", "Mode": mode, "LoopMode": "Automatic",
+            "SafetyCheck": "Skip", "ExecutedBy": self.world.account_id, "Description": description,
+            "IsParent": False, "ParentExecutionId": "", "ResourceGroupId": "", "plan": None}
+        self.executions[execution_id] = execution
+        self.state["tasks"][execution_id] = []
+        return execution
+
+    def _role_problem(self, role: str | None) -> str | None:
+        if not role:
+            return None     # no RamRole: the caller's own permissions, which the sandbox grants
+        if role not in self.world.ram.roles:
+            return (f"AssumeRoleNotExist: The RAM role {role} does not exist, so OOS cannot assume it "
+                    f"(create it with the trusted service {OOS_SERVICE}).")
+        if not self.world.ram.trusts(role, OOS_SERVICE):
+            return (f"Forbidden.RAM: The RAM role {role} does not trust {OOS_SERVICE}, so OOS cannot assume it "
+                    "(add the service to its trust policy).")
+        return None
+
+    def _plan(self, execution: dict, template: Any) -> None:
+        completions = [t for t in template.tasks if _is_completion(t)]
+        work = [t.name for t in template.tasks if not _is_completion(t)]
+        on_continue = next((t.name for t in completions
+                            if t.properties.get("Parameters", {}).get("LifecycleActionResult") == "CONTINUE"),
+                           completions[0].name if completions else None)
+        on_failure = next((t.name for t in completions if t.name != on_continue), None)
+        behaviour = self.world.scenario.behaviour_for(template.name)
+        execution["plan"] = {"work": work, "continue": on_continue, "failure": on_failure,
+                             "step": behaviour.duration / len(work) if work else 0.0}
+
+    def _task(self, execution: dict, name: str) -> Any:
+        template = self.template(execution["TemplateName"])
+        return next(t for t in template.tasks if t.name == name)
+
+    def _denied(self, execution: dict, task: Any) -> str | None:
+        """The first action of the task the role does not allow, or None."""
+        if not execution["RamRole"]:
+            return None
+        from essctl.core.policy_eval import missing_actions
+
+        template = self.template(execution["TemplateName"])
+        missing = missing_actions(self.task_actions(template, task), self.world.ram.role_documents(execution["RamRole"]))
+        return missing[0] if missing else None
+
+    def _new_task_run(self, execution: dict, task: Any) -> dict:
+        now = self.world.now()
+        run = {"TaskExecutionId": self.world.new_id("task", 32), "ExecutionId": execution["ExecutionId"],
+               "TaskName": task.name, "TaskAction": task.action, "Status": "Running", "StatusMessage": "",
+               "StartDate": iso(now), "CreateDate": iso(now), "UpdateDate": iso(now), "Outputs": "{}",
+               "Properties": json.dumps(render(task.properties, execution["Parameters"]), ensure_ascii=False,
+                                        default=str),
+               "TemplateId": execution["TemplateId"]}
+        self.state["tasks"][execution["ExecutionId"]].append(run)
+        return run
+
+    def _end_task(self, run: dict, status: str, message: str = "") -> None:
+        now = iso(self.world.now())
+        run.update(Status=status, StatusMessage=message, EndDate=now, UpdateDate=now)
+
+    def _start_task(self, execution: dict, index: int) -> None:
+        plan = execution["plan"]
+        if index >= len(plan["work"]):
+            self._finish_path(execution, failed_message=None)
+            return
+        task = self._task(execution, plan["work"][index])
+        run = self._new_task_run(execution, task)
+        denied = self._denied(execution, task)
+        if denied:
+            self._end_task(run, "Failed", FORBIDDEN.format(denied))
+            self.world.schedule(1.0, "oos.finish_path", execution_id=execution["ExecutionId"],
+                                failed_message=run["StatusMessage"])
+            return
+        self.world.schedule(plan["step"], "oos.task_end", execution_id=execution["ExecutionId"], index=index)
+
+    def _on_task_end(self, execution_id: str, index: int) -> None:
+        execution = self.executions[execution_id]
+        run = self.state["tasks"][execution_id][-1]
+        failure = self.world.scenario.behaviour_for(execution["TemplateName"]).fail
+        if failure and failure.task == run["TaskName"]:
+            self._end_task(run, "Failed", f"{failure.code}: {failure.message}")
+            self._finish_path(execution, failed_message=run["StatusMessage"])
+            return
+        self._end_task(run, "Success")
+        self._start_task(execution, index + 1)
+
+    def _on_finish_path(self, execution_id: str, failed_message: str | None) -> None:
+        self._finish_path(self.executions[execution_id], failed_message)
+
+    def _finish_path(self, execution: dict, failed_message: str | None) -> None:
+        """Run the completion task (CONTINUE after success, the failure path after a failure) and end."""
+        plan = execution["plan"]
+        name = plan["continue"] if failed_message is None else plan["failure"]
+        problem = None
+        if name is not None:
+            task = self._task(execution, name)
+            run = self._new_task_run(execution, task)
+            denied = self._denied(execution, task)
+            if denied:
+                problem = FORBIDDEN.format(denied)
+            else:
+                props = render(task.properties.get("Parameters", {}), execution["Parameters"])
+                try:
+                    self.world.ess.complete_action(str(props.get("LifecycleHookId")),
+                                                   str(props.get("LifecycleActionToken")),
+                                                   props.get("LifecycleActionResult"), None)
+                except ApiError as exc:
+                    problem = f"{exc.code}: {exc.message}"
+            self._end_task(run, "Failed" if problem else "Success", problem or "")
+        if failed_message is not None:
+            self._end(execution, "Failed", failed_message)
+        elif problem:
+            self._end(execution, "Failed", problem)
+        else:
+            self._end(execution, "Success", "", outputs=self._outputs(execution))
+
+    def _outputs(self, execution: dict) -> dict[str, Any]:
+        template = self.template(execution["TemplateName"])
+        configured = self.world.scenario.behaviour_for(template.name).outputs
+        defaults = {"List": [], "Json": {}, "Number": 0, "Boolean": False}
+        return {name: configured.get(name, defaults.get((spec or {}).get("Type"), ""))
+                for name, spec in template.outputs.items()}
+
+    def _end(self, execution: dict, status: str, message: str, outputs: dict | None = None) -> None:
+        now = iso(self.world.now())
+        execution.update(Status=status, StatusMessage=message, EndDate=now, UpdateDate=now,
+                         Outputs=json.dumps(outputs or {}, ensure_ascii=False))
+        self.world.changed = True
+
+    # GenerateExecutionPolicy
+    def execution_policy(self, template: Any, role: str | None) -> tuple[dict, dict | None]:
+        from essctl.core.permissions import least_privilege_policy
+        from essctl.core.policy_eval import missing_actions
+
+        actions = self.required_actions(template)
+        policy = least_privilege_policy(actions)
+        if not role:
+            return policy, None
+        documents = self.world.ram.role_documents(role)
+        return policy, least_privilege_policy(missing_actions(actions, documents))
+
+
+def _text(value: Any) -> str:
+    return json.dumps(value) if isinstance(value, (list, dict)) else str(value)
+
+
+def _typed(kind: str, value: Any) -> Any:
+    """ESS passes every NotificationMetadata value as a string; OOS types them per the template."""
+    if not isinstance(value, str):
+        return value
+    if kind in ("List", "Json"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return [item.strip() for item in value.split(",") if item.strip()] if kind == "List" else value
+    if kind == "Number":
+        try:
+            number = float(value)
+            return int(number) if number.is_integer() else number
+        except ValueError:
+            return value
+    if kind == "Boolean":
+        return value.lower() == "true"
+    return value

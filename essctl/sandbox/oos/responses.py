@@ -1,0 +1,152 @@
+"""OOS 2019-06-01 on the wire: request parameters in, bodies in the SDK models' flat shapes."""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Callable
+
+from essctl.sandbox.clock import parse_iso
+from essctl.sandbox.errors import ApiError, invalid_parameter
+from essctl.sandbox.params import Params
+
+VERSION = "2019-06-01"
+READ_ONLY = {"GetTemplate", "ListExecutions", "ListTaskExecutions", "GenerateExecutionPolicy"}
+_START_FIELDS = ("CreateDate", "Description", "ExecutedBy", "ExecutionId", "IsParent", "LoopMode", "Mode", "Outputs",
+                 "Parameters", "ParentExecutionId", "RamRole", "ResourceGroupId", "SafetyCheck", "StartDate", "Status",
+                 "StatusMessage", "Tags", "TemplateId", "TemplateName", "TemplateVersion", "UpdateDate")
+
+
+def _counters(world: Any, execution: dict) -> dict:
+    runs = world.oos.state["tasks"][execution["ExecutionId"]]
+    statuses = [r["Status"] for r in runs]
+    return {"Total": len(runs), "Success": statuses.count("Success"), "Failed": statuses.count("Failed"),
+            "Running": statuses.count("Running"), "Cancelled": 0, "TimedOut": 0, "Waiting": 0, "Skipped": 0}
+
+
+def _current_tasks(world: Any, execution: dict) -> list:
+    return [{"TaskAction": r["TaskAction"], "TaskExecutionId": r["TaskExecutionId"], "TaskName": r["TaskName"]}
+            for r in world.oos.state["tasks"][execution["ExecutionId"]] if r["Status"] == "Running"]
+
+
+def _execution(world: Any, execution: dict, *, listed: bool) -> dict:
+    item = {key: execution[key] for key in _START_FIELDS}
+    if execution.get("EndDate"):
+        item["EndDate"] = execution["EndDate"]
+    item.update(Counters=_counters(world, execution), CurrentTasks=_current_tasks(world, execution))
+    if listed:
+        del item["LoopMode"]
+        item.update(AccountId=world.account_id, Category="Other", StatusReason=execution["StatusMessage"],
+                    ResourceStatus={}, Targets="", WaitingStatus="")
+    return item
+
+
+def get_template(world: Any, p: Params) -> dict:
+    name = p.str("TemplateName", required=True)
+    version = p.str("TemplateVersion")
+    found = world.oos.store.content(name)
+    if found is None:
+        raise ApiError("EntityNotExists.Template", f"The template does not exist: {name}.", 404)
+    if version not in (None, "v1"):
+        raise ApiError("EntityNotExists.Template.Version", f"The template version does not exist: {version}.", 404)
+    content, _ = found
+    template = world.oos.template(name)
+    public = name.startswith(("ACS-", "ACS::"))
+    owner = "ACS" if public else world.account_id
+    return {"Content": content, "Template": {
+        "CreatedBy": owner, "CreatedDate": "2024-01-01T00:00:00Z", "Description": template.description or "",
+        "HasTrigger": False, "Hash": hashlib.sha256(content.encode()).hexdigest(),
+        "ShareType": "Public" if public else "Private", "TemplateFormat": "YAML",
+        "TemplateId": f"t-{hashlib.sha256(content.encode()).hexdigest()[:14]}", "TemplateName": name,
+        "TemplateType": "Automation", "TemplateVersion": "v1", "UpdatedBy": owner,
+        "UpdatedDate": "2024-01-01T00:00:00Z"}}
+
+
+def start_execution(world: Any, p: Params) -> dict:
+    name = p.str("TemplateName")
+    if name is None:
+        raise ApiError("MissingParameter", 'The input parameter "TemplateName" that is mandatory for processing this '
+                                           'request is not supplied (TemplateContent and TemplateURL are not '
+                                           'supported by the sandbox).')
+    given = p.json("Parameters", default={})
+    tags = p.json("Tags", default={})
+    if not isinstance(given, dict):
+        raise invalid_parameter("Parameters", "Expected a JSON object.")
+    if not isinstance(tags, dict):
+        raise invalid_parameter("Tags", "Expected a JSON object.")
+    mode = p.str("Mode", default="Automatic")
+    if mode not in ("Automatic", "FailurePause", "Debug"):
+        raise invalid_parameter("Mode", "Valid values: Automatic, FailurePause, Debug.")
+    execution = world.oos.start(name, given, tags, client_token=p.str("ClientToken"),
+                                description=p.str("Description", default=""), mode=mode)
+    return {"Execution": _execution(world, execution, listed=False)}
+
+
+def list_executions(world: Any, p: Params) -> dict:
+    name, status, execution_id = p.str("TemplateName"), p.str("Status"), p.str("ExecutionId")
+    tags = p.json("Tags", default={}) or {}
+    after, before = p.str("StartDateAfter"), p.str("StartDateBefore")
+    try:
+        after_t = parse_iso(after) if after else None
+        before_t = parse_iso(before) if before else None
+    except ValueError as exc:
+        raise invalid_parameter("StartDateAfter", str(exc)) from None
+    size = p.int("MaxResults", default=50, low=10, high=100)
+    found = [e for e in world.oos.executions.values()
+             if (name is None or name in e["TemplateName"])           # OOS matches names by substring
+             and (status is None or e["Status"] == status) and (execution_id is None or e["ExecutionId"] == execution_id)
+             and all(e["Tags"].get(k) == v for k, v in tags.items())
+             and (after_t is None or e["started"] >= after_t) and (before_t is None or e["started"] <= before_t)]
+    descending = p.str("SortOrder", default="Descending") != "Ascending"
+    found.sort(key=lambda e: (e["started"], e["ExecutionId"]), reverse=descending)
+    start = p.int("NextToken", default=0, low=0, high=10**6) if p.str("NextToken") else 0
+    body = {"Executions": [_execution(world, e, listed=True) for e in found[start:start + size]],
+            "MaxResults": size, "TotalCount": len(found)}
+    if start + size < len(found):
+        body["NextToken"] = str(start + size)
+    return body
+
+
+def list_task_executions(world: Any, p: Params) -> dict:
+    execution_id = p.str("ExecutionId")
+    task_name, status, task_id = p.str("TaskName"), p.str("Status"), p.str("TaskExecutionId")
+    runs = [r for eid, rs in world.oos.state["tasks"].items() if execution_id in (None, eid) for r in rs
+            if (task_name is None or r["TaskName"] == task_name) and (status is None or r["Status"] == status)
+            and (task_id is None or r["TaskExecutionId"] == task_id)]
+    size = p.int("MaxResults", default=50, low=1, high=100)
+    start = p.int("NextToken", default=0, low=0, high=10**6) if p.str("NextToken") else 0
+    items = [{**r, "ExtraData": {}, "Loop": {}, "ParentTaskExecutionId": "", "ChildExecutionId": ""}
+             for r in runs[start:start + size]]
+    body = {"TaskExecutions": items, "MaxResults": size}
+    if start + size < len(runs):
+        body["NextToken"] = str(start + size)
+    return body
+
+
+def generate_execution_policy(world: Any, p: Params) -> dict:
+    name = p.str("TemplateName")
+    content = p.str("TemplateContent")
+    if name is None and content is None:
+        raise ApiError("MissingParameter", 'The input parameter "TemplateName" that is mandatory for processing this '
+                                           'request is not supplied.')
+    if name is not None:
+        template = world.oos.template(name)
+    else:
+        from essctl.core.templates import parse_template
+        from essctl.errors import UsageError
+
+        try:
+            template = parse_template(content, name="TemplateContent", source="TemplateContent")
+        except UsageError as exc:
+            raise invalid_parameter("TemplateContent", str(exc)) from None
+    role = p.str("RamRole")
+    policy, missing = world.oos.execution_policy(template, role)
+    body = {"Policy": json.dumps(policy)}
+    if missing is not None:
+        body["MissingPolicy"] = json.dumps(missing)
+    return body
+
+
+ACTIONS: dict[str, Callable[[Any, Params], dict]] = {
+    "GetTemplate": get_template, "StartExecution": start_execution, "ListExecutions": list_executions,
+    "ListTaskExecutions": list_task_executions, "GenerateExecutionPolicy": generate_execution_policy,
+}

@@ -1,0 +1,314 @@
+"""Scenario files: the world a sandbox starts with (groups, roles, policies, templates, behaviour, faults).
+
+Every problem is one UsageError naming file:line and the field."""
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from essctl.errors import UsageError
+from essctl.sandbox.faults import FaultRule, Faults
+from essctl.sandbox.signature import AccessKey
+
+DEFAULT_SCENARIO = Path(__file__).parent / "scenarios" / "default.yaml"
+DEFAULT_TASK_DURATION_S = 30.0
+_GROUP_ID = re.compile(r"^asg-[a-z0-9]{4,40}$")
+
+
+@dataclass
+class GroupSpec:
+    id: str
+    name: str
+    min_size: int
+    max_size: int
+    instances: int = 0             # InService at start, CreationType AutoCreated
+    attached_instances: int = 0    # InService at start, CreationType Attached
+    desired: int | None = None
+    status: str = "Active"
+
+
+@dataclass
+class RoleSpec:
+    name: str
+    trusted_services: list[str]
+    policies: list[str] = field(default_factory=list)
+    description: str = ""
+
+
+@dataclass
+class PolicySpec:
+    name: str
+    document: str                 # JSON text
+    description: str = ""
+
+
+@dataclass
+class TaskFailure:
+    task: str
+    code: str
+    message: str
+
+
+@dataclass
+class Behaviour:
+    """How executions of one template behave in the sandbox."""
+
+    duration: float = DEFAULT_TASK_DURATION_S      # sandbox seconds the work takes
+    fail: TaskFailure | None = None
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Scenario:
+    source: str = "<built-in>"
+    region: str = "cn-hangzhou"
+    account_id: str = "1234567890123456"
+    credentials: list[AccessKey] = field(default_factory=list)
+    groups: list[GroupSpec] = field(default_factory=list)
+    roles: list[RoleSpec] = field(default_factory=list)
+    policies: list[PolicySpec] = field(default_factory=list)
+    templates: dict[str, str] = field(default_factory=dict)
+    template_dirs: list[Path] = field(default_factory=list)
+    behaviour: dict[str, Behaviour] = field(default_factory=dict)
+    faults: Faults = field(default_factory=Faults)
+
+    def ensure_credentials(self) -> None:
+        """A sandbox-only AccessKey (prefix sbx, never LTAI) when the scenario gives none."""
+        if not self.credentials:
+            self.credentials.append(AccessKey("sbx" + secrets.token_hex(10), secrets.token_urlsafe(24)))
+
+    def behaviour_for(self, template: str) -> Behaviour:
+        return self.behaviour.get(template) or Behaviour()
+
+
+def _compose_with_lines(text: str, source: str) -> tuple[Any, dict[tuple, int]]:
+    import yaml
+
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise UsageError(f"{source}{where}: not a valid YAML scenario: {getattr(exc, 'problem', exc)}") from exc
+    lines: dict[tuple, int] = {}
+
+    def walk(node: Any, path: tuple) -> None:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                walk(value, (*path, key.value))
+                lines[(*path, key.value)] = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                walk(item, (*path, index))
+
+    if node is not None:
+        walk(node, ())
+    return yaml.safe_load(text), lines
+
+
+class _Reader:
+    def __init__(self, source: str, lines: dict[tuple, int]):
+        self.source, self.lines = source, lines
+
+    def fail(self, path: tuple, message: str) -> UsageError:
+        line = next((self.lines[path[:n]] for n in range(len(path), -1, -1) if path[:n] in self.lines), 1)
+        dotted = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(path))
+        return UsageError(f"{self.source}:{line}: {dotted or 'scenario'}: {message}")
+
+    def mapping(self, value: Any, path: tuple) -> dict:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(path, "expected a mapping")
+        return value
+
+    def sequence(self, value: Any, path: tuple) -> list:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.fail(path, "expected a list")
+        return value
+
+    def get(self, mapping: dict, key: str, path: tuple, kind: type | tuple, *, required: bool = False,
+            default: Any = None) -> Any:
+        if key not in mapping or mapping[key] is None:
+            if required:
+                raise self.fail(path, f"missing {key}")
+            return default
+        value = mapping[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float)):
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            raise self.fail((*path, key), f"expected {names}, got {value!r}")
+        return value
+
+    def known(self, mapping: dict, path: tuple, allowed: set[str]) -> None:
+        for key in mapping:
+            if key not in allowed:
+                raise self.fail((*path, key), f"unknown field (expected one of: {', '.join(sorted(allowed))})")
+
+
+def load_scenario(path: Path | str | None = None) -> Scenario:
+    path = Path(path) if path is not None else DEFAULT_SCENARIO
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the scenario: {exc.strerror}") from exc
+    return parse_scenario(text, source=str(path), base_dir=path.parent)
+
+
+def parse_scenario(text: str, *, source: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
+    data, lines = _compose_with_lines(text, source)
+    r = _Reader(source, lines)
+    top = r.mapping(data, ())
+    r.known(top, (), {"region", "account_id", "credentials", "groups", "roles", "policies", "templates",
+                      "template_dirs", "behaviour", "faults"})
+    scenario = Scenario(source=source)
+    scenario.region = r.get(top, "region", (), str, default=scenario.region)
+    account = r.get(top, "account_id", (), (str, int), default=scenario.account_id)
+    if not re.fullmatch(r"\d{16}", str(account)):
+        raise r.fail(("account_id",), f"expected 16 digits, got {account!r}")
+    scenario.account_id = str(account)
+
+    for i, item in enumerate(r.sequence(top.get("credentials"), ("credentials",))):
+        p = ("credentials", i)
+        item = r.mapping(item, p)
+        r.known(item, p, {"key_id", "secret", "security_token"})
+        scenario.credentials.append(AccessKey(
+            r.get(item, "key_id", p, str, required=True), r.get(item, "secret", p, str, required=True),
+            r.get(item, "security_token", p, str)))
+
+    seen_groups: set[str] = set()
+    for i, item in enumerate(r.sequence(top.get("groups"), ("groups",))):
+        p = ("groups", i)
+        item = r.mapping(item, p)
+        r.known(item, p, {"id", "name", "min", "max", "desired", "instances", "attached_instances", "status"})
+        group = GroupSpec(
+            id=r.get(item, "id", p, str, required=True), name=r.get(item, "name", p, str, default=""),
+            min_size=r.get(item, "min", p, int, default=0), max_size=r.get(item, "max", p, int, required=True),
+            instances=r.get(item, "instances", p, int, default=0),
+            attached_instances=r.get(item, "attached_instances", p, int, default=0),
+            desired=r.get(item, "desired", p, int), status=r.get(item, "status", p, str, default="Active"))
+        if not _GROUP_ID.match(group.id):
+            raise r.fail((*p, "id"), f"expected asg- followed by lower-case letters and digits, got {group.id!r}")
+        if group.id in seen_groups:
+            raise r.fail((*p, "id"), f"duplicate group id {group.id}")
+        seen_groups.add(group.id)
+        if group.status not in ("Active", "Inactive"):
+            raise r.fail((*p, "status"), f"expected Active or Inactive, got {group.status!r}")
+        if not 0 <= group.min_size <= group.max_size:
+            raise r.fail((*p, "max"), f"need 0 <= min <= max, got min {group.min_size} max {group.max_size}")
+        if not group.min_size <= group.instances + group.attached_instances <= group.max_size:
+            raise r.fail((*p, "instances"), f"instances must be between min {group.min_size} and max {group.max_size}")
+        group.name = group.name or group.id
+        scenario.groups.append(group)
+
+    for i, item in enumerate(r.sequence(top.get("policies"), ("policies",))):
+        p = ("policies", i)
+        item = r.mapping(item, p)
+        r.known(item, p, {"name", "document", "description"})
+        document = r.get(item, "document", p, (dict, str), required=True)
+        if isinstance(document, str):
+            try:
+                json.loads(document)
+            except ValueError as exc:
+                raise r.fail((*p, "document"), f"not valid JSON: {exc}") from None
+        scenario.policies.append(PolicySpec(
+            r.get(item, "name", p, str, required=True),
+            document if isinstance(document, str) else json.dumps(document, separators=(",", ":")),
+            r.get(item, "description", p, str, default="")))
+
+    custom = {policy.name for policy in scenario.policies}
+    from essctl.core.policy_eval import system_policy_documents
+
+    for i, item in enumerate(r.sequence(top.get("roles"), ("roles",))):
+        p = ("roles", i)
+        item = r.mapping(item, p)
+        r.known(item, p, {"name", "trusted", "policies", "description"})
+        trusted = r.get(item, "trusted", p, (list, str), default=[])
+        policies = r.get(item, "policies", p, list, default=[])
+        for j, name in enumerate(policies):
+            if name not in custom and name not in system_policy_documents():
+                raise r.fail((*p, "policies", j), f"{name!r} is neither a policy of this scenario nor a known "
+                                                  "system policy")
+        scenario.roles.append(RoleSpec(r.get(item, "name", p, str, required=True),
+                                       [trusted] if isinstance(trusted, str) else [str(t) for t in trusted],
+                                       [str(n) for n in policies], r.get(item, "description", p, str, default="")))
+
+    templates = r.mapping(top.get("templates"), ("templates",))
+    for name, content in templates.items():
+        if not isinstance(content, (str, dict)):
+            raise r.fail(("templates", name), "expected the template as YAML text or a mapping")
+        if isinstance(content, dict):
+            import yaml
+            content = yaml.safe_dump(content, sort_keys=False)
+        scenario.templates[str(name)] = content
+
+    for i, item in enumerate(r.sequence(top.get("template_dirs"), ("template_dirs",))):
+        if not isinstance(item, str):
+            raise r.fail(("template_dirs", i), "expected a directory path")
+        directory = Path(item).expanduser()
+        if not directory.is_absolute() and base_dir is not None:
+            directory = base_dir / directory
+        scenario.template_dirs.append(directory)
+
+    for name, spec in r.mapping(top.get("behaviour"), ("behaviour",)).items():
+        p = ("behaviour", name)
+        spec = r.mapping(spec, p)
+        r.known(spec, p, {"duration", "fail", "outputs"})
+        failure = None
+        if spec.get("fail") is not None:
+            f = r.mapping(spec["fail"], (*p, "fail"))
+            r.known(f, (*p, "fail"), {"task", "code", "message"})
+            failure = TaskFailure(r.get(f, "task", (*p, "fail"), str, required=True),
+                                  r.get(f, "code", (*p, "fail"), str, required=True),
+                                  r.get(f, "message", (*p, "fail"), str, default="The task failed (sandbox scenario)."))
+        duration = r.get(spec, "duration", p, float, default=DEFAULT_TASK_DURATION_S)
+        if duration < 0:
+            raise r.fail((*p, "duration"), "must be >= 0")
+        scenario.behaviour[str(name)] = Behaviour(duration, failure, r.mapping(spec.get("outputs"), (*p, "outputs")))
+
+    scenario.faults = _faults(r, r.mapping(top.get("faults"), ("faults",)))
+    return scenario
+
+
+def _faults(r: _Reader, spec: dict) -> Faults:
+    p = ("faults",)
+    r.known(spec, p, {"seed", "throttle_rate", "server_error_rate", "latency_ms", "retry_after_ms", "rules"})
+    latency = r.get(spec, "latency_ms", p, (int, list), default=0)
+    if isinstance(latency, int):
+        latency = [latency, latency]
+    if len(latency) != 2 or not all(isinstance(x, int) and x >= 0 for x in latency) or latency[0] > latency[1]:
+        raise r.fail((*p, "latency_ms"), "expected milliseconds, or [min, max]")
+    rates = {}
+    for name in ("throttle_rate", "server_error_rate"):
+        rates[name] = r.get(spec, name, p, float, default=0.0)
+        if not 0 <= rates[name] <= 1:
+            raise r.fail((*p, name), "expected a rate between 0 and 1")
+    rules = []
+    for i, item in enumerate(r.sequence(spec.get("rules"), (*p, "rules"))):
+        q = (*p, "rules", i)
+        item = r.mapping(item, q)
+        r.known(item, q, {"action", "call", "calls", "error", "after_apply"})
+        calls = r.get(item, "calls", q, list, default=None)
+        if calls is None:
+            one = r.get(item, "call", q, int)
+            calls = [one] if one is not None else []
+        error = r.mapping(item.get("error"), (*q, "error"))
+        r.known(error, (*q, "error"), {"code", "status", "message", "retry_after_ms"})
+        rules.append(FaultRule(
+            action=r.get(item, "action", q, str, required=True), calls=[int(c) for c in calls],
+            code=r.get(error, "code", (*q, "error"), str, required=True),
+            status=r.get(error, "status", (*q, "error"), int, default=400),
+            message=r.get(error, "message", (*q, "error"), str, default="Injected by the sandbox scenario."),
+            retry_after_ms=r.get(error, "retry_after_ms", (*q, "error"), int),
+            after_apply=r.get(item, "after_apply", q, bool, default=False)))
+    return Faults(seed=r.get(spec, "seed", p, int, default=0), throttle_rate=rates["throttle_rate"],
+                  server_error_rate=rates["server_error_rate"], latency_ms=(latency[0], latency[1]),
+                  retry_after_ms=r.get(spec, "retry_after_ms", p, int), rules=rules)

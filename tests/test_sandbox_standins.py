@@ -1,0 +1,51 @@
+"""The built-in stand-ins match the public templates of the same name: parameters (names, types, defaults,
+allowed values), Outputs names, and the RAM actions derived with CloudProductActions resolved."""
+import pytest
+import yaml
+
+from conftest import REPO
+from essctl.core.permissions import derive_required_actions
+from essctl.core.templates import action_dir_resolver, load_template_file, parse_template
+from essctl.sandbox.oos.backend import standin_templates
+
+SHARED = REPO.parent / "shared" / "oos-templates"
+NAMES = ["ACS-ESS-LifeCycleRunCommand", "ACS-ESS-LifeCycleModifyRedisIPWhitelist",
+         "ACS-ESS-LifeCycleCreateNetworkInterfaceAndEipAndAttachToInstance",
+         "ACS-ESS-LifeCycleDetachNetworkInterfaceAndDeleteEip", "ACS-ESS-LifeCycleModifyPolarDBIPWhitelist",
+         "ACS-ESS-LifeCycleModifyMongoDBIPWhitelist", "ACS-ESS-LifeCycleModifyAnalyticDBIPWhitelist"]
+
+
+def _standin(name):
+    return parse_template(standin_templates()[name], name=name, source="stand-in")
+
+
+def test_the_stand_ins_are_flat_and_complete_the_lifecycle_action():
+    assert sorted(standin_templates()) == sorted(NAMES)
+    for name in NAMES:
+        template = _standin(name)
+        assert all(task.action == "ACS::ExecuteApi" for task in template.tasks), name
+        derivation = derive_required_actions(template)
+        assert derivation.nested == [] and derivation.unresolved == []
+        assert "ess:CompleteLifecycleAction" in derivation.actions
+        assert template.ram_role == "{{ OOSAssumeRole }}"
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="needs ../shared/oos-templates (absent in a user's clone)")
+@pytest.mark.parametrize("name", NAMES)
+def test_a_stand_in_matches_the_public_template(name):
+    public = load_template_file(SHARED / "PublicTemplates" / f"{name}.yml")
+    standin = _standin(name)
+    assert list(standin.parameters) == list(public.parameters)
+    for pname, expected in public.parameters.items():
+        got = standin.parameters[pname]
+        assert (got.type, got.has_default, got.default, got.allowed_values) == \
+            (expected.type, expected.has_default, expected.default, expected.allowed_values), pname
+    assert list(standin.outputs) == list(public.outputs)
+    resolved = derive_required_actions(public, action_dir_resolver(SHARED / "CloudProductActions"))
+    assert resolved.unresolved == []
+    assert sorted(derive_required_actions(standin).actions) == sorted(resolved.actions)
+
+
+def test_the_stand_ins_file_names_no_public_template_file():
+    text = (REPO / "essctl" / "sandbox" / "standins.yaml").read_text()
+    assert yaml.safe_load(text) and not list((REPO / "essctl").rglob("ACS-ESS-*.yml"))
