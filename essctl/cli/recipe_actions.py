@@ -14,7 +14,7 @@ Variant = Annotated[Optional[str], typer.Option(
     "--policy-variant", metavar="NAME", help="Use the recipe's named policy variant (e.g. tutorial).")]
 CreateRole = Annotated[bool, typer.Option("--create-role", help="Create the role with the OOS trust policy if missing.")]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")]
-NoTrigger = Annotated[bool, typer.Option("--no-trigger", help="Set up only: do not execute the scaling rule.")]
+NoTrigger = Annotated[bool, typer.Option("--no-trigger", help="Set up only (the rule too): do not execute the rule.")]
 Timeout = Annotated[Optional[float], typer.Option(
     "--timeout", metavar="S", min=1, help="Stop watching after S seconds (exit 4). Default: hook timeout + 300.")]
 Interval = Annotated[float, typer.Option(
@@ -84,8 +84,7 @@ def plan(run: Invocation, recipe_name: RecipeName, group: Group = None, param: P
     from essctl.render.progress import print_plan
 
     recipe, session, group_id, inputs = _prepare(run, recipe_name, group, param, dry_run)
-    the_plan = make_plan(session, recipe, group_id, inputs, variant=policy_variant, create_role=create_role,
-                         trigger=not no_trigger)
+    the_plan = make_plan(session, recipe, group_id, inputs, variant=policy_variant, create_role=create_role)
     if run.env.output_format == "table" and not run.env.query:
         print_plan(run.env, the_plan.to_dict(), trigger=_trigger_line(recipe, no_trigger))
     else:

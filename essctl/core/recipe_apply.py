@@ -16,7 +16,6 @@ from essctl.errors import CloudAPIError, PreconditionFailed
 
 ALREADY_ATTACHED = "EntityAlreadyExists.Role.Policy"
 TRIGGER_WAIT_CODES = frozenset({"ScalingActivityInProgress", "IncorrectScalingGroupStatus"})
-TRIGGER_RETRY_INTERVAL_S = 10.0
 
 
 @dataclass
@@ -138,10 +137,11 @@ _APPLY: dict[tuple[str, str], Callable[[Any, Plan, Change], tuple[str, dict]]] =
 }
 
 
-def trigger(session: Any, plan: Plan, emit: Emit, *, deadline: float,
+def trigger(session: Any, plan: Plan, emit: Emit, *, deadline: float, retry_interval: float,
             sleep: Callable[[float], None] = time.sleep) -> Triggered:
     """ExecuteScalingRule by the rule's ARI with a ClientToken. While another activity runs or the group is changing
-    state, wait and retry until `deadline` (time.monotonic()); a rule that cannot change capacity is explained."""
+    state, wait `retry_interval` and retry until `deadline` (time.monotonic()); a rule that cannot change capacity
+    is explained."""
     from alibabacloud_ess20220222 import models
 
     if not plan.rule_ari:
@@ -163,9 +163,9 @@ def trigger(session: Any, plan: Plan, emit: Emit, *, deadline: float,
                     "or scale in first") from exc
             if exc.code not in TRIGGER_WAIT_CODES or time.monotonic() >= deadline:
                 raise
-            emit(Event("wait", f"trigger: {exc.code}; retrying in {TRIGGER_RETRY_INTERVAL_S:.0f} s",
+            emit(Event("wait", f"trigger: {exc.code}; retrying in {retry_interval:g} s",
                        {"code": exc.code, "request_id": exc.request_id}))
-            sleep(0 if session.replaying else TRIGGER_RETRY_INTERVAL_S)
+            sleep(0 if session.replaying else retry_interval)
             continue
         triggered = Triggered(plan.rule_ari, body.scaling_activity_id, token, attempts, time.monotonic() - started)
         emit(Event("step", f"trigger {plan.recipe.trigger.rule}: scaling activity {body.scaling_activity_id}",

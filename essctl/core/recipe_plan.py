@@ -92,7 +92,7 @@ def policy_document_text(document: dict[str, Any]) -> str:
 
 
 def make_plan(session: Any, recipe: Recipe, group_id: str, inputs: dict[str, Any], *,
-              variant: str | None = None, create_role: bool = False, trigger: bool = True) -> Plan:
+              variant: str | None = None, create_role: bool = False) -> Plan:
     """Read what exists and list the changes; raises PreconditionFailed when the recipe cannot run."""
     policy = _policy_spec(recipe, variant)
     group = lookups.scaling_group(session, group_id)
@@ -114,7 +114,7 @@ def make_plan(session: Any, recipe: Recipe, group_id: str, inputs: dict[str, Any
         plan.templates[stage.template] = template
     plan.changes.extend(_policy_changes(session, plan, role))
     plan.changes.extend(_hook_changes(session, plan))
-    if trigger and recipe.trigger is not None:
+    if recipe.trigger is not None:
         plan.changes.append(_rule_change(session, plan))
     return plan
 

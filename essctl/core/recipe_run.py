@@ -71,7 +71,7 @@ def run_recipe(session: Any, recipe: Recipe, options: RunOptions, *, confirm: Ca
     """Plan; if there are changes, ask `confirm`; apply; trigger and watch unless told not to."""
     started = time.monotonic()
     plan = make_plan(session, recipe, options.group_id, options.inputs, variant=options.variant,
-                     create_role=options.create_role, trigger=options.trigger)
+                     create_role=options.create_role)
     report = RunReport(plan=plan, calls=session.calls, dry_run=session.replaying)
     report.seconds["plan"] = time.monotonic() - started
     for warning in plan.warnings:
@@ -88,12 +88,14 @@ def run_recipe(session: Any, recipe: Recipe, options: RunOptions, *, confirm: Ca
 
     timeout = options.timeout if options.timeout is not None else watch_timeout(plan)
     step = time.monotonic()
-    report.triggered = trigger(session, plan, emit, deadline=step + timeout)
+    pacing = options.pacing or Pacing()
+    report.triggered = trigger(session, plan, emit, deadline=step + timeout, retry_interval=pacing.longest,
+                               sleep=pacing.sleep)
     report.seconds["trigger"] = time.monotonic() - step
 
     step = time.monotonic()
     templates = sorted({stage.template for stage in recipe.stages})
-    watcher = Watcher(session, emit, timeout=timeout, pacing=options.pacing)
+    watcher = Watcher(session, emit, timeout=timeout, pacing=pacing)
     report.watch = watcher.activity(report.triggered.activity_id, templates)
     report.seconds["watch"] = time.monotonic() - step
     report.seconds["total"] = time.monotonic() - started

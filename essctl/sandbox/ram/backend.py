@@ -96,6 +96,12 @@ class RamBackend:
     def default_version(policy: dict) -> dict:
         return next(v for v in policy["versions"] if v["VersionId"] == policy["DefaultVersion"])
 
+    def roles_using(self, name: str, kind: str) -> list[dict]:
+        """The roles a policy is attached to (the sandbox has no RAM users or groups)."""
+        self.policy(name, kind)
+        return [role for role in self.roles.values()
+                if any(a["PolicyName"] == name and a["PolicyType"] == kind for a in role["attached"])]
+
     def attachment_count(self, name: str) -> int:
         return sum(1 for role in self.roles.values() for a in role["attached"] if a["PolicyName"] == name)
 

@@ -6,7 +6,8 @@ from typing import Any, Callable
 from essctl.sandbox.params import Params
 
 VERSION = "2015-05-01"
-READ_ONLY = {"GetRole", "ListPoliciesForRole", "GetPolicy", "GetPolicyVersion", "ListPolicyVersions"}
+READ_ONLY = {"GetRole", "ListPoliciesForRole", "GetPolicy", "GetPolicyVersion", "ListPolicyVersions",
+             "ListEntitiesForPolicy"}
 
 
 def _version(version: dict, policy: dict) -> dict:
@@ -100,10 +101,20 @@ def delete_policy(world: Any, p: Params) -> dict:
     return {}
 
 
+def list_entities_for_policy(world: Any, p: Params) -> dict:
+    roles = world.ram.roles_using(p.str("PolicyName", required=True), p.str("PolicyType", required=True))
+    return {"Groups": {"Group": []}, "Users": {"User": []},
+            "Roles": {"Role": [{"Arn": role["Arn"], "AttachDate": next(
+                a["AttachDate"] for a in role["attached"] if a["PolicyName"] == p.str("PolicyName")),
+                "Description": role["Description"], "RoleId": role["RoleId"], "RoleName": role["RoleName"]}
+                for role in roles]}}
+
+
 ACTIONS: dict[str, Callable[[Any, Params], dict]] = {
     "GetRole": get_role, "CreateRole": create_role, "ListPoliciesForRole": list_policies_for_role,
     "CreatePolicy": create_policy, "GetPolicy": get_policy, "GetPolicyVersion": get_policy_version,
     "CreatePolicyVersion": create_policy_version, "ListPolicyVersions": list_policy_versions,
     "DeletePolicyVersion": delete_policy_version, "AttachPolicyToRole": attach_policy_to_role,
     "DetachPolicyFromRole": detach_policy_from_role, "DeletePolicy": delete_policy,
+    "ListEntitiesForPolicy": list_entities_for_policy,
 }

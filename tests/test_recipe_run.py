@@ -1,0 +1,157 @@
+"""recipe plan / run / teardown against the sandbox, through the real SDK clients (signing, retries, error mapping)."""
+import json
+
+import pytest
+
+from essctl.core.recipes import builtin_recipe_paths, find_recipe
+
+GROUP = "asg-sandbox000000000001"
+FAST = ("--poll-interval", "0.02")
+
+
+def _hooks(box):
+    return [hook for hook in box.backends.ess.hooks.values() if hook["ScalingGroupId"] == GROUP]
+
+
+def _examples(name):
+    recipe = find_recipe(name)
+    args = []
+    for item in recipe.inputs:
+        if item.required and item.example is not None:
+            value = item.example if isinstance(item.example, str) else json.dumps(item.example)
+            args += ["-p", f"{item.name}={value}"]
+    return args
+
+
+def _cloud(sandbox):
+    return ("--endpoint", sandbox.endpoint, "--region", "cn-hangzhou")
+
+
+def _run(cli, sandbox, name, *extra):
+    result = cli("recipe", "run", name, "--group", GROUP, "--yes", "-o", "json", *FAST, *_cloud(sandbox),
+                 *_examples(name) if not str(name).endswith(".yaml") else (), *extra)
+    return result, (json.loads(result.out) if result.out.strip() else None)
+
+
+@pytest.mark.parametrize("name", sorted(builtin_recipe_paths()))
+def test_every_builtin_recipe_runs_live_to_success(cli, sandbox, name):
+    result, report = _run(cli, sandbox, name)
+    assert result.code == 0, result.err
+    assert report["outcome"] == "succeeded"
+    watch = report["watch"]
+    assert watch["activity"]["StatusCode"] == "Successful"
+    assert [e["Status"] for e in watch["executions"]] == ["Success"]
+    assert all(i["State"] == "InService" for i in watch["instances"])
+    recipe = find_recipe(name)
+    hooks = {h["LifecycleHookName"]: h for h in _hooks(sandbox)}
+    assert set(hooks) == {stage.hook.name for stage in recipe.stages}
+    main = hooks[recipe.stages[0].hook.name]
+    assert main["NotificationArn"] == f"acs:oos:cn-hangzhou:1234567890123456:template/{recipe.stages[0].template}"
+    created = [c for c in report["calls"] if c["mutating"]]
+    assert created[-1]["action"] == "ExecuteScalingRule" and created[-1]["parameters"]["ClientToken"]
+
+
+def test_second_run_changes_nothing_but_the_trigger(cli, sandbox):
+    first, _ = _run(cli, sandbox, "redis-whitelist")
+    assert first.code == 0, first.err
+    again, report = _run(cli, sandbox, "redis-whitelist", "--no-trigger")
+    assert again.code == 0, again.err
+    assert report["outcome"] == "applied"
+    assert [c["action"] for c in report["calls"] if c["mutating"]] == []
+    assert {step["outcome"] for step in report["applied"]} == {"unchanged"}
+    third, report = _run(cli, sandbox, "redis-whitelist")
+    assert third.code == 0, third.err
+    assert [c["action"] for c in report["calls"] if c["mutating"]] == ["ExecuteScalingRule"]
+
+
+def test_plan_is_read_only_and_shows_the_hook_it_would_create(cli, sandbox):
+    result = cli("recipe", "plan", "run-command", "--group", GROUP, "-o", "table", *_cloud(sandbox),
+                 "-p", "commandContent=echo hi")
+    assert result.code == 0, result.err
+    assert "+ hook ESSHookForRunCommand" in result.out
+    assert "NotificationArn: acs:oos:cn-hangzhou:1234567890123456:template/ACS-ESS-LifeCycleRunCommand" in result.out
+    assert '"commandContent":"echo hi"' in result.out
+    assert _hooks(sandbox) == []
+    assert sandbox.faults.calls("CreatePolicy") == 0
+
+
+def test_changed_input_updates_the_hook_in_place(cli, sandbox):
+    _run(cli, sandbox, "run-command", "--no-trigger")
+    hook_id = _hooks(sandbox)[0]["LifecycleHookId"]
+    result = cli("recipe", "run", "run-command", "--group", GROUP, "--yes", "-o", "json", "--no-trigger",
+                 *_cloud(sandbox), "-p", "commandContent=echo changed")
+    report = json.loads(result.out)
+    assert [c["action"] for c in report["calls"] if c["mutating"]] == ["ModifyLifecycleHook"]
+    hooks = _hooks(sandbox)
+    assert [h["LifecycleHookId"] for h in hooks] == [hook_id]
+    assert json.loads(hooks[0]["NotificationMetadata"])["commandContent"] == "echo changed"
+
+
+def test_teardown_removes_hook_rule_and_policy(cli, sandbox):
+    _run(cli, sandbox, "run-command", "--no-trigger")
+    result = cli("recipe", "teardown", "run-command", "--group", GROUP, "--policy", "--yes", "-o", "json",
+                 *_cloud(sandbox))
+    assert result.code == 0, result.err
+    outcomes = {(d["kind"], d["outcome"]) for d in json.loads(result.out)["done"]}
+    assert outcomes == {("hook", "deleted"), ("rule", "deleted"), ("attachment", "detached"), ("policy", "deleted")}
+    assert _hooks(sandbox) == []
+    assert "ESSHookPolicyForRunCommand" not in sandbox.backends.ram.policies
+
+
+def test_without_yes_off_a_terminal_nothing_is_changed(cli, sandbox):
+    result = cli("recipe", "run", "run-command", "--group", GROUP, *_cloud(sandbox), "-p", "commandContent=x")
+    assert result.code == 2
+    assert "without --yes" in result.err
+    assert sandbox.faults.calls("CreatePolicy") == 0 and _hooks(sandbox) == []
+
+
+def test_missing_role_is_reported_before_any_change(cli, sandbox_factory, tmp_path):
+    scenario = tmp_path / "norole.yaml"
+    scenario.write_text("region: cn-hangzhou\naccount_id: '1234567890123456'\n"
+                        "groups: [{id: asg-sandbox000000000001, min: 0, max: 5, instances: 0}]\n")
+    box = sandbox_factory(scenario)
+    result, _ = _run(cli, box, "run-command")
+    assert result.code == 1
+    assert "role OOSServiceRole does not exist" in result.err and "--create-role" in result.err
+    result, report = _run(cli, box, "run-command", "--create-role")
+    assert result.code == 0, result.err
+    assert report["applied"][0] == {**report["applied"][0], "kind": "role", "outcome": "created"}
+
+
+def test_policy_without_run_command_fails_with_forbidden_ram(cli, sandbox, tmp_path):
+    text = builtin_recipe_paths()["run-command"].read_text(encoding="utf-8")
+    broken = tmp_path / "no-run-command.yaml"
+    broken.write_text(text.replace("ecs:DescribeInvocations, ecs:RunCommand]", "ecs:DescribeInvocations]")
+                      .replace("name: run-command", "name: no-run-command"), encoding="utf-8")
+    result, report = _run(cli, sandbox, str(broken), "-p", "commandContent=echo hi")
+    assert result.code == 1
+    assert report["outcome"] == "failed"
+    execution = report["watch"]["executions"][0]
+    assert execution["Status"] == "Failed"
+    failed = [t for t in execution["Tasks"] if t["Status"] == "Failed"]
+    assert "Forbidden.RAM" in failed[0]["StatusMessage"] and "ecs:RunCommand" in failed[0]["StatusMessage"]
+    assert [i["State"] for i in report["watch"]["instances"]] == ["released"]
+
+
+def test_trigger_waits_for_the_activity_in_progress(cli, sandbox_factory, tmp_path):
+    scenario = tmp_path / "busy.yaml"
+    scenario.write_text(
+        "region: cn-hangzhou\naccount_id: '1234567890123456'\n"
+        "groups: [{id: asg-sandbox000000000001, min: 0, max: 5, instances: 1}]\n"
+        "roles: [{name: OOSServiceRole, trusted: [oos.aliyuncs.com]}]\n"
+        "faults: {rules: [{action: ExecuteScalingRule, call: 1, error: {code: ScalingActivityInProgress, status: 400,"
+        " message: 'You cannot launch a new scaling activity while there is a scaling activity in progress.'}}]}\n")
+    box = sandbox_factory(scenario)
+    result, report = _run(cli, box, "run-command")
+    assert result.code == 0, result.err
+    assert report["trigger"]["attempts"] == 2
+
+
+def test_a_full_group_is_explained(cli, sandbox_factory, tmp_path):
+    scenario = tmp_path / "full.yaml"
+    scenario.write_text("region: cn-hangzhou\naccount_id: '1234567890123456'\n"
+                        "groups: [{id: asg-sandbox000000000001, min: 0, max: 1, instances: 1}]\n"
+                        "roles: [{name: OOSServiceRole, trusted: [oos.aliyuncs.com]}]\n")
+    result, _ = _run(cli, sandbox_factory(scenario), "run-command")
+    assert result.code == 1
+    assert "IncorrectCapacity.NoChange" in result.err and "max 1" in result.err
