@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 ESSCTL := $(BIN)/essctl
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench tapes clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	ALIBABA_CLOUD_ECS_METADATA_DISABLED=true $(BIN)/python -m pytest
+
+# Re-record the dry-run tapes of the built-in recipes against the sandbox (essctl/tapes/recipe-*.yaml).
+tapes: $(VENV)/.installed
+	$(BIN)/python tests/record_recipe_tapes.py
 
 # Startup benchmark: essctl --help against a minimal two-command Typer app.
 bench: $(VENV)/.installed

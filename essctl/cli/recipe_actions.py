@@ -105,6 +105,8 @@ def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, pa
     recipe, session, group_id, inputs = _prepare(run, recipe_name, group, param, dry_run)
     printer = EventPrinter(run.env, show_calls=dry_run)
     session.on_call = printer.call
+    if dry_run:
+        printer.note(f"Dry-run: every answer comes from {session.tape_description()}; nothing is sent.")
     ask = _confirm(run, yes, dry_run, "change the cloud")
 
     def confirm(the_plan) -> bool:

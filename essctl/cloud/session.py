@@ -71,11 +71,18 @@ class CloudSession:
         self.region = settings.region or tape_region or resolve_region(settings)
         if settings.record:
             self._recorder = TapeRecorder(settings.record, self.region, settings.redact_account)
-            self._recorder.tape.source = settings.endpoint or "alibaba-cloud"
+            self._recorder.tape.source = f"the endpoint {settings.endpoint}" if settings.endpoint else "Alibaba Cloud"
 
     @property
     def replaying(self) -> bool:
         return self._player is not None
+
+    def tape_description(self) -> str:
+        """Which tape is replayed, when and from where it was recorded."""
+        if self._player is None:
+            return "no tape"
+        tape = self._player.tape
+        return f"{self._player.path} (recorded {tape.recorded_at or 'at an unknown time'} from {tape.source or 'an unknown source'})"
 
     def recorded_parameter(self, action: str, name: str) -> str | None:
         """A parameter of the first recorded call of `action` on the tape being replayed (e.g. its scaling group)."""

@@ -24,8 +24,8 @@ def scaling_group(session: Any, group_id: str) -> dict[str, Any] | None:
         if _absent(exc):
             return None
         raise
-    groups = [group.to_map() for group in body.scaling_groups or []]
-    return next((group for group in groups if group.get("ScalingGroupId") == group_id), None)
+    groups = body.scaling_groups or []   # filtered by id on the server
+    return groups[0].to_map() if groups else None
 
 
 def role(session: Any, name: str) -> dict[str, Any] | None:

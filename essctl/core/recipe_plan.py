@@ -50,6 +50,7 @@ class Change:
 class Plan:
     recipe: Recipe
     region: str
+    group_id: str
     group: dict[str, Any]
     inputs: dict[str, Any]
     account_id: str | None
@@ -58,10 +59,6 @@ class Plan:
     policy: PolicySpec
     warnings: list[str] = field(default_factory=list)
     rule_ari: str | None = None
-
-    @property
-    def group_id(self) -> str:
-        return self.group["ScalingGroupId"]
 
     @property
     def pending(self) -> list[Change]:
@@ -98,7 +95,7 @@ def make_plan(session: Any, recipe: Recipe, group_id: str, inputs: dict[str, Any
     group = lookups.scaling_group(session, group_id)
     if group is None:
         raise PreconditionFailed(f"scaling group {group_id} not found in region {session.region}")
-    plan = Plan(recipe=recipe, region=session.region, group=group, inputs=inputs, account_id=None, changes=[],
+    plan = Plan(recipe=recipe, region=session.region, group_id=group_id, group=group, inputs=inputs, account_id=None, changes=[],
                 templates={}, policy=policy)
     if group.get("LifecycleState") not in (None, "Active"):
         plan.warnings.append(f"scaling group {group_id} is {group.get('LifecycleState')}: the trigger will be "

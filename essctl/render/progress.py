@@ -24,6 +24,9 @@ class EventPrinter:
             self.env.stdout.write(text + "\n")
             self.env.stdout.flush()
 
+    def note(self, text: str) -> None:
+        self._line(text)
+
     def event(self, event: Any) -> None:
         marker = {"warning": "!", "wait": "…"}.get(event.kind, "•")
         self._line(f"[{event.elapsed:6.1f}s] {marker} {event.message}" if event.elapsed else f"{marker} {event.message}")
