@@ -6,7 +6,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from essctl import __version__
-from essctl.cli import inventory
+from essctl.cli import diagnose, inventory
 from essctl.cli.options import GLOBAL_OPTIONS
 from essctl.cli.recipe import recipe_app
 from essctl.cli.sandbox import sandbox_app
@@ -22,6 +22,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 inventory.register(app)
+diagnose.register(app)
 app.add_typer(template_app, name="template",
               help="OOS templates: parameters, required RAM actions, least-privilege policy.")
 app.add_typer(recipe_app, name="recipe",

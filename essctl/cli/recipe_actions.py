@@ -52,7 +52,7 @@ def _prepare(run: Invocation, name: str, group: Optional[str], params, dry_run: 
     return recipe, session, group, inputs
 
 
-def _confirm(run: Invocation, yes: bool, dry_run: bool, what: str):
+def confirmer(run: Invocation, yes: bool, dry_run: bool, what: str):
     """Ask on a terminal unless --yes; refuse without --yes when nobody can answer."""
     import sys
 
@@ -107,7 +107,7 @@ def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, pa
     session.on_call = printer.call
     if dry_run:
         printer.note(f"Dry-run: every answer comes from {session.tape_description()}; nothing is sent.")
-    ask = _confirm(run, yes, dry_run, "change the cloud")
+    ask = confirmer(run, yes, dry_run, "change the cloud")
 
     def confirm(the_plan) -> bool:
         if printer.enabled:
@@ -120,6 +120,11 @@ def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, pa
     report = run_it(session, recipe, options, confirm=confirm, emit=printer.event)
     if printer.enabled and not run.env.query:
         print_run_summary(run.env, report.to_dict())
+        if report.diagnosis:
+            from essctl.render.diagnosis_view import print_diagnosis
+
+            run.env.stdout.write("\n")
+            print_diagnosis(run.env, report.diagnosis)
     else:
         emit(run.env, report.to_dict())
     raise typer.Exit(int(report.exit_code))
@@ -146,7 +151,7 @@ def teardown(run: Invocation, recipe_name: RecipeName, group: Group = None,
         print_plan(run.env, {**the_plan.to_dict(), "region": session.region, "account_id": None, "warnings": []},
                    trigger=None)
     done = []
-    if the_plan.pending and _confirm(run, yes, False, "delete")(the_plan):
+    if the_plan.pending and confirmer(run, yes, False, "delete")(the_plan):
         done = apply_teardown(session, the_plan, printer.event)
     if not printer.enabled or run.env.query:
         emit(run.env, {**the_plan.to_dict(), "done": done})

@@ -5,12 +5,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from essctl.core.diagnose_report import diagnose_and_fix
 from essctl.core.events import Emit, Event
 from essctl.core.recipe_apply import Applied, Triggered, apply_plan, trigger
 from essctl.core.recipe_plan import Plan, make_plan
 from essctl.core.recipes import Recipe
 from essctl.core.template_parameters import HEARTBEAT_MARGIN_S
 from essctl.core.watch import Pacing, Watcher, WatchResult
+from essctl.errors import CloudAPIError
 from essctl.exitcodes import ExitCode
 
 
@@ -35,11 +37,15 @@ class RunReport:
     seconds: dict[str, float] = field(default_factory=dict)
     calls: list[Any] = field(default_factory=list)
     dry_run: bool = False
+    trigger_error: CloudAPIError | None = None
+    diagnosis: dict[str, Any] | None = None     # diagnose's report, when the run failed
 
     @property
     def outcome(self) -> str:
         if not self.confirmed:
             return "cancelled"
+        if self.trigger_error is not None:
+            return "failed"
         if self.watch is None:
             return "applied"
         if self.watch.timed_out:
@@ -48,6 +54,8 @@ class RunReport:
 
     @property
     def exit_code(self) -> ExitCode:
+        if self.trigger_error is not None:
+            return self.trigger_error.exit_code
         return {"timed out": ExitCode.TIMEOUT, "failed": ExitCode.OPERATION_FAILED}.get(self.outcome, ExitCode.OK)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,10 +63,12 @@ class RunReport:
             "recipe": self.plan.recipe.name, "outcome": self.outcome, "dry_run": self.dry_run,
             "plan": self.plan.to_dict(), "applied": [item.to_dict() for item in self.applied],
             "trigger": self.triggered.to_dict() if self.triggered else None,
+            "trigger_error": str(self.trigger_error) if self.trigger_error else None,
             "watch": self.watch.to_dict() if self.watch else None,
             "seconds": {step: round(value, 2) for step, value in self.seconds.items()},
             "calls": [call.to_dict() for call in self.calls],
             "mutating_calls": sum(1 for call in self.calls if call.mutating),
+            "diagnosis": self.diagnosis,
         }
 
 
@@ -89,8 +99,13 @@ def run_recipe(session: Any, recipe: Recipe, options: RunOptions, *, confirm: Ca
     timeout = options.timeout if options.timeout is not None else watch_timeout(plan)
     step = time.monotonic()
     pacing = options.pacing or Pacing()
-    report.triggered = trigger(session, plan, emit, deadline=step + timeout, retry_interval=pacing.longest,
-                               sleep=pacing.sleep)
+    try:
+        report.triggered = trigger(session, plan, emit, deadline=step + timeout, retry_interval=pacing.longest,
+                                   sleep=pacing.sleep)
+    except CloudAPIError as exc:
+        report.trigger_error = exc
+        report.diagnosis = diagnose_and_fix(session, group_id=options.group_id, recipe=recipe.name, api_error=exc)
+        return report
     report.seconds["trigger"] = time.monotonic() - step
 
     step = time.monotonic()
@@ -98,5 +113,9 @@ def run_recipe(session: Any, recipe: Recipe, options: RunOptions, *, confirm: Ca
     watcher = Watcher(session, emit, timeout=timeout, pacing=pacing)
     report.watch = watcher.activity(report.triggered.activity_id, templates)
     report.seconds["watch"] = time.monotonic() - step
+    if report.outcome != "succeeded":
+        step = time.monotonic()
+        report.diagnosis = diagnose_and_fix(session, activity_id=report.triggered.activity_id, recipe=recipe.name)
+        report.seconds["diagnose"] = time.monotonic() - step
     report.seconds["total"] = time.monotonic() - started
     return report

@@ -79,6 +79,8 @@ def run_summary_lines(report: dict[str, Any]) -> Iterable[str]:
     if report.get("trigger"):
         trig = report["trigger"]
         yield f"  {'trigger':<10} {trig['rule_ari']}  activity {trig['activity_id']}"
+    if report.get("trigger_error"):
+        yield f"  {'trigger':<10} failed: {report['trigger_error']}"
     if report.get("watch"):
         yield from _watch_lines(report["watch"])
     timings = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in report["seconds"].items())

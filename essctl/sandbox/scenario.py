@@ -32,6 +32,13 @@ class GroupSpec:
 
 
 @dataclass
+class ScheduledTask:
+    group: str
+    after: float          # sandbox seconds after the start
+    adjustment: int
+
+
+@dataclass
 class RoleSpec:
     name: str
     trusted_services: list[str]
@@ -69,6 +76,7 @@ class Scenario:
     account_id: str = "1234567890123456"
     credentials: list[AccessKey] = field(default_factory=list)
     groups: list[GroupSpec] = field(default_factory=list)
+    scheduled_tasks: list[ScheduledTask] = field(default_factory=list)
     roles: list[RoleSpec] = field(default_factory=list)
     policies: list[PolicySpec] = field(default_factory=list)
     templates: dict[str, str] = field(default_factory=dict)
@@ -168,7 +176,7 @@ def parse_scenario(text: str, *, source: str = "<scenario>", base_dir: Path | No
     r = _Reader(source, lines)
     top = r.mapping(data, ())
     r.known(top, (), {"region", "account_id", "credentials", "groups", "roles", "policies", "templates",
-                      "template_dirs", "behaviour", "faults"})
+                      "template_dirs", "behaviour", "faults", "scheduled_tasks"})
     scenario = Scenario(source=source)
     scenario.region = r.get(top, "region", (), str, default=scenario.region)
     account = r.get(top, "account_id", (), (str, int), default=scenario.account_id)
@@ -208,6 +216,17 @@ def parse_scenario(text: str, *, source: str = "<scenario>", base_dir: Path | No
             raise r.fail((*p, "instances"), f"instances must be between min {group.min_size} and max {group.max_size}")
         group.name = group.name or group.id
         scenario.groups.append(group)
+
+    for i, item in enumerate(r.sequence(top.get("scheduled_tasks"), ("scheduled_tasks",))):
+        p = ("scheduled_tasks", i)
+        item = r.mapping(item, p)
+        r.known(item, p, {"group", "after", "adjustment"})
+        task = ScheduledTask(group=r.get(item, "group", p, str, required=True),
+                             after=r.get(item, "after", p, float, required=True),
+                             adjustment=r.get(item, "adjustment", p, int, default=1))
+        if task.group not in seen_groups:
+            raise r.fail((*p, "group"), f"no group {task.group} in this scenario")
+        scenario.scheduled_tasks.append(task)
 
     for i, item in enumerate(r.sequence(top.get("policies"), ("policies",))):
         p = ("policies", i)

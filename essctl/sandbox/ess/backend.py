@@ -44,7 +44,8 @@ class EssBackend:
 
     def event_handlers(self) -> dict[str, Any]:
         return {"ess.wait_begins": self._on_wait_begins, "ess.action_timeout": self._on_action_timeout,
-                "ess.released": self._on_released, "ess.in_service": self._on_in_service}
+                "ess.released": self._on_released, "ess.in_service": self._on_in_service,
+                "ess.scheduled_task": self._on_scheduled_task}
 
     # seeding
     def seed(self, scenario: Any) -> None:
@@ -59,6 +60,8 @@ class EssBackend:
             for kind, count in (("AutoCreated", spec.instances), ("Attached", spec.attached_instances)):
                 for _ in range(count):
                     self._new_instance(spec.id, kind, "InService", None, created=now - 86400)
+        for task in scenario.scheduled_tasks:
+            self.world.schedule(task.after, "ess.scheduled_task", group_id=task.group, change=task.adjustment)
 
     # lookups
     def group(self, group_id: str) -> dict:
@@ -230,6 +233,37 @@ class EssBackend:
                                                         "activity while there is a scaling activity in progress for "
                                                         "the specified scaling group.")
 
+    def _target_capacity(self, group: dict, kind: str, value: int) -> tuple[int, int]:
+        current = len([i for i in self.group_instances(group["ScalingGroupId"])
+                       if i["LifecycleState"] not in ("Removing", "Removing:Wait")])
+        target = (value if kind == "TotalCapacity" else current + value if kind == "QuantityChangeInCapacity"
+                  else current + int(current * value / 100))
+        return current, max(group["MinSize"], min(group["MaxSize"], target))
+
+    def _on_scheduled_task(self, group_id: str, change: int) -> None:
+        """A scheduled task fires: it scales like a rule, or, when the group cannot scale now, ESS records a
+        Rejected activity (an API caller would get the error instead)."""
+        group = self.group(group_id)
+        cause = f'A scheduled task executes, changing the Total Capacity by "{change:+d}".'
+        try:
+            self._check_can_scale(group)
+            current, target = self._target_capacity(group, "QuantityChangeInCapacity", change)
+            if target == current:
+                raise ApiError("IncorrectCapacity.NoChange", "The scheduled task would not change the capacity.")
+        except ApiError as exc:
+            now = self.world.now()
+            activity_id = self.world.new_id("asa")
+            self.activities[activity_id] = {
+                "ScalingActivityId": activity_id, "ScalingGroupId": group_id, "StatusCode": "Rejected",
+                "StatusMessage": exc.message, "ErrorCode": exc.code, "ErrorMessage": exc.message, "Progress": 0,
+                "Cause": cause, "StartTime": iso(now), "EndTime": iso(now), "started": now,
+                "Description": f'Add "{abs(change)}" ECS instance(s)', "direction": "out" if change > 0 else "in",
+                "attach": False, "fire_hooks": True, "requested": abs(change), "instances": [],
+                "ScalingInstanceNumber": 0, "TriggerSourceType": "Ess", "TriggerSourceId": None}
+            self.world.changed = True
+            return
+        self._new_activity(group, cause, target - current, trigger=None)
+
     def execute_rule(self, ari: str, client_token: str | None) -> str:
         if client_token and client_token in self.client_tokens.get("ExecuteScalingRule", {}):
             return self.client_tokens["ExecuteScalingRule"][client_token]
@@ -240,13 +274,7 @@ class EssBackend:
             raise ApiError("ScalingRule.InvalidScalingRuleType", "Only simple scaling rules can be executed here.")
         group = self.group(rule["ScalingGroupId"])
         self._check_can_scale(group)
-        current = len([i for i in self.group_instances(group["ScalingGroupId"])
-                       if i["LifecycleState"] not in ("Removing", "Removing:Wait")])
-        value = int(rule["AdjustmentValue"])
-        kind = rule["AdjustmentType"]
-        target = (value if kind == "TotalCapacity" else current + value if kind == "QuantityChangeInCapacity"
-                  else current + int(current * value / 100))
-        target = max(group["MinSize"], min(group["MaxSize"], target))
+        current, target = self._target_capacity(group, rule["AdjustmentType"], int(rule["AdjustmentValue"]))
         if target == current:
             raise ApiError("IncorrectCapacity.NoChange", f"The scaling rule would not change the capacity: it stays "
                            f"{current} (MinSize {group['MinSize']}, MaxSize {group['MaxSize']}).")
@@ -416,7 +444,7 @@ class EssBackend:
                 self.instances[instance_id]["LifecycleState"] = "InService"
             self._finish(activity, kept=[], failed_message=(
                 f'The lifecycle hook "{deciding["LifecycleHookId"]}" ended the wait with ROLLBACK: the scale-in was '
-                "rolled back and the instances stay InService."), error_code="LifecycleHookRollback")
+                "rolled back and the instances stay InService."))
         else:
             for instance_id in activity["instances"]:
                 self.instances[instance_id]["LifecycleState"] = "Removing"
@@ -441,7 +469,7 @@ class EssBackend:
             reason = (f'the lifecycle hook "{hook}" ended the wait with {outcome}' if hook
                       else "the instances could not be created")
             self._finish(activity, kept=[], failed_message=f'Failed to add "{len(instance_ids)}" ECS instance(s): '
-                         f'{reason}, so the new instances were released.', error_code="LifecycleHookAbandoned")
+                         f'{reason}, so the new instances were released.')
         else:
             self._finish(activity, kept=list(instance_ids))
 

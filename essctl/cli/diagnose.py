@@ -1,0 +1,42 @@
+"""diagnose: why did a lifecycle-hook run fail, and what fixes it."""
+from typing import Annotated, Optional
+
+import typer
+
+from essctl.cli.options import Invocation, cloud_command
+from essctl.cli.recipe_actions import confirmer
+
+
+@cloud_command
+def diagnose(
+    run: Invocation,
+    activity: Annotated[Optional[str], typer.Option("--activity", metavar="ID", help="A scaling activity (asa-...).")] = None,
+    execution: Annotated[Optional[str], typer.Option("--execution", metavar="ID", help="An OOS execution (exec-...).")] = None,
+    group: Annotated[Optional[str], typer.Option(
+        "--group", "-g", metavar="ID", help="A scaling group: its latest failed or rejected activity.")] = None,
+    recipe: Annotated[Optional[str], typer.Option(
+        "--recipe", metavar="NAME", help="The recipe that ran (named in the suggested commands).")] = None,
+    fix: Annotated[bool, typer.Option("--fix", help="Apply the safe fixes (grant missing actions, raise a hook "
+                                      "timeout) after confirmation.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --fix: apply without asking.")] = False,
+) -> None:
+    """Find why a run failed: checks with evidence, findings most likely first, and the command that fixes each.
+    Exit 0 when nothing is wrong, 1 when an error was found (after --fix: 0 when every error had a fix applied)."""
+    from essctl.core.diagnose_report import diagnose_and_fix
+    from essctl.errors import UsageError
+    from essctl.render import emit
+    from essctl.render.diagnosis_view import print_diagnosis
+
+    if not (activity or execution or group):
+        raise UsageError("give --activity ID, --execution ID or --group ID")
+    report = diagnose_and_fix(run.session(), activity_id=activity, execution_id=execution, group_id=group,
+                              recipe=recipe, fix=fix, confirm=confirmer(run, yes, False, "apply fixes"))
+    if run.env.output_format == "table" and not run.env.query:
+        print_diagnosis(run.env, report)
+    else:
+        emit(run.env, report)
+    raise typer.Exit(1 if report["unresolved_errors"] else 0)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("diagnose")(diagnose)

@@ -1,0 +1,167 @@
+"""Fetch what a diagnosis needs, read-only: the activity, its group, instances, lifecycle actions and hooks, the OOS
+execution its hook started and its tasks, the role OOS assumed with its policies, and what the template needs.
+
+Each piece that cannot be fetched stays None ("not checked"); only a missing activity or execution, or a group with
+no activity at all, is an error.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from essctl.core import lookups
+from essctl.core.diagnosis import DEFAULT_OOS_ROLE, Evidence
+from essctl.core.inventory import list_lifecycle_hooks, list_scaling_activities
+from essctl.core.recipe_plan import account_from_arn
+from essctl.core.watch import ACTIVITY_TAG, TERMINAL_EXECUTION, oos_template_of
+from essctl.errors import CloudAPIError, PreconditionFailed
+
+PROBLEM_STATUSES = ("Failed", "Rejected", "Warning")
+RECENT_ACTIVITIES = 10
+
+
+def gather_evidence(session: Any, *, activity_id: str | None = None, execution_id: str | None = None,
+                    group_id: str | None = None, recipe: str | None = None,
+                    api_error: CloudAPIError | None = None) -> Evidence:
+    """Evidence for one activity: given, found from an execution's ESS:ScalingActivityId tag, or the group's latest
+    failed, rejected or partly failed activity (else its latest activity)."""
+    ev = Evidence(region=session.region, recipe=recipe, api_error=api_error)
+    if execution_id:
+        ev.execution = _execution(session, execution_id)
+        activity_id = activity_id or (ev.execution.get("Tags") or {}).get(ACTIVITY_TAG)
+    if activity_id:
+        ev.activity = _activity(session, activity_id)
+        group_id = ev.activity.get("ScalingGroupId") or group_id
+    if group_id is None:
+        raise PreconditionFailed("nothing to diagnose: give --activity, --execution or --group")
+    ev.group = lookups.scaling_group(session, group_id)
+    if ev.group is None:
+        raise PreconditionFailed(f"scaling group {group_id} not found in region {session.region}")
+    recent = list_scaling_activities(session, group_id, max_items=RECENT_ACTIVITIES)
+    if ev.activity is None:
+        ev.activity = next((a for a in recent if a.get("StatusCode") in PROBLEM_STATUSES), recent[0] if recent else None)
+    ev.other_activities = [a for a in recent if a.get("ScalingActivityId") != (ev.activity or {}).get("ScalingActivityId")]
+    ev.hooks = list_lifecycle_hooks(session, group_id)
+    if ev.activity is not None:
+        _activity_details(session, ev, ev.activity["ScalingActivityId"])
+    _role_and_template(session, ev)
+    ev.request_ids = {call.action: call.request_id for call in session.calls if call.request_id}
+    return ev
+
+
+def _activity(session: Any, activity_id: str) -> dict[str, Any]:
+    from alibabacloud_ess20220222 import models
+
+    body = session.ess.describe_scaling_activities(models.DescribeScalingActivitiesRequest(
+        region_id=session.region, scaling_activity_ids=[activity_id])).body
+    found = [a.to_map() for a in body.scaling_activities or []]
+    if not found:
+        raise PreconditionFailed(f"scaling activity {activity_id} not found in region {session.region}")
+    return found[0]
+
+
+def _execution(session: Any, execution_id: str) -> dict[str, Any]:
+    from alibabacloud_oos20190601 import models
+
+    body = session.oos.list_executions(models.ListExecutionsRequest(
+        region_id=session.region, execution_id=execution_id)).body
+    found = [e.to_map() for e in body.executions or []]
+    if not found:
+        raise PreconditionFailed(f"OOS execution {execution_id} not found in region {session.region}")
+    return found[0]
+
+
+def _activity_details(session: Any, ev: Evidence, activity_id: str) -> None:
+    from alibabacloud_ess20220222 import models as ess
+    from alibabacloud_oos20190601 import models as oos
+
+    group_id = ev.activity.get("ScalingGroupId")
+    body = session.ess.describe_scaling_instances(ess.DescribeScalingInstancesRequest(
+        region_id=session.region, scaling_group_id=group_id, scaling_activity_id=activity_id, page_size=100)).body
+    ev.instances = [i.to_map() for i in body.scaling_instances or []]
+    body = session.ess.describe_lifecycle_actions(ess.DescribeLifecycleActionsRequest(
+        region_id=session.region, scaling_activity_id=activity_id, max_results=50)).body
+    ev.lifecycle_actions = [a.to_map() for a in body.lifecycle_actions or []]
+    if ev.execution is None:
+        executions = []
+        for template in sorted({t for h in ev.hooks or [] if (t := oos_template_of(h.get("NotificationArn")))}):
+            body = session.oos.list_executions(oos.ListExecutionsRequest(
+                region_id=session.region, template_name=template, tags={ACTIVITY_TAG: activity_id})).body
+            executions += [e.to_map() for e in body.executions or [] if e.template_name == template]
+        failed = [e for e in executions if e.get("Status") in TERMINAL_EXECUTION and e.get("Status") != "Success"]
+        ev.execution = (failed or executions or [None])[0]
+    if ev.execution is not None:
+        body = session.oos.list_task_executions(oos.ListTaskExecutionsRequest(
+            region_id=session.region, execution_id=ev.execution["ExecutionId"], max_results=100)).body
+        ev.task_executions = [t.to_map() for t in body.task_executions or []]
+
+
+def _template_name(ev: Evidence) -> str | None:
+    if ev.execution and ev.execution.get("TemplateName"):
+        return ev.execution["TemplateName"]
+    names = [t for h in ev.hooks or [] if (t := oos_template_of(h.get("NotificationArn")))]
+    return names[0] if len(set(names)) == 1 else None
+
+
+def _role_name(ev: Evidence) -> str:
+    if ev.execution:
+        parameters = ev.execution.get("Parameters") or {}
+        if isinstance(parameters, str):
+            parameters = json.loads(parameters or "{}")
+        return ev.execution.get("RamRole") or parameters.get("OOSAssumeRole") or DEFAULT_OOS_ROLE
+    for hook in ev.hooks or []:
+        try:
+            metadata = json.loads(hook.get("NotificationMetadata") or "{}")
+        except ValueError:
+            continue
+        if isinstance(metadata, dict) and metadata.get("OOSAssumeRole"):
+            return metadata["OOSAssumeRole"]
+    return DEFAULT_OOS_ROLE
+
+
+def _role_and_template(session: Any, ev: Evidence) -> None:
+    from essctl.core.permissions import derive_required_actions
+    from essctl.core.templates import load_template_from_oos, oos_resolver
+
+    role_name = _role_name(ev)
+    ev.role = lookups.role(session, role_name)
+    ev.role_found = ev.role is not None
+    if ev.role is not None:
+        ev.account_id = account_from_arn(ev.role.get("Arn"))
+        ev.role_policies = {name: (lookups.custom_policy_document(session, name) if kind == "Custom" else None)
+                            for name, kind in sorted(lookups.role_policies(session, role_name))}
+    template_name = _template_name(ev)
+    if template_name is None:
+        return
+    try:
+        template = load_template_from_oos(session, template_name)
+    except CloudAPIError:
+        return
+    ev.required_actions = set(derive_required_actions(template, oos_resolver(session)).actions)
+    timeout = template.parameters.get("timeout")
+    if timeout is not None and timeout.default is not None:
+        try:
+            ev.template_timeout_s = int(float(timeout.default))
+        except (TypeError, ValueError):
+            pass
+    ev.generated_missing = _generated_missing(session, template_name, role_name)
+
+
+def _generated_missing(session: Any, template_name: str, role_name: str) -> list[str] | None:
+    """OOS's own view (GenerateExecutionPolicy's MissingPolicy) of what the role lacks; None when not reachable."""
+    from alibabacloud_oos20190601 import models
+
+    try:
+        body = session.oos.generate_execution_policy(models.GenerateExecutionPolicyRequest(
+            region_id=session.region, template_name=template_name, ram_role=role_name)).body
+    except CloudAPIError:
+        return None
+    try:
+        document = json.loads(body.missing_policy or "{}")
+    except ValueError:
+        return None
+    actions: list[str] = []
+    for statement in document.get("Statement") or []:
+        action = statement.get("Action") or []
+        actions += [action] if isinstance(action, str) else action
+    return sorted(set(actions))
