@@ -2,10 +2,10 @@
 import json
 
 import sandbox_steps as steps
+from failure_scenarios import SCENARIOS, scale_out, stage
 from essctl.core.recipes import builtin_recipe_paths
 
 GROUP = steps.GROUP
-TUTORIAL_ACTIONS = steps.RUN_COMMAND_ACTIONS
 
 
 def _cloud(box):
@@ -17,19 +17,10 @@ def _diagnose(cli, box, *args):
     return result, (json.loads(result.out) if result.out.strip() else None)
 
 
-def _scenario(tmp_path, text):
-    path = tmp_path / "scenario.yaml"
-    path.write_text("region: cn-hangzhou\naccount_id: '1234567890123456'\n"
-                    "roles: [{name: OOSServiceRole, trusted: [oos.aliyuncs.com]}]\n" + text)
+def _scenario(tmp_path, name):
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(SCENARIOS[name])
     return path
-
-
-def _scale_out(box, *, timeout=600, actions=TUTORIAL_ACTIONS):
-    s = steps.session(box)
-    steps.grant(s, actions)
-    steps.create_hook(s, timeout=timeout, metadata={"commandContent": "yum install -y httpd"},
-                      name="ESSHookForRunCommand")
-    return s, steps.execute(s, steps.create_rule(s, name="Add1"))
 
 
 def _watch(cli, box, activity_id):
@@ -66,18 +57,15 @@ def test_forbidden_ram_names_the_task_and_the_missing_action_and_fix_makes_the_n
 
 
 def test_fix_without_yes_off_a_terminal_changes_nothing(cli, sandbox):
-    s, activity_id = _scale_out(sandbox, actions=["ess:CompleteLifecycleAction"])
-    _watch(cli, sandbox, activity_id)
+    activity_id = stage("forbidden-ram", sandbox)
     result = cli("diagnose", "--activity", activity_id, "--fix", *_cloud(sandbox))
     assert result.code == 2 and "without --yes" in result.err
     assert "EssctlGrant-OOSServiceRole" not in sandbox.backends.ram.policies
 
 
 def test_hook_timeout_shorter_than_the_task_suggests_a_longer_timeout(cli, sandbox_factory, tmp_path):
-    box = sandbox_factory(_scenario(tmp_path, (
-        "groups: [{id: asg-sandbox000000000001, min: 0, max: 5, instances: 1}]\n"
-        "behaviour: {ACS-ESS-LifeCycleRunCommand: {duration: 120}}\n")))
-    s, activity_id = _scale_out(box, timeout=30)
+    box = sandbox_factory(_scenario(tmp_path, "hook-timeout"))
+    s, activity_id = scale_out(box, timeout=30)
     events = _watch(cli, box, activity_id)
     assert events[-1]["event"] == "summary" and events[-1]["succeeded"] is False
     result, report = _diagnose(cli, box, "--activity", activity_id)
@@ -92,26 +80,20 @@ def test_hook_timeout_shorter_than_the_task_suggests_a_longer_timeout(cli, sandb
 
 
 def test_rejected_activity_points_at_the_one_in_progress(cli, sandbox_factory, tmp_path):
-    box = sandbox_factory(_scenario(tmp_path, (
-        "groups: [{id: asg-sandbox000000000001, min: 0, max: 5, instances: 1}]\n"
-        "behaviour: {ACS-ESS-LifeCycleRunCommand: {duration: 3000}}\n"
-        "scheduled_tasks: [{group: asg-sandbox000000000001, after: 20, adjustment: 1}]\n")))
-    s, busy = _scale_out(box, timeout=3600)
-    steps.wait_for(lambda: [a for a in steps.activities(s) if a.status_code == "Rejected"])
+    box = sandbox_factory(_scenario(tmp_path, "activity-in-progress"))
+    rejected = stage("activity-in-progress", box)
+    busy = next(a.scaling_activity_id for a in steps.activities(steps.session(box)) if a.status_code == "InProgress")
     result, report = _diagnose(cli, box, "--group", GROUP)
     assert result.code == 1
-    assert report["subject"]["activity"] != busy
+    assert report["subject"]["activity"] == rejected
     assert report["findings"][0]["code"] == "ScalingActivityInProgress"
     check = next(c for c in report["checks"] if c["name"] == "no_other_activity_in_progress")
     assert check["passed"] is False and busy in json.dumps(check["evidence"])
 
 
 def test_throttled_list_executions_recovers(cli, sandbox_factory, tmp_path):
-    box = sandbox_factory(_scenario(tmp_path, (
-        "groups: [{id: asg-sandbox000000000001, min: 0, max: 5, instances: 1}]\n"
-        "faults: {rules: [{action: ListExecutions, call: 1, error: {code: Throttling.User, status: 400,"
-        " retry_after_ms: 50}}]}\n")))
-    s, activity_id = _scale_out(box, actions=["ess:CompleteLifecycleAction"])
+    box = sandbox_factory(_scenario(tmp_path, "throttled"))
+    s, activity_id = scale_out(box, actions=["ess:CompleteLifecycleAction"])
     events = _watch(cli, box, activity_id)
     assert events[-1]["executions"][0]["Status"] == "Failed"
     calls_before = box.faults.calls("ListExecutions")
@@ -123,8 +105,7 @@ def test_throttled_list_executions_recovers(cli, sandbox_factory, tmp_path):
 
 
 def test_table_output_orders_findings_and_lists_checks(cli, sandbox):
-    s, activity_id = _scale_out(sandbox, actions=["ess:CompleteLifecycleAction"])
-    _watch(cli, sandbox, activity_id)
+    activity_id = stage("forbidden-ram", sandbox)
     result = cli("diagnose", "--activity", activity_id, "-o", "table", *_cloud(sandbox))
     lines = result.out.splitlines()
     assert lines[0].startswith(f"Diagnosis of activity {activity_id}, group {GROUP}, execution exec-")

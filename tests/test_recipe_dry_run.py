@@ -5,7 +5,7 @@ import pytest
 
 from conftest import clean_env, run_essctl
 from essctl.core.recipes import builtin_recipe_paths, find_recipe
-from record_recipe_tapes import GROUP, example_arguments
+from record_tapes import GROUP, example_arguments
 
 RECIPES = sorted(builtin_recipe_paths())
 
@@ -50,3 +50,25 @@ def test_shipped_tape_matches_the_recipe_call_for_call(cli, name):
                  *example_arguments(find_recipe(name)))
     assert result.code == 0, result.err
     assert json.loads(result.out)["outcome"] == "succeeded"
+
+
+def test_failing_rehearsal_ends_failed_with_its_diagnosis(tmp_path):
+    result = run_essctl("recipe", "run", "run-command", "--dry-run", "--tape", "run-command-slow-script",
+                        "-o", "json", env=clean_env(tmp_path))
+    assert result.code == 1, result.err
+    report = json.loads(result.out)
+    assert report["outcome"] == "failed"
+    first = report["diagnosis"]["findings"][0]
+    assert first["code"] == "LifecycleHookIdAndLifecycleActionToken.Invalid"
+    assert first["fix_command"].startswith("essctl hook update ash-") and first["fix_command"].endswith("--timeout 1500")
+
+
+@pytest.mark.parametrize("scenario,code", [
+    ("forbidden-ram", "Forbidden.RAM"),
+    ("hook-timeout", "LifecycleHookIdAndLifecycleActionToken.Invalid"),
+    ("activity-in-progress", "ScalingActivityInProgress"),
+])
+def test_diagnose_replays_offline(cli, scenario, code):
+    result = cli("diagnose", "--tape", f"diagnose-{scenario}", "--group", GROUP, "-o", "json")
+    assert result.code == 1, result.err
+    assert json.loads(result.out)["findings"][0]["code"] == code

@@ -29,8 +29,15 @@ def diagnose(
 
     if not (activity or execution or group):
         raise UsageError("give --activity ID, --execution ID or --group ID")
+    ask = confirmer(run, yes, False, "apply fixes")
+
+    def confirm(fixes: list) -> bool:
+        if run.env.output_format == "table":
+            run.env.stdout.write("Safe fixes:\n" + "".join(f"  - {line}\n" for line in fixes))
+        return ask(fixes)
+
     report = diagnose_and_fix(run.session(), activity_id=activity, execution_id=execution, group_id=group,
-                              recipe=recipe, fix=fix, confirm=confirmer(run, yes, False, "apply fixes"))
+                              recipe=recipe, fix=fix, confirm=confirm)
     if run.env.output_format == "table" and not run.env.query:
         print_diagnosis(run.env, report)
     else:

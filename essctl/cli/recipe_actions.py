@@ -63,7 +63,7 @@ def confirmer(run: Invocation, yes: bool, dry_run: bool, what: str):
             return True
         if not (sys.stdin.isatty() and run.env.stdout_isatty):
             raise UsageError(f"refusing to {what} without --yes: not on a terminal (nothing was changed)")
-        return typer.confirm(f"Apply these changes?", default=False)
+        return typer.confirm("Proceed?", default=False)
 
     return confirm
 

@@ -1,0 +1,102 @@
+"""Re-record the bundled tapes that replay recipe runs and diagnoses offline (essctl/tapes/):
+
+- recipe-NAME.yaml, what `essctl recipe run NAME --dry-run` replays: each built-in recipe run live against a fresh
+  sandbox (the default scenario: one group, OOSServiceRole with no policy yet) with the examples of its inputs;
+- run-command-slow-script.yaml, a failing run to rehearse (`recipe run run-command --dry-run --tape
+  run-command-slow-script`): the script outlasts the hook's timeout, and the run diagnoses itself;
+- diagnose-SCENARIO.yaml, `essctl diagnose --group asg-sandbox000000000001` on each failure of
+  tests/failure_scenarios.py (`essctl diagnose --tape diagnose-forbidden-ram --group ...`).
+
+    .venv/bin/python tests/record_tapes.py [NAME ...]      (or: make tapes)
+
+Everything runs through the real SDK clients; the sandbox serves its own stand-in templates, so no Alibaba template
+text ends up on a tape.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+from contextlib import redirect_stdout
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TAPES = HERE.parent / "essctl" / "tapes"
+KEY_ID, SECRET = "sbx-recording-key", "sbx-recording-secret"
+GROUP = "asg-sandbox000000000001"
+# Failures whose diagnosis is recorded ("throttled" is not: a tape holds what the SDK returned after its retries).
+DIAGNOSED = ("forbidden-ram", "hook-timeout", "activity-in-progress")
+
+
+def example_arguments(recipe) -> list[str]:
+    """-p NAME=EXAMPLE for each required input: what a dry-run uses when the user gives none."""
+    args = []
+    for item in recipe.inputs:
+        if item.required and item.example is not None:
+            value = item.example if isinstance(item.example, str) else json.dumps(item.example)
+            args += ["-p", f"{item.name}={value}"]
+    return args
+
+
+SLOW_SCRIPT = "behaviour: {ACS-ESS-LifeCycleRunCommand: {duration: 1200}}\n"   # > the recipe's 900 s hook timeout
+
+
+def _record(out: Path, scenario: str | None, argv: list[str], *, expect: int, source: str,
+            stage: str | None = None, speed: float = 100) -> None:
+    """Run essctl with --record against a fresh sandbox (after staging a failure, if asked)."""
+    from essctl.cli.app import run
+    from essctl.cloud.tape import Tape
+    from essctl.sandbox import AccessKey, Sandbox
+    from essctl.sandbox.scenario import parse_scenario
+
+    out.unlink(missing_ok=True)
+    world = parse_scenario(scenario, source=out.stem) if scenario else None
+    with Sandbox(world, credentials=[AccessKey(KEY_ID, SECRET)], speed=speed) as box:
+        if stage:
+            import failure_scenarios
+
+            failure_scenarios.stage(stage, box)
+        with redirect_stdout(io.StringIO()):
+            code = run([*argv, "--endpoint", box.endpoint, "--region", "cn-hangzhou", "--record", str(out),
+                        "-o", "json"])
+    if code != expect:
+        raise SystemExit(f"recording {out.name}: exit {code}, expected {expect}")
+    tape = Tape.load(out)
+    tape.source = f"the essctl sandbox ({source}, stand-in templates)"
+    tape.save(out)
+    print(f"{out.relative_to(HERE.parent)}: {len(tape.interactions)} calls", file=sys.stderr)
+
+
+def record(names: list[str]) -> None:
+    for variable in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"):
+        os.environ.pop(variable, None)
+    os.environ.update({"ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true", "ALIBABA_CLOUD_ACCESS_KEY_ID": KEY_ID,
+                       "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET})
+    sys.path.insert(0, str(HERE))
+    from failure_scenarios import SCENARIOS
+
+    from essctl.core.recipes import builtin_recipe_paths, find_recipe
+
+    recipes = sorted(builtin_recipe_paths())
+    wanted = names or [*recipes, "run-command-slow-script", *(f"diagnose-{s}" for s in DIAGNOSED)]
+    for name in wanted:
+        fast = ["--yes", "--poll-interval", "0.02"]
+        if name in recipes:
+            _record(TAPES / f"recipe-{name}.yaml", None, ["recipe", "run", name, "--group", GROUP, *fast,
+                    *example_arguments(find_recipe(name))], expect=0, source="default scenario")
+        elif name == "run-command-slow-script":
+            _record(TAPES / f"{name}.yaml", SCENARIOS["forbidden-ram"] + SLOW_SCRIPT,
+                    ["recipe", "run", "run-command", "--group", GROUP, *fast,
+                     *example_arguments(find_recipe("run-command"))],
+                    expect=1, source="a 1200 s script behind a 900 s hook", speed=600)
+        elif name.startswith("diagnose-") and name[len("diagnose-"):] in DIAGNOSED:
+            scenario = name[len("diagnose-"):]
+            _record(TAPES / f"{name}.yaml", SCENARIOS[scenario], ["diagnose", "--group", GROUP], expect=1,
+                    source=f"failure scenario {scenario}", stage=scenario)
+        else:
+            raise SystemExit(f"unknown tape {name!r}")
+
+
+if __name__ == "__main__":
+    record(sys.argv[1:])
