@@ -14,14 +14,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# The main job on the embedded default: a dry-run against the bundled demo tape
-# (no network, no credentials).
+# The main job on the embedded default: the run-command recipe end to end (plan, apply, trigger, watch) against
+# its bundled tape, no network and no credentials.
 demo: $(VENV)/.installed
-	$(ESSCTL) --tape demo --output table group list
-	$(ESSCTL) --tape demo --output table hook list --group asg-bp1demo0000000000001
-	$(ESSCTL) --tape demo --output table activity list --group asg-bp1demo0000000000001
-	$(ESSCTL) --tape demo --output table execution list --template ACS-ESS-LifeCycleRunCommand
-	$(ESSCTL) --tape demo --output table role show OOSServiceRole
+	$(ESSCTL) recipe run run-command --dry-run --output table
 
 test: $(VENV)/.installed
 	ALIBABA_CLOUD_ECS_METADATA_DISABLED=true $(BIN)/python -m pytest
