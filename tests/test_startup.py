@@ -6,6 +6,8 @@ from conftest import clean_env, run_essctl
 
 @pytest.mark.parametrize("args", [
     ("--help",), ("--version",), ("group", "list", "--help"), ("role", "show", "--help"), ("group", "lst"),
+    ("recipe", "run", "--help"), ("recipe", "plan", "--help"), ("diagnose", "--help"), ("activity", "watch", "--help"),
+    ("hook", "--help"), ("recipe", "list"),
 ])
 def test_no_sdk_import(args, tmp_path):
     result = run_essctl(*args, env=clean_env(tmp_path), python_flags=("-X", "importtime"))
