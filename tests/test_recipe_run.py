@@ -4,6 +4,7 @@ import json
 import pytest
 
 from essctl.core.recipes import builtin_recipe_paths, find_recipe
+from record_tapes import example_arguments
 
 GROUP = "asg-sandbox000000000001"
 FAST = ("--poll-interval", "0.02")
@@ -14,13 +15,7 @@ def _hooks(box):
 
 
 def _examples(name):
-    recipe = find_recipe(name)
-    args = []
-    for item in recipe.inputs:
-        if item.required and item.example is not None:
-            value = item.example if isinstance(item.example, str) else json.dumps(item.example)
-            args += ["-p", f"{item.name}={value}"]
-    return args
+    return example_arguments(find_recipe(name))
 
 
 def _cloud(sandbox):

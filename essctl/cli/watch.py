@@ -31,10 +31,9 @@ def _follow(run: Invocation, title: str, resume: str, watch) -> None:
     if isinstance(view, JsonLinesWatchView):
         run.env.stdout.write(json.dumps(summary, ensure_ascii=False, default=str) + "\n")
     else:
-        from essctl.render.progress import watch_summary_lines
+        from essctl.render.progress import watch_summary_lines, write_lines
 
-        for line in watch_summary_lines(result.to_dict()):
-            run.env.stdout.write(line + "\n")
+        write_lines(run.env, watch_summary_lines(result.to_dict()))
     if result.timed_out:
         run.env.stderr.write(f"essctl: timed out; still running: {', '.join(result.running) or 'nothing'}; "
                              f"resume with: {resume}\n")

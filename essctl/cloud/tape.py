@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from essctl import __version__
+from essctl import __version__, yaml_errors
 from essctl.cloud.redact import (
     VOLATILE_PARAMETERS, account_ids_in, public_parameters, redact_accounts, replace_account_ids,
 )
@@ -61,9 +61,8 @@ class Tape:
         except OSError as exc:
             raise UsageError(f"{path}: cannot read tape: {exc.strerror}") from exc
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-            raise UsageError(f"{path}{where}: not a valid YAML tape: {getattr(exc, 'problem', exc)}") from exc
+            raise UsageError(f"{path}{yaml_errors.where(exc)}: not a valid YAML tape: "
+                             f"{yaml_errors.problem(exc)}") from exc
         if not isinstance(data, dict) or data.get("format") != TAPE_FORMAT:
             raise UsageError(f"{path}: format: expected an essctl tape of format {TAPE_FORMAT}")
         interactions = []

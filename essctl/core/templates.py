@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from essctl import yaml_errors
 from essctl.errors import UsageError
 
 PARAMETER_TYPES = ("String", "Number", "Boolean", "List", "Json")
@@ -83,9 +84,8 @@ def parse_template(content: str, *, name: str, source: str, version: str | None 
     try:
         document = yaml.safe_load(content)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise TemplateError(f"{source}{where}: not valid YAML or JSON: {getattr(exc, 'problem', exc)}") from exc
+        raise TemplateError(f"{source}{yaml_errors.where(exc)}: not valid YAML or JSON: "
+                            f"{yaml_errors.problem(exc)}") from exc
     if not isinstance(document, dict):
         raise TemplateError(f"{source}: not an OOS template (expected a mapping with FormatVersion and Tasks)")
     if not isinstance(document.get("Tasks"), list) or not document["Tasks"]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from essctl.render.progress import write_lines
+
 MARKS = {True: "pass", False: "FAIL", None: "n/a "}
 
 
@@ -32,6 +34,4 @@ def diagnosis_lines(report: dict[str, Any]) -> Iterable[str]:
 
 
 def print_diagnosis(env: Any, report: dict[str, Any]) -> None:
-    for line in diagnosis_lines(report):
-        env.stdout.write(line + "\n")
-    env.stdout.flush()
+    write_lines(env, diagnosis_lines(report))

@@ -63,10 +63,14 @@ def plan_lines(plan: dict[str, Any], *, trigger: str | None) -> Iterable[str]:
         yield f"Then: {trigger}"
 
 
-def print_plan(env: Environment, plan: dict[str, Any], *, trigger: str | None) -> None:
-    for line in plan_lines(plan, trigger=trigger):
+def write_lines(env: Environment, lines: Iterable[str]) -> None:
+    for line in lines:
         env.stdout.write(line + "\n")
     env.stdout.flush()
+
+
+def print_plan(env: Environment, plan: dict[str, Any], *, trigger: str | None) -> None:
+    write_lines(env, plan_lines(plan, trigger=trigger))
 
 
 def run_summary_lines(report: dict[str, Any]) -> Iterable[str]:
@@ -109,9 +113,7 @@ def _watch_lines(watch: dict[str, Any]) -> Iterable[str]:
 
 
 def print_run_summary(env: Environment, report: dict[str, Any]) -> None:
-    for line in run_summary_lines(report):
-        env.stdout.write(line + "\n")
-    env.stdout.flush()
+    write_lines(env, run_summary_lines(report))
 
 
 def watch_summary_lines(watch: dict[str, Any]) -> Iterable[str]:

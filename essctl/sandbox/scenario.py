@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from essctl import yaml_errors
 from essctl.errors import UsageError
 from essctl.sandbox.faults import FaultRule, Faults
 from essctl.sandbox.signature import AccessKey
@@ -99,9 +100,8 @@ def _compose_with_lines(text: str, source: str) -> tuple[Any, dict[tuple, int]]:
     try:
         node = yaml.compose(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise UsageError(f"{source}{where}: not a valid YAML scenario: {getattr(exc, 'problem', exc)}") from exc
+        raise UsageError(f"{source}{yaml_errors.where(exc)}: not a valid YAML scenario: "
+                         f"{yaml_errors.problem(exc)}") from exc
     lines: dict[tuple, int] = {}
 
     def walk(node: Any, path: tuple) -> None:
