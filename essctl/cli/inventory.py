@@ -56,9 +56,11 @@ def hook_update(
     run: Invocation,
     hook_id: Annotated[str, typer.Argument(metavar="ID", help="Lifecycle hook id (ash-...).")],
     timeout: Annotated[Optional[int], typer.Option(
-        "--timeout", metavar="S", help="HeartbeatTimeout: seconds an instance waits for the hook, 30 to 21600.")] = None,
+        "--timeout", metavar="S",
+        help="HeartbeatTimeout: seconds an instance waits for the hook, 30 to 21600.")] = None,
     default_result: Annotated[Optional[str], typer.Option(
-        "--default-result", metavar="RESULT", help="What a timed-out wait ends with: CONTINUE, ABANDON or ROLLBACK.")] = None,
+        "--default-result", metavar="RESULT",
+        help="What a timed-out wait ends with: CONTINUE, ABANDON or ROLLBACK.")] = None,
     status: Annotated[Optional[str], typer.Option(
         "--status", metavar="STATUS", help="Active or InActive (an inactive hook does not fire).")] = None,
 ) -> None:
