@@ -32,11 +32,57 @@ def test_scale_out_runs_the_template_and_the_instance_goes_in_service(sandbox):
     parameters = execution.parameters
     assert parameters["instanceIds"] == [new_id] and parameters["lifecycleHookId"] == hook_id
     assert parameters["commandContent"] == "echo ready > /tmp/ready" and parameters["regionId"] == "cn-hangzhou"
-    assert json.loads(execution.outputs) == {"commandOutputs": []}
+    assert json.loads(execution.outputs) == {"commandOutputs": [""]}     # one per instance; its echo went to a file
     [action] = lifecycle_actions(s, activity_id)
     assert (action.lifecycle_action_status, action.lifecycle_action_result) == ("Completed", "CONTINUE")
     assert action.lifecycle_action_token == parameters["lifecycleActionToken"]
     assert {i.instance_id: i.lifecycle_state for i in instances(s)}[new_id] == "InService"
+
+
+def test_default_outputs_are_the_instances_ips_and_command_outputs(sandbox):
+    s = session(sandbox)
+    grant(s, RUN_COMMAND_ACTIONS + ["ecs:DescribeInstances", "kvstore:ModifySecurityIps"])
+    create_hook(s, name="run", metadata={"commandContent": "echo ready\necho 'second line'\ntouch /tmp/x"})
+    create_hook(s, name="whitelist", template="ACS-ESS-LifeCycleModifyRedisIPWhitelist",
+                metadata={"dbInstanceId": "r-bp1sandbox", "modifyMode": "Append"})
+    activity_id = execute(s, create_rule(s, change=2))
+    new_ips = {i.instance_id: i.private_ip_address for i in wait_for(lambda: instances(s, activity_id=activity_id))}
+    wait_for(lambda: finished(s, activity_id))
+    outputs = {e.template_name: json.loads(e.outputs) for e in executions(s, activity_id)}
+    assert outputs[RUN_COMMAND] == {"commandOutputs": ["ready\nsecond line\n", "ready\nsecond line\n"]}
+    whitelisted = outputs["ACS-ESS-LifeCycleModifyRedisIPWhitelist"]["ipAddresses"]
+    assert sorted(whitelisted) == sorted(new_ips.values()) and len(set(whitelisted)) == 2
+    first_ip = {i.instance_id: i.private_ip_address for i in instances(s)}
+    assert len(set(first_ip.values())) == 3 and all(ip.startswith("192.168.") for ip in first_ip.values())
+
+
+def test_new_instances_never_reuse_a_released_instances_ip(sandbox_factory):
+    scenario = parse_scenario(f"groups: [{{id: {GROUP}, max: 5, instances: 2}}]\n")
+    s = session(sandbox_factory(scenario))
+    before = {i.private_ip_address for i in instances(s)}
+    shrink = execute(s, create_rule(s, change=-1, name="in"))
+    wait_for(lambda: finished(s, shrink))
+    left = {i.private_ip_address for i in instances(s)}
+    grow = execute(s, create_rule(s, change=1, name="out"))
+    wait_for(lambda: finished(s, grow))
+    now = {i.private_ip_address for i in instances(s)}
+    [released] = before - left
+    [new] = now - left
+    assert new != released and len(now) == 2
+
+
+def test_scenario_outputs_win_over_the_defaults(sandbox_factory):
+    scenario = parse_scenario(f"""
+groups: [{{id: {GROUP}, max: 5, instances: 1}}]
+roles: [{{name: OOSServiceRole, trusted: [oos.aliyuncs.com], policies: [AdministratorAccess]}}]
+behaviour:
+  {RUN_COMMAND}: {{outputs: {{commandOutputs: [configured]}}}}
+""")
+    s = session(sandbox_factory(scenario))
+    create_hook(s)
+    activity_id = execute(s, create_rule(s))
+    wait_for(lambda: finished(s, activity_id))
+    assert json.loads(executions(s, activity_id)[0].outputs) == {"commandOutputs": ["configured"]}
 
 
 @pytest.mark.skipif(not SHARED.exists(), reason="needs ../shared/oos-templates (absent in a user's clone)")

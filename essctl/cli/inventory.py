@@ -1,4 +1,4 @@
-"""Read-only commands: group list, hook list, activity list, execution list, role show."""
+"""Inventory commands: group list, hook list, hook update, activity list, execution list, role show."""
 from typing import Annotated, Optional
 
 import typer
@@ -48,6 +48,27 @@ def hook_list(run: Invocation, group: GroupId, max_items: MaxItems = None) -> No
 
     hooks = inventory.list_lifecycle_hooks(run.session(), group, max_items=max_items or None)
     emit(run.env, hooks, views.LIFECYCLE_HOOKS)
+
+
+@hook_app.command("update")
+@cloud_command
+def hook_update(
+    run: Invocation,
+    hook_id: Annotated[str, typer.Argument(metavar="ID", help="Lifecycle hook id (ash-...).")],
+    timeout: Annotated[Optional[int], typer.Option(
+        "--timeout", metavar="S",
+        help="HeartbeatTimeout: seconds an instance waits for the hook, 30 to 21600.")] = None,
+    default_result: Annotated[Optional[str], typer.Option(
+        "--default-result", metavar="RESULT",
+        help="What a timed-out wait ends with: CONTINUE, ABANDON or ROLLBACK.")] = None,
+    status: Annotated[Optional[str], typer.Option(
+        "--status", metavar="STATUS", help="Active or InActive (an inactive hook does not fire).")] = None,
+) -> None:
+    """Change a lifecycle hook in place (ModifyLifecycleHook) and show it afterwards."""
+    from essctl.core.hooks import update_hook
+    from essctl.render import emit
+
+    emit(run.env, update_hook(run.session(), hook_id, timeout=timeout, default_result=default_result, status=status))
 
 
 @activity_app.command("list")

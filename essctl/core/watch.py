@@ -185,13 +185,23 @@ class Watcher:
             self._track_execution(execution.to_map())
 
     def _track_execution(self, item: dict[str, Any]) -> None:
+        """Poll the execution's tasks; events read in order: the execution running, its tasks, the execution ended."""
         execution_id = item["ExecutionId"]
         known = self.result.executions.get(execution_id, {})
         if known.get("Status") in TERMINAL_EXECUTION and "Tasks" in known:
             return
-        item["Tasks"] = self._poll_tasks(execution_id)
+        item["Tasks"] = self._list_tasks(execution_id)
         self.result.executions[execution_id] = item
-        status = item.get("Status")
+        ended = item.get("Status") in TERMINAL_EXECUTION
+        if not ended:
+            self._execution_event(item)
+        for task in item["Tasks"]:
+            self._task_event(execution_id, task)
+        if ended:
+            self._execution_event(item)
+
+    def _execution_event(self, item: dict[str, Any]) -> None:
+        execution_id, status = item["ExecutionId"], item.get("Status")
         message = f"execution {execution_id} ({item.get('TemplateName')}): {status}"
         if status == "Failed" and item.get("StatusMessage"):
             message += f": {item['StatusMessage']}"
@@ -202,21 +212,21 @@ class Watcher:
                     {"execution_id": execution_id, "template": item.get("TemplateName"), "status": status,
                      "status_message": item.get("StatusMessage"), "outputs": outputs})
 
-    def _poll_tasks(self, execution_id: str) -> list[dict[str, Any]]:
+    def _list_tasks(self, execution_id: str) -> list[dict[str, Any]]:
         from alibabacloud_oos20190601 import models
 
         body = self.session.oos.list_task_executions(models.ListTaskExecutionsRequest(
             region_id=self.session.region, execution_id=execution_id, max_results=100)).body
-        tasks = [task.to_map() for task in body.task_executions or []]
-        for task in tasks:
-            status = task.get("Status")
-            message = f"task {task.get('TaskName')} ({task.get('TaskAction')}): {status}"
-            if status == "Failed" and task.get("StatusMessage"):
-                message += f": {task['StatusMessage']}"
-            self._event("task", f"task:{task.get('TaskExecutionId')}", status, message,
-                        {"execution_id": execution_id, "task": task.get("TaskName"), "status": status,
-                         "status_message": task.get("StatusMessage")})
-        return tasks
+        return [task.to_map() for task in body.task_executions or []]
+
+    def _task_event(self, execution_id: str, task: dict[str, Any]) -> None:
+        status = task.get("Status")
+        message = f"task {task.get('TaskName')} ({task.get('TaskAction')}): {status}"
+        if status == "Failed" and task.get("StatusMessage"):
+            message += f": {task['StatusMessage']}"
+        self._event("task", f"task:{task.get('TaskExecutionId')}", status, message,
+                    {"execution_id": execution_id, "task": task.get("TaskName"), "status": status,
+                     "status_message": task.get("StatusMessage")})
 
     # -- a single OOS execution -----------------------------------------------------------------------------
 
@@ -228,7 +238,7 @@ class Watcher:
                 region_id=self.session.region, execution_id=execution_id)).body
             found = [e.to_map() for e in body.executions or []]
             if not found:
-                    raise PreconditionFailed(f"OOS execution {execution_id} not found in region {self.session.region}")
+                raise PreconditionFailed(f"OOS execution {execution_id} not found in region {self.session.region}")
             self._track_execution(found[0])
             return found[0].get("Status") in TERMINAL_EXECUTION
 

@@ -92,9 +92,10 @@ def run_summary_lines(report: dict[str, Any]) -> Iterable[str]:
 
 
 def _watch_lines(watch: dict[str, Any]) -> Iterable[str]:
-    activity = watch.get("activity") or {}
-    yield (f"  activity   {activity.get('ScalingActivityId')}: {activity.get('StatusCode')}"
-           + (f" - {activity['StatusMessage']}" if activity.get("StatusMessage") else ""))
+    activity = watch.get("activity")
+    if activity:     # an execution watch has none
+        yield (f"  activity   {activity.get('ScalingActivityId')}: {activity.get('StatusCode')}"
+               + (f" - {activity['StatusMessage']}" if activity.get("StatusMessage") else ""))
     for instance in watch["instances"]:
         yield f"  instance   {instance['InstanceId']}: {instance['State']}"
     for execution in watch["executions"]:

@@ -78,6 +78,11 @@ class World:
         digest = hashlib.sha256(f"{self.account_id}/{prefix}/{number}".encode()).hexdigest()
         return f"{prefix}-sbx{digest[:width - 3]}"
 
+    def new_private_ip(self) -> str:
+        """A VPC address for a new instance: 192.168.0.2, 192.168.0.3, ... never given twice."""
+        number = self._counters["ip"] = self._counters.get("ip", 0) + 1
+        return f"192.168.{(number - 1) // 250 % 256}.{(number - 1) % 250 + 2}"
+
     def new_token(self) -> str:
         number = self._counters["token"] = self._counters.get("token", 0) + 1
         d = hashlib.sha256(f"{self.account_id}/token/{number}".encode()).hexdigest()

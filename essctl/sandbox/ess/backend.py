@@ -92,7 +92,7 @@ class EssBackend:
             "ScalingConfigurationId": self.groups[group_id]["ActiveScalingConfigurationId"],
             "ZoneId": f"{self.world.region}-h", "WeightedCapacity": 1, "LoadBalancerWeight": 50,
             "Entrusted": creation_type == "Attached", "WarmupState": "NoNeedWarmup",
-            "PrivateIpAddress": f"192.168.{len(self.instances) // 250}.{len(self.instances) % 250 + 2}"}
+            "PrivateIpAddress": self.world.new_private_ip()}
         return self.instances[instance_id]
 
     # lifecycle hooks

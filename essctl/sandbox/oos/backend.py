@@ -24,6 +24,8 @@ OOS_SERVICE = "oos.aliyuncs.com"
 DEFAULT_ROLE = "OOSServiceRole"
 _EXPRESSION = re.compile(r"\{\{\s*([A-Za-z0-9_:.]+)\s*\}\}")
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
+_IP_OUTPUT = re.compile(r"ip_?address|^ips$", re.IGNORECASE)
+_EMPTY = {"List": [], "Json": {}, "Number": 0, "Boolean": False}
 FORBIDDEN = "Forbidden.RAM: User not authorized to operate on the specified resource. Action: {}"
 
 
@@ -336,11 +338,23 @@ class OosBackend:
             self._end(execution, "Success", "", outputs=self._outputs(execution))
 
     def _outputs(self, execution: dict) -> dict[str, Any]:
+        """The scenario's outputs, else plausible ones: the instances' private IPs for an IP-address output, one
+        command output per instance for commandOutputs, the type's empty value for anything else."""
         template = self.template(execution["TemplateName"])
         configured = self.world.scenario.behaviour_for(template.name).outputs
-        defaults = {"List": [], "Json": {}, "Number": 0, "Boolean": False}
-        return {name: configured.get(name, defaults.get((spec or {}).get("Type"), ""))
+        return {name: configured[name] if name in configured else self._default_output(execution, name, spec or {})
                 for name, spec in template.outputs.items()}
+
+    def _default_output(self, execution: dict, name: str, spec: dict) -> Any:
+        kind = spec.get("Type")
+        instance_ids = _instance_ids(execution["Parameters"])
+        if _IP_OUTPUT.search(name):
+            known = self.world.ess.instances
+            ips = [known[i]["PrivateIpAddress"] for i in instance_ids if i in known]
+            return ips if kind == "List" else ",".join(ips)
+        if name == "commandOutputs":
+            return [_command_output(execution["Parameters"].get("commandContent"))] * len(instance_ids)
+        return _EMPTY.get(kind, "")
 
     def _end(self, execution: dict, status: str, message: str, outputs: dict | None = None) -> None:
         now = iso(self.world.now())
@@ -359,6 +373,26 @@ class OosBackend:
             return policy, None
         documents = self.world.ram.role_documents(role)
         return policy, least_privilege_policy(missing_actions(actions, documents))
+
+
+def _instance_ids(params: dict[str, Any]) -> list[str]:
+    ids = params.get("instanceIds")
+    if isinstance(ids, list):
+        return [str(i) for i in ids]
+    return [str(params["instanceId"])] if params.get("instanceId") else []
+
+
+def _command_output(script: Any) -> str:
+    """What a script of plain `echo` lines prints (the sandbox runs nothing else; redirected echoes print nothing)."""
+    printed = []
+    for line in str(script or "").splitlines():
+        words = line.strip()
+        if words.startswith("echo ") and ">" not in words:
+            text = words[5:].strip()
+            if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+                text = text[1:-1]
+            printed.append(text + "\n")
+    return "".join(printed)
 
 
 def _text(value: Any) -> str:
