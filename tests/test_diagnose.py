@@ -113,3 +113,15 @@ def test_table_output_orders_findings_and_lists_checks(cli, sandbox):
     assert "Checks:" in lines
     assert any(line.startswith("  FAIL  role_allows_template_actions:") for line in lines)
     assert any(line.startswith("  pass  role_exists_and_trusts_oos:") for line in lines)
+
+
+def test_fix_raises_the_hook_timeout_it_suggests(cli, sandbox_factory, tmp_path):
+    box = sandbox_factory(_scenario(tmp_path, "hook-timeout"))
+    activity_id = stage("hook-timeout", box)
+    result, report = _diagnose(cli, box, "--activity", activity_id, "--fix", "--yes")
+    assert result.code == 0, result.out
+    suggested = next(c for c in report["checks"]
+                     if c["name"] == "hook_timeout_covers_execution")["evidence"]["suggested_timeout"]
+    assert [(f["fix"], f["detail"]) for f in report["fixes_applied"]] == [
+        ("raise_hook_timeout", f"HeartbeatTimeout {suggested} s")]
+    assert [h["HeartbeatTimeout"] for h in box.backends.ess.hooks.values()] == [suggested]

@@ -111,10 +111,13 @@ def test_activity_watch_prints_one_plain_line_per_change(cli, paced):
     elapsed = [seconds for seconds, _ in events]
     assert elapsed == sorted(elapsed)
     lines = [mask(line) for _, line in events]
-    assert sorted(lines) == sorted(SUCCESS_EVENTS)                        # each change once, nothing else
-    assert lines[:5] == SUCCESS_EVENTS[:5]                                # the first round, in poll order
+    # Each change once and nothing else; a task's brief Running state may fall between two polls on a loaded
+    # machine, so those lines may be missing, never anything else.
+    assert len(lines) == len(set(lines)) and set(lines) <= set(SUCCESS_EVENTS)
+    assert {line for line in SUCCESS_EVENTS if not line.endswith(": Running")} <= set(lines)
+    assert lines[:4] == SUCCESS_EVENTS[:4]                                # the first round, in poll order
     tasks = [line for line in lines if line.startswith("task: ")]
-    assert tasks == SUCCESS_EVENTS[4:11]                                  # tasks in the order they ran
+    assert tasks == [line for line in SUCCESS_EVENTS[4:11] if line in tasks]   # tasks in the order they ran
     execution_lines = [line for line in lines if line.startswith("execution: ")]
     assert _before(lines, execution_lines[0], tasks[0]) and _before(lines, tasks[-1], execution_lines[1])
     for running, ended in ((0, 12), (1, 13), (2, 14)):                    # activity, instance, lifecycle action
@@ -148,7 +151,9 @@ def test_activity_watch_json_lines_end_with_the_summary(cli, paced):
     for event in events:
         assert set(event) == {"event", "message", "elapsed"} | EVENT_FIELDS[event["event"]]
         assert isinstance(event["elapsed"], float)
-    assert sorted(f"{e['event']}: {mask(e['message'])}" for e in events) == sorted(SUCCESS_EVENTS)
+    lines = [f"{e['event']}: {mask(e['message'])}" for e in events]
+    assert len(lines) == len(set(lines)) and set(lines) <= set(SUCCESS_EVENTS)   # (see the test above)
+    assert {line for line in SUCCESS_EVENTS if not line.endswith(": Running")} <= set(lines)
     assert {(e["event"], e.get("status") or e.get("state")) for e in events if e["event"] != "task"} == {
         ("activity", "InProgress"), ("activity", "Successful"), ("instance", "Pending:Wait"),
         ("instance", "InService"), ("lifecycle_action", "Pending"), ("lifecycle_action", "Completed"),
