@@ -117,7 +117,20 @@ def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, pa
     options = RunOptions(group_id=group_id, inputs=inputs, variant=policy_variant, create_role=create_role,
                          trigger=not no_trigger, timeout=timeout,
                          pacing=Pacing(first=poll_interval, longest=poll_interval * 7.5))
-    report = run_it(session, recipe, options, confirm=confirm, emit=printer.event)
+    triggered: list = []
+
+    def on_event(event) -> None:
+        if "trigger" in event.data:
+            triggered.append(event.data["trigger"]["activity_id"])
+        printer.event(event)
+
+    try:
+        report = run_it(session, recipe, options, confirm=confirm, emit=on_event)
+    except KeyboardInterrupt:
+        if triggered:
+            run.env.stderr.write(f"essctl: interrupted; the scaling activity goes on: essctl activity watch "
+                                 f"{triggered[-1]} (then essctl diagnose --activity {triggered[-1]})\n")
+        raise
     if printer.enabled and not run.env.query:
         print_run_summary(run.env, report.to_dict())
         if report.diagnosis:

@@ -182,7 +182,8 @@ class Watcher:
             region_id=self.session.region, template_name=template, tags={ACTIVITY_TAG: activity_id},
             max_results=20)).body
         for execution in body.executions or []:
-            self._track_execution(execution.to_map())
+            if execution.template_name == template:   # OOS matches TemplateName loosely
+                self._track_execution(execution.to_map())
 
     def _track_execution(self, item: dict[str, Any]) -> None:
         """Poll the execution's tasks; events read in order: the execution running, its tasks, the execution ended."""
