@@ -150,3 +150,37 @@ def test_a_full_group_is_explained(cli, sandbox_factory, tmp_path):
     result, _ = _run(cli, sandbox_factory(scenario), "run-command")
     assert result.code == 1
     assert "IncorrectCapacity.NoChange" in result.err and "max 1" in result.err
+
+
+def test_on_a_terminal_the_watch_is_a_live_table_after_the_step_lines(sandbox):
+    import io
+
+    from essctl.cloud.session import CloudSession
+    from essctl.cloud.settings import CloudSettings
+    from essctl.core.recipe_run import RunOptions, run_recipe
+    from essctl.core.recipes import resolve_inputs
+    from essctl.core.watch import Pacing
+    from essctl.env import Environment
+    from essctl.render.progress import EventPrinter
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    env = Environment(output="table", color=False, stdout=Terminal())
+    printer = EventPrinter(env, show_calls=False, live=True)
+    recipe = find_recipe("run-command")
+    options = RunOptions(group_id=GROUP, inputs=resolve_inputs(recipe, {"commandContent": "echo hi"}),
+                         pacing=Pacing(0.02, 0.15))
+    session = CloudSession(CloudSettings(region="cn-hangzhou", endpoint=sandbox.endpoint))
+    try:
+        report = run_recipe(session, recipe, options, confirm=lambda plan: True, emit=printer.event)
+    finally:
+        printer.close()
+    assert report.outcome == "succeeded"
+    out = env.stdout.getvalue()
+    assert "• hook ESSHookForRunCommand: created (LifecycleHookId=ash-" in out
+    activity_id = report.triggered.activity_id
+    final = out[out.rindex(f"Activity {activity_id}"):]          # the last frame the live table drew
+    assert "Successful" in final and "InService" in final and "CompleteLifecycleActionForContinue" in final
+    assert "] • " not in final, "no plain event line inside the live table"

@@ -103,7 +103,7 @@ def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, pa
     from essctl.render.progress import EventPrinter, print_plan, print_run_summary
 
     recipe, session, group_id, inputs = _prepare(run, recipe_name, group, param, dry_run)
-    printer = EventPrinter(run.env, show_calls=dry_run)
+    printer = EventPrinter(run.env, show_calls=dry_run, live=run.env.stdout_isatty and not dry_run)
     session.on_call = printer.call
     if dry_run:
         printer.note(f"Dry-run: every answer comes from {session.tape_description()}; nothing is sent.")
@@ -131,6 +131,8 @@ def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, pa
             run.env.stderr.write(f"essctl: interrupted; the scaling activity goes on: essctl activity watch "
                                  f"{triggered[-1]} (then essctl diagnose --activity {triggered[-1]})\n")
         raise
+    finally:
+        printer.close()
     if printer.enabled and not run.env.query:
         print_run_summary(run.env, report.to_dict())
         if report.diagnosis:

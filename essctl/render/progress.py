@@ -11,13 +11,20 @@ SYMBOLS = {"create": "+", "update": "~", "new-version": "~", "attach": "+", "non
            "detach": "-"}
 
 
-class EventPrinter:
-    """Prints each event (and, when asked, each API call) as one line on stdout; silent for json/yaml output."""
+WATCH_KINDS = frozenset({"activity", "instance", "lifecycle_action", "execution", "task"})
 
-    def __init__(self, env: Environment, *, show_calls: bool):
+
+class EventPrinter:
+    """Prints each event (and, when asked, each API call) as one line on stdout; silent for json/yaml output.
+    With `live` (a terminal), the watch's events go to a live table instead, opened at the first of them;
+    call `close()` at the end."""
+
+    def __init__(self, env: Environment, *, show_calls: bool, live: bool = False):
         self.env = env
         self.show_calls = show_calls
         self.enabled = env.output_format == "table"
+        self.live = live and self.enabled
+        self._view: Any = None
 
     def _line(self, text: str) -> None:
         if self.enabled:
@@ -28,6 +35,13 @@ class EventPrinter:
         self._line(text)
 
     def event(self, event: Any) -> None:
+        if self.live and event.kind in WATCH_KINDS:
+            if self._view is None:
+                from essctl.render.watch_views import LiveWatchView
+
+                self._view = LiveWatchView(self.env, f"Activity {event.data.get('activity_id', '')}").__enter__()
+            self._view.event(event)
+            return
         marker = {"warning": "!", "wait": "…"}.get(event.kind, "•")
         self._line(f"[{event.elapsed:6.1f}s] {marker} {event.message}" if event.elapsed else f"{marker} {event.message}")
 
@@ -37,6 +51,11 @@ class EventPrinter:
         shown = " ".join(f"{key}={_short(value)}" for key, value in call.parameters.items())
         via = "replayed" if call.replayed else "sent"
         self._line(f"    {via} {call.service}:{call.action} {shown} -> {call.outcome}")
+
+    def close(self) -> None:
+        if self._view is not None:
+            self._view.__exit__(None, None, None)
+            self._view = None
 
 
 def _short(value: Any, limit: int = 120) -> str:

@@ -79,9 +79,9 @@ class LiveWatchView:
         title = f"{self.title}  ({time.monotonic() - self._started:.0f} s)"
         table = Table(title=title, title_justify="left", header_style="bold", min_width=len(title) + 8)
         table.add_column("", width=1, no_wrap=True)
-        table.add_column("Resource", no_wrap=True)
+        table.add_column("Resource", overflow="fold", max_width=48)
         table.add_column("Status", no_wrap=True)
-        table.add_column("Detail", overflow="fold")
+        table.add_column("Detail", overflow="fold", min_width=24)
         with self._lock:
             for row in self._ordered():
                 table.add_row(row.mark(), row.label, row.status, row.detail)
