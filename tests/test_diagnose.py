@@ -41,9 +41,11 @@ def test_forbidden_ram_names_the_task_and_the_missing_action_and_fix_makes_the_n
     assert (first["code"], first["where"], first["safe_fix"]) == ("Forbidden.RAM", "oos_task", "grant_missing_actions")
     assert any("runCommand" in line and "Forbidden.RAM" in line for line in first["evidence"])
     assert first["safe_fix_arguments"] == {"role": "OOSServiceRole", "actions": ["ecs:RunCommand"]}
+    assert first["fix_command"] == f"essctl recipe run {recipe} --group {GROUP}"
 
     result, report = _diagnose(cli, sandbox, "--group", GROUP)
     assert result.code == 1 and report["findings"][0]["code"] == "Forbidden.RAM"
+    assert report["findings"][0]["fix_command"] == f"essctl diagnose --activity {report['subject']['activity']} --fix"
     allows = next(c for c in report["checks"] if c["name"] == "role_allows_template_actions")
     assert allows["passed"] is False and allows["evidence"]["missing"] == ["ecs:RunCommand"]
 

@@ -551,6 +551,9 @@ def _placeholder_values(ev: Evidence, checks: dict[str, CheckResult]) -> dict[st
     return {key: value for key, value in values.items() if value not in (None, "")}
 
 
+_SAFE_FIX_COMMAND = "essctl diagnose --activity {activity_id} --fix"
+
+
 def fill_command(template: str | None, values: dict[str, Any]) -> str | None:
     """The fix command with its {placeholders} filled, or None when one cannot be."""
     if template is None or any(name not in values for name in _PLACEHOLDER.findall(template)):
@@ -582,10 +585,13 @@ def _finding(entry: KnowledgeEntry, where: str, likelihood: float, lines: list[s
         if check.passed is not None:
             lines.append(f"check {check.name} {'failed' if check.passed is False else 'passed'}: {check.summary}")
     arguments = _safe_fix_arguments(entry, checks)
+    command = fill_command(entry.fix_command, values)
+    if command is None and arguments:   # e.g. the recipe is not known: the safe fix is still one command away
+        command = fill_command(_SAFE_FIX_COMMAND, values)
     return Finding(
         code=code or entry.code, title=entry.title, severity=severity or entry.severity,
         likelihood=round(min(0.99, max(0.05, likelihood)), 2), where=where, cause=entry.cause,
-        evidence=list(dict.fromkeys(lines)), fix=entry.fix, fix_command=fill_command(entry.fix_command, values),
+        evidence=list(dict.fromkeys(lines)), fix=entry.fix, fix_command=command,
         safe_fix=entry.safe_fix if arguments else None, checks=own, retryable=entry.retryable,
         safe_fix_arguments=arguments, source=entry.source,
     )

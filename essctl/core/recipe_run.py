@@ -9,7 +9,7 @@ from essctl.core.diagnose_report import diagnose_and_fix
 from essctl.core.events import Emit, Event
 from essctl.core.recipe_apply import Applied, Triggered, apply_plan, trigger
 from essctl.core.recipe_plan import Plan, make_plan
-from essctl.core.recipes import Recipe
+from essctl.core.recipes import Recipe, builtin_recipe_paths
 from essctl.core.template_parameters import HEARTBEAT_MARGIN_S
 from essctl.core.watch import Pacing, Watcher, WatchResult
 from essctl.errors import CloudAPIError
@@ -72,6 +72,14 @@ class RunReport:
         }
 
 
+def recipe_reference(recipe: Recipe) -> str:
+    """How to name the recipe on a command line: a built-in's name, else its file."""
+    builtin = builtin_recipe_paths().get(recipe.name)
+    if recipe.path is None or (builtin is not None and builtin.resolve() == recipe.path.resolve()):
+        return recipe.name
+    return str(recipe.path)
+
+
 def watch_timeout(plan: Plan) -> float:
     return float(plan.hook_timeout() + HEARTBEAT_MARGIN_S)
 
@@ -104,7 +112,8 @@ def run_recipe(session: Any, recipe: Recipe, options: RunOptions, *, confirm: Ca
                                    sleep=pacing.sleep)
     except CloudAPIError as exc:
         report.trigger_error = exc
-        report.diagnosis = diagnose_and_fix(session, group_id=options.group_id, recipe=recipe.name, api_error=exc)
+        report.diagnosis = diagnose_and_fix(session, group_id=options.group_id, recipe=recipe_reference(recipe),
+                                            api_error=exc)
         return report
     report.seconds["trigger"] = time.monotonic() - step
 
@@ -115,7 +124,8 @@ def run_recipe(session: Any, recipe: Recipe, options: RunOptions, *, confirm: Ca
     report.seconds["watch"] = time.monotonic() - step
     if report.outcome != "succeeded":
         step = time.monotonic()
-        report.diagnosis = diagnose_and_fix(session, activity_id=report.triggered.activity_id, recipe=recipe.name)
+        report.diagnosis = diagnose_and_fix(session, activity_id=report.triggered.activity_id,
+                                            recipe=recipe_reference(recipe))
         report.seconds["diagnose"] = time.monotonic() - step
     report.seconds["total"] = time.monotonic() - started
     return report
