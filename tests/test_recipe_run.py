@@ -182,5 +182,5 @@ def test_on_a_terminal_the_watch_is_a_live_table_after_the_step_lines(sandbox):
     assert "• hook ESSHookForRunCommand: created (LifecycleHookId=ash-" in out
     activity_id = report.triggered.activity_id
     final = out[out.rindex(f"Activity {activity_id}"):]          # the last frame the live table drew
-    assert "Successful" in final and "InService" in final and "task CompleteLifecycleAction" in final
+    assert "Successful" in final and "InService" in final and "CompleteLifecycleAction" in final
     assert "] • " not in final, "no plain event line inside the live table"
