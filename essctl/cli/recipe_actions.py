@@ -1,5 +1,4 @@
 """recipe plan | run | teardown: the commands that read and change the cloud."""
-from pathlib import Path
 from typing import Annotated, List, Optional
 
 import typer

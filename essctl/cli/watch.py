@@ -17,7 +17,6 @@ DEFAULT_EXECUTION_TIMEOUT_S = 900.0
 def _follow(run: Invocation, title: str, resume: str, watch) -> None:
     """Run `watch(emit)` under the right view; print the summary; exit 0, 1 (failed), 4 (timeout) or 130."""
     from essctl.exitcodes import ExitCode
-    from essctl.render import emit
     from essctl.render.watch_views import JsonLinesWatchView, watch_view
 
     view = watch_view(run.env, title)
