@@ -84,6 +84,22 @@ def account_from_arn(arn: str | None) -> str | None:
     return parts[3] if len(parts) > 4 and parts[3] else None
 
 
+def _canonical_policy(document: dict[str, Any]) -> list[tuple]:
+    """A policy's meaning, whatever its layout: a one-item list equals the string, order does not matter."""
+    def listed(value: Any) -> tuple:
+        return tuple(sorted([value] if isinstance(value, str) else list(value or [])))
+
+    statements = document.get("Statement") or []
+    statements = [statements] if isinstance(statements, dict) else statements
+    return sorted((str(st.get("Effect")), listed(st.get("Action")), listed(st.get("NotAction")),
+                   listed(st.get("Resource")), json.dumps(st.get("Condition"), sort_keys=True))
+                  for st in statements if isinstance(st, dict))
+
+
+def same_policy(current: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    return _canonical_policy(current) == _canonical_policy(wanted)
+
+
 def policy_document_text(document: dict[str, Any]) -> str:
     return json.dumps(document, separators=(",", ":"), sort_keys=True)
 
@@ -166,7 +182,7 @@ def _policy_changes(session: Any, plan: Plan, role: dict[str, Any] | None) -> li
             changes.append(Change("policy", "create", spec.name, "missing: create it", request={
                 "PolicyName": spec.name, "PolicyDocument": text,
                 "Description": spec.description or f"Lifecycle hook policy for essctl recipe {plan.recipe.name}"}))
-        elif current == document:
+        elif same_policy(current, document):
             changes.append(Change("policy", "none", spec.name, "exists with the same document"))
         else:
             changes.append(Change("policy", "new-version", spec.name,
