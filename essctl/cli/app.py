@@ -1,34 +1,75 @@
 """The root command, its global options, and the one place that turns outcomes into exit codes."""
+import os
 import sys
 import traceback
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Callable, Optional
 
 import typer
 
 from essctl import __version__
-from essctl.cli import diagnose, inventory
+from essctl.cli import diagnose
 from essctl.cli.options import GLOBAL_OPTIONS
-from essctl.cli.recipe import recipe_app
-from essctl.cli.sandbox import sandbox_app
-from essctl.cli.template import template_app
 from essctl.errors import EssctlError
 from essctl.exitcodes import ExitCode
 
-app = typer.Typer(
-    name="essctl",
-    help="Run Alibaba Cloud Auto Scaling lifecycle-hook + OOS recipes end to end, and inspect what they did.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-inventory.register(app)
-diagnose.register(app)
-app.add_typer(template_app, name="template",
-              help="OOS templates: parameters, required RAM actions, least-privilege policy.")
-app.add_typer(recipe_app, name="recipe",
-              help="Recipes: a lifecycle hook, the OOS template it runs, the policy it needs, and a trigger.")
-app.add_typer(sandbox_app, name="sandbox",
-              help="A local Auto Scaling / OOS / RAM emulator: rehearse recipes, run end-to-end tests.")
+
+def _inventory(name: str) -> Callable[[], typer.Typer]:
+    def load() -> typer.Typer:
+        from essctl.cli import inventory
+
+        return getattr(inventory, f"{name}_app")
+
+    return load
+
+
+def _recipe() -> typer.Typer:
+    from essctl.cli.recipe import recipe_app
+
+    return recipe_app
+
+
+def _template() -> typer.Typer:
+    from essctl.cli.template import template_app
+
+    return template_app
+
+
+def _sandbox() -> typer.Typer:
+    from essctl.cli.sandbox import sandbox_app
+
+    return sandbox_app
+
+
+# name -> (help, loader). Typer builds every parameter of every command it is given (~1 ms each), so only the
+# groups named on the command line are loaded; the others stand in as empty groups that keep the root help whole.
+GROUPS: dict[str, tuple[str, Callable[[], typer.Typer]]] = {
+    "group": ("Scaling groups.", _inventory("group")),
+    "hook": ("Lifecycle hooks.", _inventory("hook")),
+    "activity": ("Scaling activities.", _inventory("activity")),
+    "execution": ("OOS executions.", _inventory("execution")),
+    "role": ("RAM roles.", _inventory("role")),
+    "template": ("OOS templates: parameters, required RAM actions, least-privilege policy.", _template),
+    "recipe": ("Recipes: a lifecycle hook, the OOS template it runs, the policy it needs, and a trigger.", _recipe),
+    "sandbox": ("A local Auto Scaling / OOS / RAM emulator: rehearse recipes, run end-to-end tests.", _sandbox),
+}
+
+
+def build_app(args: list[str]) -> typer.Typer:
+    """The command tree for these arguments (all of it for shell completion)."""
+    app = typer.Typer(
+        name="essctl",
+        help="Run Alibaba Cloud Auto Scaling lifecycle-hook + OOS recipes end to end, and inspect what they did.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(root)
+    diagnose.register(app)
+    everything = "_ESSCTL_COMPLETE" in os.environ
+    for name, (help_text, load) in GROUPS.items():
+        sub = load() if everything or name in args else typer.Typer(no_args_is_help=True)
+        app.add_typer(sub, name=name, help=help_text)
+    return app
 
 
 def _show_version(value: bool) -> None:
@@ -37,7 +78,6 @@ def _show_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     profile: GLOBAL_OPTIONS["profile"] = None,
@@ -68,7 +108,7 @@ def run(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     verbose = "-v" in args or "--verbose" in args
     try:
-        result: Any = app(args=args, prog_name="essctl", standalone_mode=False)
+        result: Any = build_app(args)(args=args, prog_name="essctl", standalone_mode=False)
         return int(result) if isinstance(result, int) else ExitCode.OK
     except EssctlError as exc:
         if verbose:

@@ -46,4 +46,4 @@ def diagnose(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("diagnose")(diagnose)
+    app.command("diagnose", short_help="Why a run failed: checks with evidence, likely causes, the fix to run.")(diagnose)

@@ -8,20 +8,6 @@ from essctl.cli.options import Invocation, MaxItems, cloud_command
 GroupId = Annotated[str, typer.Option("--group", "-g", metavar="ID", help="Scaling group id (asg-...).")]
 
 
-def register(app: typer.Typer) -> None:
-    for name, sub, help_text in (
-        ("group", group_app, "Scaling groups."),
-        ("hook", hook_app, "Lifecycle hooks."),
-        ("activity", activity_app, "Scaling activities."),
-        ("execution", execution_app, "OOS executions."),
-        ("role", role_app, "RAM roles."),
-    ):
-        app.add_typer(sub, name=name, help=help_text)
-    from essctl.cli import watch
-
-    watch.register(activity_app, execution_app)
-
-
 group_app = typer.Typer(no_args_is_help=True)
 hook_app = typer.Typer(no_args_is_help=True)
 activity_app = typer.Typer(no_args_is_help=True)
@@ -115,3 +101,12 @@ def role_show(run: Invocation, name: Annotated[str, typer.Argument(metavar="NAME
     from essctl.render import emit, views
 
     emit(run.env, inventory.show_role(run.session(), name), views.role_view)
+
+
+def _register_watch_commands() -> None:
+    from essctl.cli import watch
+
+    watch.register(activity_app, execution_app)
+
+
+_register_watch_commands()
