@@ -10,10 +10,11 @@ import json
 from typing import Any
 
 from essctl.core import lookups
+from essctl.core.arns import account_from_arn, oos_template_of
 from essctl.core.diagnosis import DEFAULT_OOS_ROLE, Evidence
 from essctl.core.inventory import list_lifecycle_hooks, list_scaling_activities
-from essctl.core.recipe_plan import account_from_arn
-from essctl.core.watch import ACTIVITY_TAG, TERMINAL_EXECUTION, oos_template_of
+from essctl.core.lookups import ACTIVITY_TAG
+from essctl.core.watch import TERMINAL_EXECUTION
 from essctl.errors import CloudAPIError, PreconditionFailed
 
 PROBLEM_STATUSES = ("Failed", "Rejected", "Warning")
@@ -27,10 +28,10 @@ def gather_evidence(session: Any, *, activity_id: str | None = None, execution_i
     failed, rejected or partly failed activity (else its latest activity)."""
     ev = Evidence(region=session.region, recipe=recipe, api_error=api_error)
     if execution_id:
-        ev.execution = _execution(session, execution_id)
+        ev.execution = lookups.oos_execution(session, execution_id)
         activity_id = activity_id or (ev.execution.get("Tags") or {}).get(ACTIVITY_TAG)
     if activity_id:
-        ev.activity = _activity(session, activity_id)
+        ev.activity = lookups.scaling_activity(session, activity_id)
         group_id = ev.activity.get("ScalingGroupId") or group_id
     if group_id is None:
         raise PreconditionFailed("nothing to diagnose: give --activity, --execution or --group")
@@ -49,51 +50,17 @@ def gather_evidence(session: Any, *, activity_id: str | None = None, execution_i
     return ev
 
 
-def _activity(session: Any, activity_id: str) -> dict[str, Any]:
-    from alibabacloud_ess20220222 import models
-
-    body = session.ess.describe_scaling_activities(models.DescribeScalingActivitiesRequest(
-        region_id=session.region, scaling_activity_ids=[activity_id])).body
-    found = [a.to_map() for a in body.scaling_activities or []]
-    if not found:
-        raise PreconditionFailed(f"scaling activity {activity_id} not found in region {session.region}")
-    return found[0]
-
-
-def _execution(session: Any, execution_id: str) -> dict[str, Any]:
-    from alibabacloud_oos20190601 import models
-
-    body = session.oos.list_executions(models.ListExecutionsRequest(
-        region_id=session.region, execution_id=execution_id)).body
-    found = [e.to_map() for e in body.executions or []]
-    if not found:
-        raise PreconditionFailed(f"OOS execution {execution_id} not found in region {session.region}")
-    return found[0]
-
-
 def _activity_details(session: Any, ev: Evidence, activity_id: str) -> None:
-    from alibabacloud_ess20220222 import models as ess
-    from alibabacloud_oos20190601 import models as oos
-
-    group_id = ev.activity.get("ScalingGroupId")
-    body = session.ess.describe_scaling_instances(ess.DescribeScalingInstancesRequest(
-        region_id=session.region, scaling_group_id=group_id, scaling_activity_id=activity_id, page_size=100)).body
-    ev.instances = [i.to_map() for i in body.scaling_instances or []]
-    body = session.ess.describe_lifecycle_actions(ess.DescribeLifecycleActionsRequest(
-        region_id=session.region, scaling_activity_id=activity_id, max_results=50)).body
-    ev.lifecycle_actions = [a.to_map() for a in body.lifecycle_actions or []]
+    ev.instances = lookups.activity_instances(session, ev.activity.get("ScalingGroupId"), activity_id)
+    ev.lifecycle_actions = lookups.lifecycle_actions(session, activity_id)
     if ev.execution is None:
         executions = []
         for template in sorted({t for h in ev.hooks or [] if (t := oos_template_of(h.get("NotificationArn")))}):
-            body = session.oos.list_executions(oos.ListExecutionsRequest(
-                region_id=session.region, template_name=template, tags={ACTIVITY_TAG: activity_id})).body
-            executions += [e.to_map() for e in body.executions or [] if e.template_name == template]
+            executions += lookups.executions_of_activity(session, template, activity_id)
         failed = [e for e in executions if e.get("Status") in TERMINAL_EXECUTION and e.get("Status") != "Success"]
         ev.execution = (failed or executions or [None])[0]
     if ev.execution is not None:
-        body = session.oos.list_task_executions(oos.ListTaskExecutionsRequest(
-            region_id=session.region, execution_id=ev.execution["ExecutionId"], max_results=100)).body
-        ev.task_executions = [t.to_map() for t in body.task_executions or []]
+        ev.task_executions = lookups.task_executions(session, ev.execution["ExecutionId"])
 
 
 def _template_name(ev: Evidence) -> str | None:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from essctl.core.arns import LEGACY_OOS_ARN, OOS_TEMPLATE_ARN, oos_template_of
 from essctl.core.inventory import trusted_services
 from essctl.core.knowledge import SYNTHETIC_PREFIX, KnowledgeEntry, entry_for, known_codes, load_knowledge, lookup
 from essctl.core.policy_eval import missing_actions, system_policy_documents
@@ -25,8 +26,6 @@ DEFAULT_OOS_ROLE = "OOSServiceRole"
 # Template parameters ESS fills with ${name}: NotificationMetadata must not override them (api-facts §2.3).
 ESS_PLACEHOLDERS = (*PLACEHOLDER_PARAMETERS, "scalingGroupId")
 FAILED_ACTIVITY_STATUSES = ("Failed", "Rejected", "Warning")
-_OOS_ARN = re.compile(r"^acs:oos:(?P<region>[a-z0-9-]+):(?P<account>\d+):template/(?P<name>[A-Za-z0-9][-_.A-Za-z0-9]*)$")
-_LEGACY_ARN = re.compile(r"^acs:ess:(?P<region>[a-z0-9-]+):(?P<account>\d+):oos/(?P<name>[A-Za-z0-9][-_.A-Za-z0-9]*)$")
 _CODE_FIELD = re.compile(r"""\b(?:Error)?Code["']?\s*[:=]\s*["']?([A-Za-z][\w.]*[A-Za-z0-9])""")
 _LEADING_CODE = re.compile(r"^\s*([A-Z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+)(?![\w.])")
 _TOKEN = re.compile(r"(?<![\w.])([A-Z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*)(?![\w])")
@@ -169,15 +168,10 @@ def _relevant_hook(ev: Evidence) -> dict[str, Any] | None:
         if hook:
             return hook
     template = (ev.execution or {}).get("TemplateName")
-    by_template = [h for h in hooks if template and _arn_template(h.get("NotificationArn")) == template]
+    by_template = [h for h in hooks if template and oos_template_of(h.get("NotificationArn")) == template]
     if len(by_template) == 1:
         return by_template[0]
     return hooks[0] if len(hooks) == 1 else None
-
-
-def _arn_template(arn: Any) -> str | None:
-    match = _OOS_ARN.match(arn or "") or _LEGACY_ARN.match(arn or "")
-    return match.group("name") if match else None
 
 
 def _group_id(ev: Evidence) -> str | None:
@@ -357,7 +351,7 @@ def check_hook_active_and_well_formed(ev: Evidence) -> CheckResult:
     if hook.get("LifecycleHookStatus") != "Active":
         problems.append({"kind": "inactive", "certain": True,
                          "detail": f"hook {hook_id} is {hook.get('LifecycleHookStatus')}, not Active"})
-    match, legacy = _OOS_ARN.match(arn), _LEGACY_ARN.match(arn)
+    match, legacy = OOS_TEMPLATE_ARN.match(arn), LEGACY_OOS_ARN.match(arn)
     if match or legacy:
         found = match or legacy
         wrong = [f"{part} {found.group(part)} (expected {want})"

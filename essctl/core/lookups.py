@@ -1,11 +1,14 @@
-"""Read-only lookups of single resources, None when they do not exist: what plan, teardown and diagnose compare
-against. Items come back with the API's field names (the SDK model's `to_map()`)."""
+"""Read-only lookups of single resources, None when they do not exist (but for an activity or execution a command
+was given): what plan, watch, teardown and diagnose compare against. Items come back with the API's field names
+(the SDK model's `to_map()`)."""
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from essctl.errors import CloudAPIError
+from essctl.errors import CloudAPIError, PreconditionFailed
+
+ACTIVITY_TAG = "ESS:ScalingActivityId"   # the tag ESS puts on the OOS executions its hooks start
 
 NOT_FOUND_CODES = frozenset({"EntityNotExist.Role", "EntityNotExist.Policy", "InvalidScalingGroupId.NotFound"})
 
@@ -91,3 +94,61 @@ def policy_users(session: Any, name: str) -> list[tuple[str, str]]:
     groups = [("Group", g.group_name) for g in ((body.groups.group if body.groups else None) or [])]
     roles = [("Role", r.role_name) for r in ((body.roles.role if body.roles else None) or [])]
     return users + groups + roles
+
+
+def scaling_activity(session: Any, activity_id: str) -> dict[str, Any]:
+    """A scaling activity a command was given: its absence is an error, not None."""
+    from alibabacloud_ess20220222 import models
+
+    body = session.ess.describe_scaling_activities(models.DescribeScalingActivitiesRequest(
+        region_id=session.region, scaling_activity_ids=[activity_id])).body
+    found = body.scaling_activities or []   # filtered by id on the server
+    if not found:
+        raise PreconditionFailed(f"scaling activity {activity_id} not found in region {session.region}")
+    return found[0].to_map()
+
+
+def oos_execution(session: Any, execution_id: str) -> dict[str, Any]:
+    """An OOS execution a command was given: its absence is an error, not None."""
+    from alibabacloud_oos20190601 import models
+
+    body = session.oos.list_executions(models.ListExecutionsRequest(
+        region_id=session.region, execution_id=execution_id)).body
+    found = body.executions or []
+    if not found:
+        raise PreconditionFailed(f"OOS execution {execution_id} not found in region {session.region}")
+    return found[0].to_map()
+
+
+def executions_of_activity(session: Any, template: str, activity_id: str) -> list[dict[str, Any]]:
+    """The executions of exactly `template` that ESS started for the activity (tagged ESS:ScalingActivityId)."""
+    from alibabacloud_oos20190601 import models
+
+    body = session.oos.list_executions(models.ListExecutionsRequest(
+        region_id=session.region, template_name=template, tags={ACTIVITY_TAG: activity_id}, max_results=20)).body
+    return [e.to_map() for e in body.executions or [] if e.template_name == template]   # OOS matches loosely
+
+
+def activity_instances(session: Any, group_id: str, activity_id: str) -> list[dict[str, Any]]:
+    """The instances an activity is adding or removing (a released one is no longer listed)."""
+    from alibabacloud_ess20220222 import models
+
+    body = session.ess.describe_scaling_instances(models.DescribeScalingInstancesRequest(
+        region_id=session.region, scaling_group_id=group_id, scaling_activity_id=activity_id, page_size=100)).body
+    return [instance.to_map() for instance in body.scaling_instances or []]
+
+
+def lifecycle_actions(session: Any, activity_id: str) -> list[dict[str, Any]]:
+    from alibabacloud_ess20220222 import models
+
+    body = session.ess.describe_lifecycle_actions(models.DescribeLifecycleActionsRequest(
+        region_id=session.region, scaling_activity_id=activity_id, max_results=50)).body
+    return [action.to_map() for action in body.lifecycle_actions or []]
+
+
+def task_executions(session: Any, execution_id: str) -> list[dict[str, Any]]:
+    from alibabacloud_oos20190601 import models
+
+    body = session.oos.list_task_executions(models.ListTaskExecutionsRequest(
+        region_id=session.region, execution_id=execution_id, max_results=100)).body
+    return [task.to_map() for task in body.task_executions or []]

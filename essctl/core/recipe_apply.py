@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from essctl.core.events import Emit, Event
-from essctl.core.recipe_plan import ACCOUNT_PENDING, Change, Plan, account_from_arn
+from essctl.core.arns import ACCOUNT_PENDING, account_from_arn
+from essctl.core.recipe_plan import Change, Plan
 from essctl.errors import CloudAPIError, PreconditionFailed
 
 ALREADY_ATTACHED = "EntityAlreadyExists.Role.Policy"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from essctl.core import lookups
+from essctl.core.arns import account_from_arn, notification_arn
 from essctl.core.inventory import list_lifecycle_hooks, trusted_services
 from essctl.core.permissions import derive_required_actions, least_privilege_policy
 from essctl.core.recipes import PolicySpec, Recipe, Stage, check_against_template, stage_parameters
@@ -23,7 +24,6 @@ OOS_TRUST_POLICY = {
     "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": [OOS_SERVICE]}}],
     "Version": "1",
 }
-ACCOUNT_PENDING = "{account}"   # the account id, known once the role exists
 
 
 @dataclass
@@ -71,17 +71,6 @@ class Plan:
         return {"recipe": self.recipe.name, "region": self.region, "group": self.group_id,
                 "account_id": self.account_id, "inputs": self.inputs,
                 "changes": [change.to_dict() for change in self.changes], "warnings": self.warnings}
-
-
-def notification_arn(region: str, account_id: str | None, template: str) -> str:
-    """The NotificationArn that makes ESS start an OOS execution of `template` (api-facts §2.2)."""
-    return f"acs:oos:{region}:{account_id or ACCOUNT_PENDING}:template/{template}"
-
-
-def account_from_arn(arn: str | None) -> str | None:
-    """acs:ram::1234567890123456:role/OOSServiceRole -> 1234567890123456."""
-    parts = (arn or "").split(":")
-    return parts[3] if len(parts) > 4 and parts[3] else None
 
 
 def _canonical_policy(document: dict[str, Any]) -> list[tuple]:

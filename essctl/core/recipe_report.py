@@ -7,15 +7,15 @@ import re
 from pathlib import Path
 from typing import Any
 
+from essctl.core.arns import notification_arn
 from essctl.core.recipes import (
     DEFAULT_HOOK_TIMEOUT, DEFAULT_ROLE, ESS_PLACEHOLDERS, INPUT_NAME, PolicySpec, Recipe, is_lifecycle_template,
     stage_parameters,
 )
-from essctl.core.template_parameters import HEARTBEAT_MARGIN_S, check_heartbeat_timeout
+from essctl.core.template_parameters import HEARTBEAT_MARGIN_S, check_heartbeat_timeout, ess_text
 from essctl.core.templates import Template, load_template_file
 from essctl.errors import UsageError
 
-NOTIFICATION_ARN = "acs:oos:{region}:{account}:template/"
 SCALE_IN_WORDS = ("Detach", "Delete", "Release", "Remove")
 
 
@@ -40,15 +40,6 @@ def example_values(recipe: Recipe) -> dict[str, Any]:
         chosen = item.example if item.example is not None else item.default
         values[item.name] = f"${{{item.name}}}" if chosen is None else chosen
     return values
-
-
-def _ess_text(value: Any) -> str:
-    """A NotificationMetadata value as ESS passes it: text, with lists and mappings as JSON."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return str(value)
 
 
 def _policy_section(recipe: Recipe, policy: PolicySpec) -> dict[str, Any]:
@@ -81,11 +72,12 @@ def steps(recipe: Recipe) -> list[dict[str, Any]]:
         step("RAM", "AttachPolicyToRole", f"custom policy {policy.name} to {recipe.role} (already attached is fine)")
     values = example_values(recipe)
     for stage in recipe.stages:
-        metadata = {name: _ess_text(value) for name, value in stage_parameters(stage, values).items()}
+        metadata = {name: ess_text(value) for name, value in stage_parameters(stage, values).items()}
         hook = stage.hook
         step("ESS", "CreateLifecycleHook",
              f"{hook.name}: {hook.transition}, HeartbeatTimeout {hook.timeout} s, DefaultResult "
-             f"{hook.default_result}, NotificationArn {NOTIFICATION_ARN}{stage.template}, NotificationMetadata "
+             f"{hook.default_result}, NotificationArn {notification_arn('{region}', None, stage.template)}, "
+             "NotificationMetadata "
              f"{json.dumps(metadata, ensure_ascii=False, separators=(',', ':'))} (ModifyLifecycleHook when the "
              "group's hook of that name differs)")
     trigger = recipe.trigger

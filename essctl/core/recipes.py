@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
+from essctl.core.policy_eval import system_policy_documents
+from essctl.core.template_parameters import check_heartbeat_timeout, coerce, ess_text
 from essctl.core.templates import Parameter, Template
 from essctl.errors import UsageError
 
@@ -301,8 +303,6 @@ def _read_statement(reader: _Reader, node: Any, path: str) -> dict[str, Any]:
 
 
 def _read_policy(reader: _Reader, node: Any, path: str) -> PolicySpec:
-    from essctl.core.policy_eval import system_policy_documents
-
     fields = reader.mapping(node, path, ("derive", "name", "statements", "document", "system", "description"))
     kinds = [key for key in ("derive", "statements", "document", "system") if key in fields]
     if len(kinds) != 1:
@@ -559,8 +559,6 @@ def find_recipe(name_or_path: str) -> Recipe:
 def resolve_inputs(recipe: Recipe, raw: dict[str, str], *, use_examples: bool = False) -> dict[str, Any]:
     """The typed value of every input that has one: given with -p, else the example (dry-run), else the default.
     An unknown key, a missing required input and a value that does not fit are UsageErrors naming -p key."""
-    from essctl.core.template_parameters import coerce
-
     for key in raw:
         if recipe.input(key) is None:
             close = difflib.get_close_matches(key, [item.name for item in recipe.inputs], n=1)
@@ -586,14 +584,6 @@ def resolve_inputs(recipe: Recipe, raw: dict[str, str], *, use_examples: bool = 
     return values
 
 
-def _as_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return str(value)
-
-
 _UNSET = object()
 
 
@@ -614,7 +604,7 @@ def _substitute(value: Any, values: dict[str, Any], where: str) -> Any:
             return match.group(0)
         if ref not in values:
             raise UsageError(f"{where}: ${{{ref}}} has no value (give -p {ref}=...)")
-        return _as_text(values[ref])
+        return ess_text(values[ref])
 
     return REFERENCE.sub(replace, value)
 
@@ -636,8 +626,6 @@ def stage_parameters(stage: Stage, values: dict[str, Any]) -> dict[str, Any]:
 
 def _fits_parameter(parameter: Parameter, value: Any) -> str | None:
     """Why a literal recipe value does not fit a template parameter, or None."""
-    from essctl.core.template_parameters import coerce
-
     _, problem = coerce(parameter, value)
     if problem:
         return problem.split(": ", 1)[1]
@@ -672,8 +660,6 @@ def check_against_template(recipe: Recipe, stage: Stage, template: Template) -> 
     """RecipeError at the field for a stage parameter the template does not have, a placeholder parameter set to
     anything but its placeholder, a value the template does not accept, a required template parameter not set,
     a role mismatch, or a hook timeout shorter than the template's own timeout plus the margin."""
-    from essctl.core.template_parameters import check_heartbeat_timeout
-
     if not is_lifecycle_template(template):
         recipe.fail(recipe.stage_field(stage, "template"), f"{template.name} is not a lifecycle-hook template: no "
                                                            "parameter takes ${lifecycleActionToken} from ESS")

@@ -55,6 +55,15 @@ def coerce(parameter: Parameter, raw: Any) -> tuple[Any, str | None]:
     return ("" if raw is None else str(raw)), None
 
 
+def ess_text(value: Any) -> str:
+    """A value as ESS passes it in NotificationMetadata: text, with lists and mappings as JSON."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
 def _as_ess_string(parameter: Parameter, value: Any) -> str:
     """ESS passes every NotificationMetadata value as a string; Json and List values as JSON text."""
     if parameter.type in ("List", "Json"):

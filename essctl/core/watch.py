@@ -11,12 +11,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from essctl.core import lookups
+from essctl.core.arns import oos_template_of
 from essctl.core.events import Emit, Event
-from essctl.errors import PreconditionFailed
 
 TERMINAL_ACTIVITY = frozenset({"Successful", "Warning", "Failed", "Rejected"})
 TERMINAL_EXECUTION = frozenset({"Success", "Failed", "Cancelled"})
-ACTIVITY_TAG = "ESS:ScalingActivityId"
 FIRST_INTERVAL_S = 2.0
 MAX_INTERVAL_S = 15.0
 BACKOFF = 1.5
@@ -125,14 +125,7 @@ class Watcher:
         return self._loop(poll)
 
     def _poll_activity(self, activity_id: str) -> dict[str, Any]:
-        from alibabacloud_ess20220222 import models
-
-        body = self.session.ess.describe_scaling_activities(models.DescribeScalingActivitiesRequest(
-            region_id=self.session.region, scaling_activity_ids=[activity_id])).body
-        activities = [a.to_map() for a in body.scaling_activities or []]
-        activity = next((a for a in activities if a.get("ScalingActivityId") == activity_id), None)
-        if activity is None:
-            raise PreconditionFailed(f"scaling activity {activity_id} not found in region {self.session.region}")
+        activity = lookups.scaling_activity(self.session, activity_id)
         self.result.activity = activity
         status, progress = activity.get("StatusCode"), activity.get("Progress")
         message = f"activity {activity_id}: {status} {progress or 0}%"
@@ -145,12 +138,8 @@ class Watcher:
         return activity
 
     def _poll_instances(self, group_id: str, activity_id: str) -> None:
-        from alibabacloud_ess20220222 import models
-
-        body = self.session.ess.describe_scaling_instances(models.DescribeScalingInstancesRequest(
-            region_id=self.session.region, scaling_group_id=group_id, scaling_activity_id=activity_id,
-            page_size=100)).body
-        present = {i.instance_id: i.lifecycle_state for i in body.scaling_instances or []}
+        present = {i["InstanceId"]: i.get("LifecycleState")
+                   for i in lookups.activity_instances(self.session, group_id, activity_id)}
         for instance_id in list(self.result.instances):
             if instance_id not in present:
                 present[instance_id] = "released"
@@ -160,12 +149,7 @@ class Watcher:
                         {"instance_id": instance_id, "state": state})
 
     def _poll_lifecycle_actions(self, activity_id: str) -> None:
-        from alibabacloud_ess20220222 import models
-
-        body = self.session.ess.describe_lifecycle_actions(models.DescribeLifecycleActionsRequest(
-            region_id=self.session.region, scaling_activity_id=activity_id, max_results=50)).body
-        for action in body.lifecycle_actions or []:
-            item = action.to_map()
+        for item in lookups.lifecycle_actions(self.session, activity_id):
             token = item.get("LifecycleActionToken", "")
             self.result.lifecycle_actions[token] = item
             status, outcome = item.get("LifecycleActionStatus"), item.get("LifecycleActionResult")
@@ -176,14 +160,8 @@ class Watcher:
                          "instance_ids": item.get("InstanceIds")})
 
     def _poll_executions(self, template: str, activity_id: str) -> None:
-        from alibabacloud_oos20190601 import models
-
-        body = self.session.oos.list_executions(models.ListExecutionsRequest(
-            region_id=self.session.region, template_name=template, tags={ACTIVITY_TAG: activity_id},
-            max_results=20)).body
-        for execution in body.executions or []:
-            if execution.template_name == template:   # OOS matches TemplateName loosely
-                self._track_execution(execution.to_map())
+        for execution in lookups.executions_of_activity(self.session, template, activity_id):
+            self._track_execution(execution)
 
     def _track_execution(self, item: dict[str, Any]) -> None:
         """Poll the execution's tasks; events read in order: the execution running, its tasks, the execution ended."""
@@ -191,7 +169,7 @@ class Watcher:
         known = self.result.executions.get(execution_id, {})
         if known.get("Status") in TERMINAL_EXECUTION and "Tasks" in known:
             return
-        item["Tasks"] = self._list_tasks(execution_id)
+        item["Tasks"] = lookups.task_executions(self.session, execution_id)
         self.result.executions[execution_id] = item
         ended = item.get("Status") in TERMINAL_EXECUTION
         if not ended:
@@ -213,13 +191,6 @@ class Watcher:
                     {"execution_id": execution_id, "template": item.get("TemplateName"), "status": status,
                      "status_message": item.get("StatusMessage"), "outputs": outputs})
 
-    def _list_tasks(self, execution_id: str) -> list[dict[str, Any]]:
-        from alibabacloud_oos20190601 import models
-
-        body = self.session.oos.list_task_executions(models.ListTaskExecutionsRequest(
-            region_id=self.session.region, execution_id=execution_id, max_results=100)).body
-        return [task.to_map() for task in body.task_executions or []]
-
     def _task_event(self, execution_id: str, task: dict[str, Any]) -> None:
         status = task.get("Status")
         message = f"task {task.get('TaskName')} ({task.get('TaskAction')}): {status}"
@@ -232,42 +203,21 @@ class Watcher:
     # -- a single OOS execution -----------------------------------------------------------------------------
 
     def execution(self, execution_id: str) -> WatchResult:
-        from alibabacloud_oos20190601 import models
-
         def poll() -> bool:
-            body = self.session.oos.list_executions(models.ListExecutionsRequest(
-                region_id=self.session.region, execution_id=execution_id)).body
-            found = [e.to_map() for e in body.executions or []]
-            if not found:
-                raise PreconditionFailed(f"OOS execution {execution_id} not found in region {self.session.region}")
-            self._track_execution(found[0])
-            return found[0].get("Status") in TERMINAL_EXECUTION
+            execution = lookups.oos_execution(self.session, execution_id)
+            self._track_execution(execution)
+            return execution.get("Status") in TERMINAL_EXECUTION
 
         return self._loop(poll)
 
 
-def oos_template_of(notification_arn: str | None) -> str | None:
-    """The template an OOS NotificationArn names: acs:oos:REGION:ACCOUNT:template/NAME (or legacy acs:ess:...:oos/NAME)."""
-    arn = notification_arn or ""
-    for marker in (":template/", ":oos/"):
-        if arn.startswith(("acs:oos:", "acs:ess:")) and marker in arn:
-            return arn.split(marker, 1)[1] or None
-    return None
-
-
 def hook_templates_and_timeout(session: Any, activity_id: str) -> tuple[list[str], float]:
     """The OOS templates the activity's group's hooks start, and the longest hook timeout plus the margin."""
-    from alibabacloud_ess20220222 import models
-
     from essctl.core.inventory import list_lifecycle_hooks
     from essctl.core.template_parameters import HEARTBEAT_MARGIN_S
 
-    body = session.ess.describe_scaling_activities(models.DescribeScalingActivitiesRequest(
-        region_id=session.region, scaling_activity_ids=[activity_id])).body
-    activity = next((a for a in body.scaling_activities or [] if a.scaling_activity_id == activity_id), None)
-    if activity is None:
-        raise PreconditionFailed(f"scaling activity {activity_id} not found in region {session.region}")
-    hooks = [hook for hook in list_lifecycle_hooks(session, activity.scaling_group_id)
+    activity = lookups.scaling_activity(session, activity_id)
+    hooks = [hook for hook in list_lifecycle_hooks(session, activity["ScalingGroupId"])
              if hook.get("LifecycleHookStatus") != "InActive"]
     templates = sorted({name for hook in hooks if (name := oos_template_of(hook.get("NotificationArn")))})
     longest = max((int(hook.get("HeartbeatTimeout") or 600) for hook in hooks), default=600)
