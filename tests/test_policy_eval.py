@@ -1,7 +1,7 @@
 """RAM policy evaluation: explicit Deny wins, wildcards, case, NotAction, system policies."""
 import json
 
-from essctl.core.policy_eval import evaluate, missing_actions, system_policy_documents
+from essctl.core.policy_eval import allowed_actions, evaluate, missing_actions, same_policy, system_policy_documents
 
 TUTORIAL_RUN_COMMAND = {   # ESSHookPolicyForRunCommand, as tutorial 001 grants it
     "Version": "1",
@@ -43,3 +43,21 @@ def test_system_policies():
     assert evaluate("ecs:AttachNetworkInterface", {"AliyunECSFullAccess": systems["AliyunECSFullAccess"]}).allowed
     assert not evaluate("ess:CompleteLifecycleAction", {"AliyunECSFullAccess": systems["AliyunECSFullAccess"]}).allowed
     assert evaluate("kvstore:ModifySecurityIps", {"a": systems["AdministratorAccess"]}).allowed
+
+def test_a_policy_laid_out_differently_is_the_same_policy():
+    wanted = {"Version": "1", "Statement": [
+        {"Effect": "Allow", "Action": ["ecs:RunCommand", "ecs:DescribeInvocations"], "Resource": "*"},
+        {"Effect": "Allow", "Action": ["ess:CompleteLifecycleAction"], "Resource": "*"}]}
+    stored = {"Statement": [
+        {"Resource": ["*"], "Action": "ess:CompleteLifecycleAction", "Effect": "Allow"},
+        {"Effect": "Allow", "Resource": "*", "Action": ["ecs:DescribeInvocations", "ecs:RunCommand"]}], "Version": "1"}
+    assert same_policy(stored, wanted)
+    assert not same_policy({"Statement": stored["Statement"][:1]}, wanted)
+    denied = {"Statement": [{**stmt, "Effect": "Deny"} for stmt in stored["Statement"]]}
+    assert not same_policy(denied, wanted)
+
+
+def test_allowed_actions_reads_only_allow_statements():
+    doc = json.dumps({"Statement": [{"Effect": "Allow", "Action": "ecs:RunCommand"},
+                                    {"Effect": "Deny", "Action": ["ecs:DeleteInstance"]}]})
+    assert allowed_actions(doc) == {"ecs:RunCommand"} and allowed_actions(None) == set()

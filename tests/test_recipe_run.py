@@ -184,18 +184,3 @@ def test_on_a_terminal_the_watch_is_a_live_table_after_the_step_lines(sandbox):
     final = out[out.rindex(f"Activity {activity_id}"):]          # the last frame the live table drew
     assert "Successful" in final and "InService" in final and "CompleteLifecycleAction" in final
     assert "] • " not in final, "no plain event line inside the live table"
-
-
-def test_a_policy_laid_out_differently_is_the_same_policy():
-    from essctl.core.recipe_plan import same_policy
-
-    wanted = {"Version": "1", "Statement": [
-        {"Effect": "Allow", "Action": ["ecs:RunCommand", "ecs:DescribeInvocations"], "Resource": "*"},
-        {"Effect": "Allow", "Action": ["ess:CompleteLifecycleAction"], "Resource": "*"}]}
-    stored = {"Statement": [
-        {"Resource": ["*"], "Action": "ess:CompleteLifecycleAction", "Effect": "Allow"},
-        {"Effect": "Allow", "Resource": "*", "Action": ["ecs:DescribeInvocations", "ecs:RunCommand"]}], "Version": "1"}
-    assert same_policy(stored, wanted)
-    assert not same_policy({"Statement": stored["Statement"][:1]}, wanted)
-    denied = {"Statement": [{**stmt, "Effect": "Deny"} for stmt in stored["Statement"]]}
-    assert not same_policy(denied, wanted)

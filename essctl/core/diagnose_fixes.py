@@ -14,6 +14,7 @@ from typing import Any
 from essctl.core import lookups
 from essctl.core.diagnosis import Finding
 from essctl.core.permissions import least_privilege_policy
+from essctl.core.policy_eval import allowed_actions
 from essctl.core.recipe_plan import ROTATE_STRATEGY, policy_document_text
 
 GRANT_POLICY_PREFIX = "EssctlGrant-"
@@ -58,21 +59,12 @@ def apply_fix(session: Any, finding: Finding) -> AppliedFix:
     raise ValueError(f"not a safe fix: {finding.safe_fix}")
 
 
-def _policy_actions(document: dict[str, Any] | None) -> set[str]:
-    actions: set[str] = set()
-    for statement in (document or {}).get("Statement") or []:
-        if statement.get("Effect") == "Allow":
-            action = statement.get("Action") or []
-            actions.update([action] if isinstance(action, str) else action)
-    return actions
-
-
 def _grant(session: Any, role: str, actions: list[str]) -> AppliedFix:
     from alibabacloud_ram20150501 import models
 
     name = f"{GRANT_POLICY_PREFIX}{role}"[:128]
     current = lookups.custom_policy_document(session, name)
-    document = policy_document_text(least_privilege_policy(_policy_actions(current) | set(actions)))
+    document = policy_document_text(least_privilege_policy(allowed_actions(current) | set(actions)))
     if current is None:
         session.ram.create_policy(models.CreatePolicyRequest(
             policy_name=name, policy_document=document,

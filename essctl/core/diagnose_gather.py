@@ -11,7 +11,7 @@ from typing import Any
 
 from essctl.core import lookups
 from essctl.core.arns import account_from_arn, oos_template_of
-from essctl.core.diagnosis import DEFAULT_OOS_ROLE, Evidence
+from essctl.core.diagnosis import Evidence, assumed_role
 from essctl.core.inventory import list_lifecycle_hooks, list_scaling_activities
 from essctl.core.lookups import ACTIVITY_TAG
 from essctl.core.watch import TERMINAL_EXECUTION
@@ -70,27 +70,11 @@ def _template_name(ev: Evidence) -> str | None:
     return names[0] if len(set(names)) == 1 else None
 
 
-def _role_name(ev: Evidence) -> str:
-    if ev.execution:
-        parameters = ev.execution.get("Parameters") or {}
-        if isinstance(parameters, str):
-            parameters = json.loads(parameters or "{}")
-        return ev.execution.get("RamRole") or parameters.get("OOSAssumeRole") or DEFAULT_OOS_ROLE
-    for hook in ev.hooks or []:
-        try:
-            metadata = json.loads(hook.get("NotificationMetadata") or "{}")
-        except ValueError:
-            continue
-        if isinstance(metadata, dict) and metadata.get("OOSAssumeRole"):
-            return metadata["OOSAssumeRole"]
-    return DEFAULT_OOS_ROLE
-
-
 def _role_and_template(session: Any, ev: Evidence) -> None:
     from essctl.core.permissions import derive_required_actions
     from essctl.core.templates import load_template_from_oos, oos_resolver
 
-    role_name = _role_name(ev)
+    role_name = assumed_role(ev)
     ev.role = lookups.role(session, role_name)
     ev.role_found = ev.role is not None
     if ev.role is not None:

@@ -150,11 +150,21 @@ def error_codes_in(text: str | None) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _role_name(ev: Evidence) -> str:
+def assumed_role(ev: Evidence) -> str:
+    """The role OOS assumed (or will assume): the one fetched, the execution's, a hook's OOSAssumeRole, else the
+    default OOSServiceRole."""
     if ev.role and ev.role.get("RoleName"):
         return ev.role["RoleName"]
-    params = _parameters(ev.execution)
-    return (ev.execution or {}).get("RamRole") or params.get("OOSAssumeRole") or DEFAULT_OOS_ROLE
+    if ev.execution:
+        return ev.execution.get("RamRole") or _parameters(ev.execution).get("OOSAssumeRole") or DEFAULT_OOS_ROLE
+    for hook in ev.hooks or []:
+        try:
+            metadata = json.loads(hook.get("NotificationMetadata") or "{}")
+        except ValueError:
+            continue
+        if isinstance(metadata, dict) and metadata.get("OOSAssumeRole"):
+            return metadata["OOSAssumeRole"]
+    return DEFAULT_OOS_ROLE
 
 
 def _relevant_hook(ev: Evidence) -> dict[str, Any] | None:
@@ -190,7 +200,7 @@ def _request_id_note(ev: Evidence, call: str) -> str:
 
 def check_role_exists_and_trusts_oos(ev: Evidence) -> CheckResult:
     name = "role_exists_and_trusts_oos"
-    role_name = _role_name(ev)
+    role_name = assumed_role(ev)
     note = _request_id_note(ev, "GetRole")
     if ev.role is None:
         gone = ev.role_found is False or (ev.api_error is not None
@@ -225,7 +235,7 @@ def _policy_documents(policies: dict[str, Any]) -> tuple[dict[str, Any], list[st
 
 def check_role_allows_template_actions(ev: Evidence) -> CheckResult:
     name = "role_allows_template_actions"
-    role_name = _role_name(ev)
+    role_name = assumed_role(ev)
     required = sorted(ev.required_actions or [])
     if not required:
         return CheckResult(name, None, "the actions the template needs are not known", {"role": role_name})
@@ -535,7 +545,7 @@ def _placeholder_values(ev: Evidence, checks: dict[str, CheckResult]) -> dict[st
     hook = _relevant_hook(ev)
     values = {
         "recipe": ev.recipe, "group_id": _group_id(ev), "hook_id": hook.get("LifecycleHookId") if hook else None,
-        "role_name": _role_name(ev), "template": (ev.execution or {}).get("TemplateName"),
+        "role_name": assumed_role(ev), "template": (ev.execution or {}).get("TemplateName"),
         "activity_id": (ev.activity or {}).get("ScalingActivityId"),
         "execution_id": (ev.execution or {}).get("ExecutionId"), "region": ev.region,
         "suggested_timeout": checks["hook_timeout_covers_execution"].evidence.get("suggested_timeout"),

@@ -46,6 +46,27 @@ def _statements(document: dict[str, Any] | str) -> list[dict[str, Any]]:
     return [statements] if isinstance(statements, dict) else list(statements)
 
 
+def _canonical(document: dict[str, Any] | str) -> list[tuple]:
+    def listed(value: Any) -> tuple:
+        return tuple(sorted(_listed(value)))
+
+    return sorted((str(st.get("Effect")), listed(st.get("Action")), listed(st.get("NotAction")),
+                   listed(st.get("Resource")), json.dumps(st.get("Condition"), sort_keys=True))
+                  for st in _statements(document) if isinstance(st, dict))
+
+
+def same_policy(current: dict[str, Any] | str, wanted: dict[str, Any] | str) -> bool:
+    """Whether two documents mean the same, whatever their layout (a one-item list equals the string; order and
+    whitespace do not matter), so RAM reformatting a document is no change."""
+    return _canonical(current) == _canonical(wanted)
+
+
+def allowed_actions(document: dict[str, Any] | str | None) -> set[str]:
+    """The action patterns a document's Allow statements name."""
+    return {action for statement in _statements(document or {})
+            if str(statement.get("Effect", "")).lower() == "allow" for action in _listed(statement.get("Action"))}
+
+
 def _matches(statement: dict[str, Any], action: str) -> bool:
     if "NotAction" in statement:
         return not any(_pattern(p).fullmatch(action) for p in _listed(statement["NotAction"]))

@@ -11,6 +11,7 @@ from typing import Any
 from essctl.core import lookups
 from essctl.core.arns import account_from_arn, notification_arn
 from essctl.core.inventory import list_lifecycle_hooks, trusted_services
+from essctl.core.policy_eval import same_policy
 from essctl.core.permissions import derive_required_actions, least_privilege_policy
 from essctl.core.recipes import PolicySpec, Recipe, Stage, check_against_template, stage_parameters
 from essctl.core.template_parameters import check_heartbeat_timeout, notification_metadata
@@ -71,22 +72,6 @@ class Plan:
         return {"recipe": self.recipe.name, "region": self.region, "group": self.group_id,
                 "account_id": self.account_id, "inputs": self.inputs,
                 "changes": [change.to_dict() for change in self.changes], "warnings": self.warnings}
-
-
-def _canonical_policy(document: dict[str, Any]) -> list[tuple]:
-    """A policy's meaning, whatever its layout: a one-item list equals the string, order does not matter."""
-    def listed(value: Any) -> tuple:
-        return tuple(sorted([value] if isinstance(value, str) else list(value or [])))
-
-    statements = document.get("Statement") or []
-    statements = [statements] if isinstance(statements, dict) else statements
-    return sorted((str(st.get("Effect")), listed(st.get("Action")), listed(st.get("NotAction")),
-                   listed(st.get("Resource")), json.dumps(st.get("Condition"), sort_keys=True))
-                  for st in statements if isinstance(st, dict))
-
-
-def same_policy(current: dict[str, Any], wanted: dict[str, Any]) -> bool:
-    return _canonical_policy(current) == _canonical_policy(wanted)
 
 
 def policy_document_text(document: dict[str, Any]) -> str:
