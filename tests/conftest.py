@@ -1,20 +1,13 @@
 """Test isolation: the SDK credential chain reads the environment once, at import (sdk-internals.md §6), so
-this file sets a clean, fake environment before anything imports an SDK."""
+this file sets a clean, fake environment before anything imports an SDK. Helpers live in tests/support."""
 from __future__ import annotations
 
 import atexit
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
-from dataclasses import dataclass
-from pathlib import Path
 
-FAKE_KEY_ID = "test-key-id-0001"
-FAKE_KEY_SECRET = "test-key-secret-must-never-print"
-FAKE_STS_TOKEN = "test-sts-token-must-never-print"
-SECRETS = (FAKE_KEY_ID, FAKE_KEY_SECRET, FAKE_STS_TOKEN)
+from tests.support.fake_credentials import FAKE_KEY_ID, FAKE_KEY_SECRET, FAKE_STS_TOKEN
 
 _HOME = tempfile.mkdtemp(prefix="essctl-test-home-")
 atexit.register(shutil.rmtree, _HOME, True)
@@ -29,20 +22,11 @@ os.environ.update({
     "ALIBABA_CLOUD_ACCESS_KEY_SECRET": FAKE_KEY_SECRET,
     "ALIBABA_CLOUD_SECURITY_TOKEN": FAKE_STS_TOKEN,
 })
-sys.path.insert(0, str(Path(__file__).parent))
 
 import pytest  # noqa: E402
 
-from stubcloud import StubCloud  # noqa: E402
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
+from tests.support.cli import Result  # noqa: E402
+from tests.support.stubcloud import StubCloud  # noqa: E402
 
 
 @pytest.fixture
@@ -69,7 +53,7 @@ def sandbox_factory():
     """Start sandboxes (fast clock by default) that accept the fake credentials above; each is stopped at the
     end, and every body it answered must round-trip its SDK response model."""
     from essctl.sandbox import AccessKey, Sandbox
-    from sdk_roundtrip import round_trip_problem
+    from tests.support.sdk_roundtrip import round_trip_problem
 
     started = []
 
@@ -91,18 +75,3 @@ def sandbox_factory():
 def sandbox(sandbox_factory):
     return sandbox_factory()
 
-
-def clean_env(home: Path, **extra: str) -> dict[str, str]:
-    """An environment with no credentials at all, for essctl run as a separate process."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith("ALIBABA_CLOUD_") and key not in ("ESSCTL_ENDPOINT", "DEBUG")}
-    env.update({"HOME": str(home), "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true", "NO_COLOR": "1"})
-    env.update(extra)
-    return env
-
-
-def run_essctl(*args: str, env: dict[str, str], python_flags: tuple[str, ...] = ()) -> Result:
-    """Run `python -m essctl` as a separate process, as a user's shell would."""
-    proc = subprocess.run([sys.executable, *python_flags, "-m", "essctl", *map(str, args)],
-                          env=env, capture_output=True, text=True, timeout=60, cwd=REPO)
-    return Result(proc.returncode, proc.stdout, proc.stderr)

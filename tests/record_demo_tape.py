@@ -1,4 +1,5 @@
-"""Re-record the bundled demo tape (essctl/tapes/demo.yaml) from the demo account in tests/demo_world.py.
+"""Re-record the bundled demo tape (essctl/tapes/demo.yaml) from the demo account in
+tests/support/demo_world.py.
 
     .venv/bin/python tests/record_demo_tape.py [OUT]
 
@@ -18,11 +19,10 @@ def record(out: Path) -> None:
     os.environ.setdefault("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
     os.environ.setdefault("ALIBABA_CLOUD_ACCESS_KEY_ID", "demo-recording-key-id")
     os.environ.setdefault("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "demo-recording-key-secret")
-    sys.path.insert(0, str(HERE))
-    import demo_world
-    from stubcloud import StubCloud
-
+    sys.path.insert(0, str(HERE.parent))
     from essctl.cli.app import run
+    from tests.support import demo_world
+    from tests.support.stubcloud import StubCloud
 
     out.unlink(missing_ok=True)
     with demo_world.script(StubCloud()) as cloud:

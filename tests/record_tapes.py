@@ -15,7 +15,6 @@ text ends up on a tape.
 from __future__ import annotations
 
 import io
-import json
 import os
 import sys
 from contextlib import redirect_stdout
@@ -27,16 +26,6 @@ KEY_ID, SECRET = "sbx-recording-key", "sbx-recording-secret"
 GROUP = "asg-sandbox000000000001"
 # Failures whose diagnosis is recorded ("throttled" is not: a tape holds what the SDK returned after its retries).
 DIAGNOSED = ("forbidden-ram", "hook-timeout", "activity-in-progress")
-
-
-def example_arguments(recipe) -> list[str]:
-    """-p NAME=EXAMPLE for each required input: what a dry-run uses when the user gives none."""
-    args = []
-    for item in recipe.inputs:
-        if item.required and item.example is not None:
-            value = item.example if isinstance(item.example, str) else json.dumps(item.example)
-            args += ["-p", f"{item.name}={value}"]
-    return args
 
 
 SLOW_SCRIPT = "behaviour: {ACS-ESS-LifeCycleRunCommand: {duration: 1200}}\n"   # > the recipe's 900 s hook timeout
@@ -54,7 +43,7 @@ def _record(out: Path, scenario: str | None, argv: list[str], *, expect: int, so
     world = parse_scenario(scenario, source=out.stem) if scenario else None
     with Sandbox(world, credentials=[AccessKey(KEY_ID, SECRET)], speed=speed) as box:
         if stage:
-            import failure_scenarios
+            from tests.support import failure_scenarios
 
             failure_scenarios.stage(stage, box)
         with redirect_stdout(io.StringIO()):
@@ -73,10 +62,10 @@ def record(names: list[str]) -> None:
         os.environ.pop(variable, None)
     os.environ.update({"ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true", "ALIBABA_CLOUD_ACCESS_KEY_ID": KEY_ID,
                        "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET})
-    sys.path.insert(0, str(HERE))
-    from failure_scenarios import SCENARIOS
-
+    sys.path.insert(0, str(HERE.parent))
     from essctl.core.recipes import builtin_recipe_paths, find_recipe
+    from tests.support.failure_scenarios import SCENARIOS
+    from tests.support.recipe_examples import example_arguments
 
     recipes = sorted(builtin_recipe_paths())
     wanted = names or [*recipes, "run-command-slow-script", *(f"diagnose-{s}" for s in DIAGNOSED)]

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import clean_env, run_essctl
+from tests.support.cli import clean_env, run_essctl
 
 EMPTY = {"ScalingGroups": [], "TotalCount": 0, "PageNumber": 1, "PageSize": 50}
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import REPO
+from tests.support.cli import REPO
 from essctl.core.diagnosis import (
     CHECKS, Evidence, check_group_capacity, check_hook_active_and_well_formed, check_hook_timeout_covers_execution,
     check_no_other_activity_in_progress, check_role_allows_template_actions, check_role_exists_and_trusts_oos,

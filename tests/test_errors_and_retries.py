@@ -7,7 +7,7 @@ from essctl.cloud.session import CloudSession
 from essctl.cloud.settings import CloudSettings
 from essctl.core.inventory import list_scaling_groups
 from essctl.errors import CloudAPIError
-from stubcloud import Reply, error
+from tests.support.stubcloud import Reply, error
 
 EMPTY = {"ScalingGroups": [], "TotalCount": 0, "PageNumber": 1, "PageSize": 50}
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-import sandbox_steps as steps
+from tests.support import sandbox_steps as steps
 from essctl.core.knowledge import load_knowledge
 
 

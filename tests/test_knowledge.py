@@ -1,6 +1,5 @@
 """The error knowledge base: it loads, covers every documented code, and lookups pick the right entry."""
 import re
-from pathlib import Path
 
 import pytest
 
@@ -8,8 +7,8 @@ from essctl.core import knowledge
 from essctl.core.diagnosis import CHECKS
 from essctl.core.knowledge import KnowledgeError, load_knowledge, lookup, parse_knowledge
 from essctl.exitcodes import ExitCode
+from tests.support.cli import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 API_FACTS = REPO.parent / "shared" / "docs" / "api-facts-ess-oos-ram.md"
 
 # The codes of api-facts §6 and §4.2, kept here for a user's clone (where ../shared is absent).

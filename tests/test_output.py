@@ -50,7 +50,7 @@ def test_options_work_before_and_after_the_command(cli):
 
 
 def test_replay_uses_the_tape_region_over_environment_defaults(tmp_path):
-    from conftest import clean_env, run_essctl
+    from tests.support.cli import clean_env, run_essctl
 
     result = run_essctl("--tape", "demo", "group", "list", env=clean_env(tmp_path, ALIBABA_CLOUD_REGION_ID="cn-beijing"))
     assert result.code == 0, result.err

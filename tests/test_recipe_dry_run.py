@@ -3,9 +3,10 @@ import json
 
 import pytest
 
-from conftest import clean_env, run_essctl
+from tests.support.cli import clean_env, run_essctl
 from essctl.core.recipes import builtin_recipe_paths, find_recipe
-from record_tapes import GROUP, example_arguments
+from tests.support.recipe_examples import example_arguments
+from tests.support.sandbox_steps import GROUP
 
 RECIPES = sorted(builtin_recipe_paths())
 

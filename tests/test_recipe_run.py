@@ -4,7 +4,7 @@ import json
 import pytest
 
 from essctl.core.recipes import builtin_recipe_paths, find_recipe
-from record_tapes import example_arguments
+from tests.support.recipe_examples import example_arguments
 
 GROUP = "asg-sandbox000000000001"
 FAST = ("--poll-interval", "0.02")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import REPO, clean_env, run_essctl
+from tests.support.cli import REPO, clean_env, run_essctl
 from essctl.core.recipes import (
     RecipeError, builtin_recipe_paths, check_against_template, find_recipe, load_recipe, parse_recipe,
     resolve_inputs, stage_parameters,

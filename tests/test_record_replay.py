@@ -3,8 +3,8 @@ import json
 
 import yaml
 
-from conftest import clean_env, run_essctl
-from stubcloud import error
+from tests.support.cli import clean_env, run_essctl
+from tests.support.stubcloud import error
 
 
 def _groups_body(*ids):

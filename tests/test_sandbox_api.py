@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from conftest import FAKE_KEY_ID, FAKE_STS_TOKEN
+from tests.support.fake_credentials import FAKE_KEY_ID, FAKE_STS_TOKEN
 from essctl.errors import CloudAPIError, UsageError
 from essctl.sandbox import AccessKey, Sandbox
 from essctl.sandbox.scenario import parse_scenario
-from sandbox_steps import (GROUP, REGION, RUN_COMMAND, create_hook, create_rule, execute, executions, finished,
+from tests.support.sandbox_steps import (GROUP, REGION, RUN_COMMAND, create_hook, create_rule, execute, executions, finished,
                            grant, session, wait_for)
 
 
@@ -254,7 +254,7 @@ def test_modify_and_describe_hooks_and_rules(sandbox):
 
 
 def test_the_round_trip_check_catches_a_wrong_shape():
-    from sdk_roundtrip import round_trip_problem
+    from tests.support.sdk_roundtrip import round_trip_problem
 
     assert round_trip_problem("ess", "DescribeScalingGroups", {"ScalingGroups": {"ScalingGroup": []}, "RequestId": "r"})
     assert round_trip_problem("ram", "GetRole", {"Role": {"RoleName": "r", "Unknown": 1}, "RequestId": "r"})

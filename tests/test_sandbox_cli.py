@@ -6,7 +6,7 @@ import signal
 import subprocess
 import sys
 
-from conftest import REPO, clean_env, run_essctl
+from tests.support.cli import REPO, clean_env, run_essctl
 
 
 def test_serve_help_imports_no_sdk(tmp_path):

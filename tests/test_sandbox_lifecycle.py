@@ -3,9 +3,9 @@ import json
 
 import pytest
 
-from conftest import REPO
+from tests.support.cli import REPO
 from essctl.sandbox.scenario import parse_scenario
-from sandbox_steps import (GROUP, RUN_COMMAND, RUN_COMMAND_ACTIONS, create_hook, create_rule, execute, executions,
+from tests.support.sandbox_steps import (GROUP, RUN_COMMAND, RUN_COMMAND_ACTIONS, create_hook, create_rule, execute, executions,
                            finished, grant, instances, lifecycle_actions, session, task_runs, wait_for)
 
 SHARED = REPO.parent / "shared" / "oos-templates"

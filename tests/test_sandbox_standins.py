@@ -3,7 +3,7 @@ allowed values), Outputs names, and the RAM actions derived with CloudProductAct
 import pytest
 import yaml
 
-from conftest import REPO
+from tests.support.cli import REPO
 from essctl.core.permissions import derive_required_actions
 from essctl.core.templates import action_dir_resolver, load_template_file, parse_template
 from essctl.sandbox.oos.backend import standin_templates

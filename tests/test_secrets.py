@@ -2,8 +2,9 @@
 import re
 from pathlib import Path
 
-from conftest import REPO, SECRETS
-from stubcloud import error
+from tests.support.cli import REPO
+from tests.support.fake_credentials import SECRETS
+from tests.support.stubcloud import error
 
 
 def test_recording_and_verbose_log_hold_no_secret(stub, cli, tmp_path):
@@ -35,7 +36,7 @@ def test_no_tape_in_the_repository_holds_key_material():
 
 
 def test_debug_sdk_is_disarmed(stub, tmp_path):
-    from conftest import clean_env, run_essctl
+    from tests.support.cli import clean_env, run_essctl
 
     stub.on("DescribeScalingGroups", {"ScalingGroups": [], "TotalCount": 0, "PageNumber": 1, "PageSize": 50})
     env = clean_env(tmp_path, DEBUG="sdk", ALIBABA_CLOUD_ACCESS_KEY_ID=SECRETS[0], ALIBABA_CLOUD_ACCESS_KEY_SECRET=SECRETS[1],

@@ -1,7 +1,7 @@
 """--help, --version and usage errors never import an Alibaba Cloud SDK module (python -X importtime)."""
 import pytest
 
-from conftest import clean_env, run_essctl
+from tests.support.cli import clean_env, run_essctl
 
 
 @pytest.mark.parametrize("args", [

@@ -3,11 +3,11 @@ tape is exactly what recording the demo account gives."""
 import pytest
 import yaml
 
-from conftest import REPO
+from tests.support.cli import REPO
 from essctl.cloud.services import SERVICES
 from essctl.cloud.tape import Tape
 from essctl.errors import UsageError
-from sdk_roundtrip import round_trip_problem
+from tests.support.sdk_roundtrip import round_trip_problem
 
 TAPES = sorted(p for p in REPO.rglob("*.yaml") if ".venv" not in p.parts and "tapes" in p.parts)
 
@@ -30,7 +30,7 @@ def test_every_response_body_round_trips_through_the_sdk_model(path):
 
 
 def test_demo_tape_is_a_recording_of_the_demo_account(tmp_path):
-    import record_demo_tape
+    from tests import record_demo_tape
 
     fresh = tmp_path / "demo.yaml"
     record_demo_tape.record(fresh)

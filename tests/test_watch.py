@@ -10,8 +10,9 @@ from collections import Counter
 
 import pytest
 
-import sandbox_steps as steps
-from conftest import FAKE_KEY_ID, FAKE_KEY_SECRET, FAKE_STS_TOKEN, REPO, clean_env
+from tests.support import sandbox_steps as steps
+from tests.support.cli import REPO, clean_env
+from tests.support.fake_credentials import FAKE_KEY_ID, FAKE_KEY_SECRET, FAKE_STS_TOKEN
 from essctl.core.watch import Pacing, Watcher, hook_templates_and_timeout
 from essctl.sandbox.scenario import parse_scenario
 

@@ -1,25 +1,22 @@
 """Sandbox benchmark (a script, not a test): calls per second through the real SDK, and the wall time of 100
 scale-outs (hook -> OOS execution -> CONTINUE -> InService) across 100 groups.
 
-    .venv/bin/python tests/benchmarks/sandbox.py
+    .venv/bin/python -m tests.benchmarks.sandbox
 """
 import os
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 KEY_ID, SECRET = "bench-key-0001", "bench-secret-0001"
 for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALIBABA_CLOUD_SECURITY_TOKEN"):
     os.environ.pop(name, None)
 os.environ.update(HOME=tempfile.mkdtemp(prefix="essctl-bench-"), ALIBABA_CLOUD_ECS_METADATA_DISABLED="true",
                   ALIBABA_CLOUD_ACCESS_KEY_ID=KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=SECRET)
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from essctl.sandbox import AccessKey, Sandbox  # noqa: E402
 from essctl.sandbox.scenario import parse_scenario  # noqa: E402
-from sandbox_steps import (RUN_COMMAND_ACTIONS, create_hook, create_rule, execute, finished, grant,  # noqa: E402
-                           session)
+from tests.support.sandbox_steps import (RUN_COMMAND_ACTIONS, create_hook, create_rule, execute,  # noqa: E402
+                                         finished, grant, session)
 
 GROUPS = 100
 SPEED = 600      # a 30 s template run takes 50 ms

@@ -1,7 +1,7 @@
 """The documented failures, staged in a sandbox: used by tests/test_diagnose.py and by tests/record_tapes.py (which
 records `essctl diagnose` on each for offline use). Each stage function takes a started sandbox and returns the
 scaling activity it produced (the diagnosis subject)."""
-import sandbox_steps as steps
+from tests.support import sandbox_steps as steps
 
 SCENARIO_HEAD = ("region: cn-hangzhou\naccount_id: '1234567890123456'\n"
                  "roles: [{name: OOSServiceRole, trusted: [oos.aliyuncs.com]}]\n"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from stubcloud import StubCloud, error
+from tests.support.stubcloud import StubCloud, error
 
 ACCOUNT = "1234567890123456"
 REGION = "cn-hangzhou"
