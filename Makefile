@@ -24,7 +24,7 @@ test: $(VENV)/.installed
 
 # Re-record the dry-run tapes of the built-in recipes against the sandbox (essctl/tapes/recipe-*.yaml).
 tapes: $(VENV)/.installed
-	$(BIN)/python tests/record_tapes.py
+	$(BIN)/python -m tools.record_tapes
 
 # Startup benchmark: essctl --help against a minimal two-command Typer app.
 bench: $(VENV)/.installed

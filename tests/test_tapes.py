@@ -30,13 +30,13 @@ def test_every_response_body_round_trips_through_the_sdk_model(path):
 
 
 def test_demo_tape_is_a_recording_of_the_demo_account(tmp_path):
-    from tests import record_demo_tape
+    from tools import record_demo_tape
 
     fresh = tmp_path / "demo.yaml"
     record_demo_tape.record(fresh)
     committed = yaml.safe_load((REPO / "essctl" / "tapes" / "demo.yaml").read_text())
     recorded = yaml.safe_load(fresh.read_text())
-    assert recorded["interactions"] == committed["interactions"], "re-record: python tests/record_demo_tape.py"
+    assert recorded["interactions"] == committed["interactions"], "re-record: python -m tools.record_demo_tape"
 
 
 def test_malformed_tapes_are_one_line_usage_errors(tmp_path):

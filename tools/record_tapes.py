@@ -5,9 +5,9 @@
 - run-command-slow-script.yaml, a failing run to rehearse (`recipe run run-command --dry-run --tape
   run-command-slow-script`): the script outlasts the hook's timeout, and the run diagnoses itself;
 - diagnose-SCENARIO.yaml, `essctl diagnose --group asg-sandbox000000000001` on each failure of
-  tests/failure_scenarios.py (`essctl diagnose --tape diagnose-forbidden-ram --group ...`).
+  tests/support/failure_scenarios.py (`essctl diagnose --tape diagnose-forbidden-ram --group ...`).
 
-    .venv/bin/python tests/record_tapes.py [NAME ...]      (or: make tapes)
+    .venv/bin/python -m tools.record_tapes [NAME ...]      (or: make tapes)
 
 Everything runs through the real SDK clients; the sandbox serves its own stand-in templates, so no Alibaba template
 text ends up on a tape.
@@ -20,10 +20,9 @@ import sys
 from contextlib import redirect_stdout
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-TAPES = HERE.parent / "essctl" / "tapes"
+REPO = Path(__file__).resolve().parent.parent
+TAPES = REPO / "essctl" / "tapes"
 KEY_ID, SECRET = "sbx-recording-key", "sbx-recording-secret"
-GROUP = "asg-sandbox000000000001"
 # Failures whose diagnosis is recorded ("throttled" is not: a tape holds what the SDK returned after its retries).
 DIAGNOSED = ("forbidden-ram", "hook-timeout", "activity-in-progress")
 
@@ -54,7 +53,7 @@ def _record(out: Path, scenario: str | None, argv: list[str], *, expect: int, so
     tape = Tape.load(out)
     tape.source = f"the essctl sandbox ({source}, stand-in templates)"
     tape.save(out)
-    print(f"{out.relative_to(HERE.parent)}: {len(tape.interactions)} calls", file=sys.stderr)
+    print(f"{out.relative_to(REPO)}: {len(tape.interactions)} calls", file=sys.stderr)
 
 
 def record(names: list[str]) -> None:
@@ -62,10 +61,10 @@ def record(names: list[str]) -> None:
         os.environ.pop(variable, None)
     os.environ.update({"ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true", "ALIBABA_CLOUD_ACCESS_KEY_ID": KEY_ID,
                        "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET})
-    sys.path.insert(0, str(HERE.parent))
     from essctl.core.recipes import builtin_recipe_paths, find_recipe
     from tests.support.failure_scenarios import SCENARIOS
     from tests.support.recipe_examples import example_arguments
+    from tests.support.sandbox_steps import GROUP
 
     recipes = sorted(builtin_recipe_paths())
     wanted = names or [*recipes, "run-command-slow-script", *(f"diagnose-{s}" for s in DIAGNOSED)]

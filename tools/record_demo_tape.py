@@ -1,7 +1,7 @@
 """Re-record the bundled demo tape (essctl/tapes/demo.yaml) from the demo account in
 tests/support/demo_world.py.
 
-    .venv/bin/python tests/record_demo_tape.py [OUT]
+    .venv/bin/python -m tools.record_demo_tape [OUT]
 
 essctl runs its real path: real SDK clients, signing and HTTP against a loopback stub, with --record.
 """
@@ -11,15 +11,13 @@ import os
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-DEFAULT_OUT = HERE.parent / "essctl" / "tapes" / "demo.yaml"
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "essctl" / "tapes" / "demo.yaml"
 
 
 def record(out: Path) -> None:
     os.environ.setdefault("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
     os.environ.setdefault("ALIBABA_CLOUD_ACCESS_KEY_ID", "demo-recording-key-id")
     os.environ.setdefault("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "demo-recording-key-secret")
-    sys.path.insert(0, str(HERE.parent))
     from essctl.cli.app import run
     from tests.support import demo_world
     from tests.support.stubcloud import StubCloud
