@@ -28,7 +28,7 @@ tapes: $(VENV)/.installed
 
 # Startup benchmark: essctl --help against a minimal two-command Typer app.
 bench: $(VENV)/.installed
-	$(BIN)/python tests/benchmarks/startup.py
+	$(BIN)/python -m tests.benchmarks.startup
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

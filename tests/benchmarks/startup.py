@@ -1,6 +1,6 @@
 """Startup benchmark: wall time of `essctl --help` against a minimal two-command Typer app's `--help`.
 
-    .venv/bin/python tests/benchmarks/startup.py [--runs 21]
+    .venv/bin/python -m tests.benchmarks.startup [--runs 21]
 
 Runs the two in turn (so machine noise hits both alike), each in a fresh interpreter, and prints medians.
 Target: essctl within 1.25x of the minimal app. Not a test: timings belong in a benchmark, not an assertion.
