@@ -1,4 +1,4 @@
-"""The documented failures, staged in a sandbox: used by tests/test_diagnose.py and by tools/record_tapes.py (which
+"""The documented failures, staged in a sandbox: used by tests/e2e/test_diagnose.py and by tools/record_tapes.py (which
 records `essctl diagnose` on each for offline use). Each stage function takes a started sandbox and returns the
 scaling activity it produced (the diagnosis subject)."""
 from tests.support import sandbox_steps as steps

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from tests.support.cli import REPO, clean_env, run_essctl
+from tests.support.cli import REPO
+from tests.support.recipe_examples import DETACH_TEMPLATE
 from essctl.core.recipes import (
     RecipeError, builtin_recipe_paths, check_against_template, find_recipe, load_recipe, parse_recipe,
     resolve_inputs, stage_parameters,
@@ -292,33 +293,6 @@ def test_validate_with_a_template_dir_missing_the_template(cli, tmp_path):
 
 # ---------------------------------------------------------------------------------------------------- init
 
-# A lifecycle template written here (not Alibaba's): one required parameter with allowed values, one required
-# Json parameter, a command timeout, and a scale-in name.
-DETACH_TEMPLATE = """\
-FormatVersion: OOS-2019-06-01
-Description: Detach the data disk of each instance before it is released.
-Parameters:
-  diskCategory: {Type: String, AllowedValues: [cloud_essd, cloud_ssd], Description: The disk category}
-  options: {Type: Json}
-  timeout: {Type: Number, Default: 900}
-  keepSnapshot: {Type: Boolean, Default: true}
-  regionId: {Type: String, Default: '${regionId}'}
-  instanceIds: {Type: List, Default: ['${instanceIds}']}
-  lifecycleHookId: {Type: String, Default: '${lifecycleHookId}'}
-  lifecycleActionToken: {Type: String, Default: '${lifecycleActionToken}'}
-  OOSAssumeRole: {Type: String}
-RamRole: '{{ OOSAssumeRole }}'
-Tasks:
-- Name: detach
-  Action: ACS::ExecuteAPI
-  Properties: {Service: ECS, API: DetachDisk, Parameters: {InstanceId: '{{ ACS::TaskLoopItem }}'}}
-  Loop: {Items: '{{ instanceIds }}'}
-- Name: complete
-  Action: ACS::ExecuteAPI
-  Properties: {Service: ESS, API: CompleteLifecycleAction, Parameters: {LifecycleHookId: '{{ lifecycleHookId }}',
-    LifecycleActionToken: '{{ lifecycleActionToken }}', LifecycleActionResult: CONTINUE}}
-"""
-
 
 def test_init_writes_a_skeleton_that_validates(cli, tmp_path):
     template = tmp_path / "My-LifeCycleDetachDataDisk.yml"
@@ -373,35 +347,3 @@ def test_init_round_trips_every_public_lifecycle_template(cli, tmp_path, path):
     assert cli("recipe", "init", "--template-file", path, "--output-file", out).code == 0
     result = cli("recipe", "validate", out, "--template-file", path)
     assert result.code == 0, result.err
-
-
-# ---------------------------------------------------------------------------------------------------- startup
-
-
-@pytest.mark.parametrize("args", [
-    ("recipe", "list"), ("recipe", "show", "run-command"), ("recipe", "validate", "attach-nic-eip"),
-    ("recipe", "validate", BROKEN / "bad-timeout.yaml"),
-    ("recipe", "init", "--template-file", TEST_TEMPLATES / "Test-LifeCycleDemo.yml"),
-])
-def test_recipe_commands_import_no_sdk(tmp_path, args):
-    result = run_essctl(*args, env=clean_env(tmp_path), python_flags=("-X", "importtime"))
-    assert result.code in (0, 2), result.err
-    imported = [line.split("|")[-1].strip() for line in result.err.splitlines() if line.startswith("import time:")]
-    assert "essctl.core.recipes" in imported
-    assert [m for m in imported if m.startswith(("alibabacloud_", "darabonba", "Tea"))] == []
-
-
-def test_init_reads_the_template_from_oos_through_the_sdk(stub, cli, tmp_path, monkeypatch):
-    from alibabacloud_oos20190601 import models
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    stub.on("GetTemplate", models.GetTemplateResponseBody(content=DETACH_TEMPLATE, template=(
-        models.GetTemplateResponseBodyTemplate(template_name="My-LifeCycleDetachDataDisk", template_version="v2"))
-    ).to_map())
-    out = tmp_path / "recipe.yaml"
-    result = cli("--endpoint", stub.url, "--region", "cn-hangzhou", "recipe", "init",
-                 "--template", "My-LifeCycleDetachDataDisk", "--output-file", out)
-    assert result.code == 0, result.err
-    [call] = stub.calls("GetTemplate")
-    assert call.query["TemplateName"] == "My-LifeCycleDetachDataDisk"
-    assert load_recipe(out).stages[0].template == "My-LifeCycleDetachDataDisk"

@@ -446,13 +446,3 @@ def test_required_actions_derived_from_the_real_template_find_run_command_missin
                            role_policies={"p": POLICY_WITHOUT_RUN_COMMAND})
     first = diagnose(evidence).findings[0]
     assert first.code == "Forbidden.RAM" and first.safe_fix_arguments["actions"] == ["ecs:RunCommand"]
-
-
-def test_diagnosis_and_knowledge_import_no_sdk():
-    import subprocess
-    import sys
-
-    code = ("import sys, essctl.core.diagnosis, essctl.core.knowledge; "
-            "print([m for m in sys.modules if m.split('.')[0] in ('Tea', 'darabonba') or m.startswith('alibabacloud')])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"

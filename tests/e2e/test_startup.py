@@ -39,16 +39,3 @@ def test_template_commands_on_a_file_need_no_sdk(tmp_path):
     assert result.code == 0 and '"ess:CompleteLifecycleAction"' in result.out
     imported = [line.split("|")[-1].strip() for line in result.err.splitlines() if line.startswith("import time:")]
     assert [m for m in imported if m.startswith(("alibabacloud_", "darabonba", "Tea"))] == []
-
-
-def test_root_help_lists_every_group_though_only_named_groups_are_built(cli):
-    from essctl.cli.app import GROUPS, build_app
-
-    result = cli("--help")
-    assert result.code == 0
-    for name, (help_text, _) in GROUPS.items():
-        assert f" {name} " in result.out and help_text.split(":")[0].rstrip(".") in result.out
-    app = build_app(["recipe", "list"])
-    built = {info.name: info.typer_instance for info in app.registered_groups}
-    assert built["recipe"].registered_commands and not built["group"].registered_commands
-    assert "run" in cli("recipe", "--help").out and "watch" in cli("activity", "--help").out

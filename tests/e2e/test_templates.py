@@ -1,0 +1,86 @@
+"""Templates read from OOS through the SDK (against the stub): nested actions, listing, the cross-check with
+GenerateExecutionPolicy, the local cache. Real OOS templates come from ../shared/oos-templates."""
+import json
+
+import pytest
+
+from tests.support.cli import REPO
+
+SHARED = REPO.parent / "shared" / "oos-templates"
+needs_shared = pytest.mark.skipif(not SHARED.exists(), reason=f"{SHARED} is absent (a user's clone): "
+                                  "the real OOS templates are test data kept outside the project")
+
+
+@needs_shared
+def test_template_from_oos_with_nested_action_from_oos_then_replayed(stub, cli, tmp_path):
+    from alibabacloud_oos20190601 import models
+
+    def answer(name, path):
+        return models.GetTemplateResponseBody(content=path.read_text(), template=models.GetTemplateResponseBodyTemplate(
+            template_name=name, template_version="v12", share_type="Public")).to_map()
+
+    stub.on("GetTemplate", answer("ACS-ESS-LifeCycleRunCommand", SHARED / "PublicTemplates" / "ACS-ESS-LifeCycleRunCommand.yml"),
+            answer("ACS::ECS::RunCommand", SHARED / "CloudProductActions" / "ACS::ECS::RunCommand.yml"))
+    tape = tmp_path / "tape.yaml"
+    live = cli("--endpoint", stub.url, "--region", "cn-hangzhou", "--record", tape, "-o", "json",
+               "template", "show", "ACS-ESS-LifeCycleRunCommand")
+    assert live.code == 0, live.err
+    assert [c.query["TemplateName"] for c in stub.calls("GetTemplate")] == ["ACS-ESS-LifeCycleRunCommand", "ACS::ECS::RunCommand"]
+    stub.shutdown()
+    replayed = cli("--tape", tape, "-o", "json", "template", "show", "ACS-ESS-LifeCycleRunCommand")
+    assert replayed.out == live.out
+    shown = json.loads(replayed.out)
+    assert shown["RequiredActions"]["ecs"] == ["ecs:DescribeInvocationResults", "ecs:DescribeInvocations", "ecs:RunCommand"]
+    assert shown["Version"] == "v12"
+
+
+def test_template_list_keeps_the_prefix_and_both_share_types(stub, cli):
+    from alibabacloud_oos20190601 import models
+
+    def page(*names):
+        return models.ListTemplatesResponseBody(templates=[
+            models.ListTemplatesResponseBodyTemplates(template_name=n, template_version="v1") for n in names]).to_map()
+
+    stub.on("ListTemplates", page("ACS-ESS-LifeCycleRunCommand", "ACS-ECS-BulkyRunCommand"), page("ACS-ESS-MyOwn"))
+    result = cli("--endpoint", stub.url, "--region", "cn-hangzhou", "-o", "json", "template", "list")
+    assert [t["TemplateName"] for t in json.loads(result.out)] == ["ACS-ESS-LifeCycleRunCommand", "ACS-ESS-MyOwn"]
+    assert [c.query["ShareType"] for c in stub.calls("ListTemplates")] == ["Public", "Private"]
+
+
+@needs_shared
+def test_policy_from_oos_is_cross_checked_with_generate_execution_policy(stub, cli):
+    from alibabacloud_oos20190601 import models
+
+    content = (SHARED / "PublicTemplates" / "ACS-ESS-LifeCycleModifyRedisIPWhitelist.yml").read_text()
+    stub.on("GetTemplate", models.GetTemplateResponseBody(content=content, template=models.GetTemplateResponseBodyTemplate(
+        template_name="ACS-ESS-LifeCycleModifyRedisIPWhitelist", template_version="v5")).to_map())
+    generated = {"Version": "1", "Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
+        "ecs:DescribeInstances", "kvstore:ModifySecurityIps", "ess:CompleteLifecycleAction", "kvstore:DescribeSecurityIps"]}]}
+    stub.on("GenerateExecutionPolicy", models.GenerateExecutionPolicyResponseBody(
+        policy=json.dumps(generated), missing_policy="{}").to_map())
+
+    result = cli("--endpoint", stub.url, "--region", "cn-hangzhou", "-o", "json", "template", "policy",
+                 "ACS-ESS-LifeCycleModifyRedisIPWhitelist")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["Statement"][2]["Action"] == ["kvstore:ModifySecurityIps"]   # the document stays clean
+    assert "cross-check: OOS GenerateExecutionPolicy also lists kvstore:DescribeSecurityIps" in result.err
+    [call] = stub.calls("GenerateExecutionPolicy")
+    assert (call.query["TemplateName"], call.query["TemplateVersion"]) == ("ACS-ESS-LifeCycleModifyRedisIPWhitelist", "v5")
+
+
+def test_get_template_content_is_cached_per_region_name_and_version(stub, tmp_path, monkeypatch):
+    from alibabacloud_oos20190601 import models
+
+    from essctl.cloud.session import CloudSession
+    from essctl.cloud.settings import CloudSettings
+    from essctl.core.templates import load_template_from_oos
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    stub.on("GetTemplate", models.GetTemplateResponseBody(
+        content="Tasks:\n- {Name: wait, Action: ACS::Sleep}\n",
+        template=models.GetTemplateResponseBodyTemplate(template_name="MyTemplate", template_version="v3")).to_map())
+    session = CloudSession(CloudSettings(region="cn-hangzhou", endpoint=stub.url))
+    assert load_template_from_oos(session, "MyTemplate").version == "v3"                # latest: always asked
+    assert (tmp_path / "cache" / "essctl" / "templates" / "cn-hangzhou" / "MyTemplate@v3.yaml").exists()
+    assert load_template_from_oos(session, "MyTemplate", "v3").tasks[0].action == "ACS::Sleep"
+    assert len(stub.calls("GetTemplate")) == 1                                         # v3 came from the cache
