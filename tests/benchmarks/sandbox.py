@@ -15,8 +15,7 @@ os.environ.update(HOME=tempfile.mkdtemp(prefix="essctl-bench-"), ALIBABA_CLOUD_E
 
 from essctl.sandbox import AccessKey, Sandbox  # noqa: E402
 from essctl.sandbox.scenario import parse_scenario  # noqa: E402
-from tests.support.sandbox_steps import (RUN_COMMAND_ACTIONS, create_hook, create_rule, execute,  # noqa: E402
-                                         finished, grant, session)
+from tests.support.sandbox_steps import RUN_COMMAND_ACTIONS, create_hook, create_rule, execute, finished, grant, session  # noqa: E402
 
 GROUPS = 100
 SPEED = 600      # a 30 s template run takes 50 ms

@@ -1,9 +1,9 @@
 """essctl diagnose against the sandbox, through the real SDK: the documented failures, their evidence, and --fix."""
 import json
 
+from essctl.core.recipes import builtin_recipe_paths
 from tests.support import sandbox_steps as steps
 from tests.support.failure_scenarios import SCENARIOS, scale_out, stage
-from essctl.core.recipes import builtin_recipe_paths
 
 GROUP = steps.GROUP
 

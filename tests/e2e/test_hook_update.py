@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from tests.support import sandbox_steps as steps
 from essctl.core.knowledge import load_knowledge
+from tests.support import sandbox_steps as steps
 
 
 def _cloud(box):

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from tests.support.cli import clean_env, run_essctl
 from essctl.core.recipes import builtin_recipe_paths, find_recipe
+from tests.support.cli import clean_env, run_essctl
 from tests.support.recipe_examples import example_arguments
 from tests.support.sandbox_steps import GROUP
 

@@ -10,11 +10,11 @@ from collections import Counter
 
 import pytest
 
+from essctl.core.watch import Pacing, Watcher, hook_templates_and_timeout
+from essctl.sandbox.scenario import parse_scenario
 from tests.support import sandbox_steps as steps
 from tests.support.cli import REPO, clean_env
 from tests.support.fake_credentials import FAKE_KEY_ID, FAKE_KEY_SECRET, FAKE_STS_TOKEN
-from essctl.core.watch import Pacing, Watcher, hook_templates_and_timeout
-from essctl.sandbox.scenario import parse_scenario
 
 FAST = ("--poll-interval", "0.02")
 LINE = re.compile(r"^\[ *(\d+\.\d)s\] (\w+): (.*)$")

@@ -4,12 +4,23 @@ import json
 
 import pytest
 
-from tests.support.fake_credentials import FAKE_KEY_ID, FAKE_STS_TOKEN
 from essctl.errors import CloudAPIError, UsageError
 from essctl.sandbox import AccessKey, Sandbox
 from essctl.sandbox.scenario import parse_scenario
-from tests.support.sandbox_steps import (GROUP, REGION, RUN_COMMAND, create_hook, create_rule, execute, executions, finished,
-                           grant, session, wait_for)
+from tests.support.fake_credentials import FAKE_KEY_ID, FAKE_STS_TOKEN
+from tests.support.sandbox_steps import (
+    GROUP,
+    REGION,
+    RUN_COMMAND,
+    create_hook,
+    create_rule,
+    execute,
+    executions,
+    finished,
+    grant,
+    session,
+    wait_for,
+)
 
 
 def _error(call):

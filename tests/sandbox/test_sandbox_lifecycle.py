@@ -3,10 +3,24 @@ import json
 
 import pytest
 
-from tests.support.cli import REPO
 from essctl.sandbox.scenario import parse_scenario
-from tests.support.sandbox_steps import (GROUP, RUN_COMMAND, RUN_COMMAND_ACTIONS, create_hook, create_rule, execute, executions,
-                           finished, grant, instances, lifecycle_actions, session, task_runs, wait_for)
+from tests.support.cli import REPO
+from tests.support.sandbox_steps import (
+    GROUP,
+    RUN_COMMAND,
+    RUN_COMMAND_ACTIONS,
+    create_hook,
+    create_rule,
+    execute,
+    executions,
+    finished,
+    grant,
+    instances,
+    lifecycle_actions,
+    session,
+    task_runs,
+    wait_for,
+)
 
 SHARED = REPO.parent / "shared" / "oos-templates"
 

@@ -3,10 +3,10 @@ allowed values), Outputs names, and the RAM actions derived with CloudProductAct
 import pytest
 import yaml
 
-from tests.support.cli import REPO
 from essctl.core.permissions import derive_required_actions
 from essctl.core.templates import action_dir_resolver, load_template_file, parse_template
 from essctl.sandbox.oos.backend import standin_templates
+from tests.support.cli import REPO
 
 SHARED = REPO.parent / "shared" / "oos-templates"
 NAMES = ["ACS-ESS-LifeCycleRunCommand", "ACS-ESS-LifeCycleModifyRedisIPWhitelist",

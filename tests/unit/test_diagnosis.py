@@ -5,13 +5,24 @@ import json
 
 import pytest
 
-from tests.support.cli import REPO
 from essctl.core.diagnosis import (
-    CHECKS, Evidence, check_group_capacity, check_hook_active_and_well_formed, check_hook_timeout_covers_execution,
-    check_no_other_activity_in_progress, check_role_allows_template_actions, check_role_exists_and_trusts_oos,
-    diagnose, error_codes_in, fill_command, parse_time, suggested_hook_timeout, to_json,
+    CHECKS,
+    Evidence,
+    check_group_capacity,
+    check_hook_active_and_well_formed,
+    check_hook_timeout_covers_execution,
+    check_no_other_activity_in_progress,
+    check_role_allows_template_actions,
+    check_role_exists_and_trusts_oos,
+    diagnose,
+    error_codes_in,
+    fill_command,
+    parse_time,
+    suggested_hook_timeout,
+    to_json,
 )
 from essctl.errors import CloudAPIError
+from tests.support.cli import REPO
 
 REGION, ACCOUNT = "cn-hangzhou", "1234567890123456"
 GROUP_ID, HOOK_ID = "asg-bp1diag0000000000001", "ash-bp1diag0000000000001"

@@ -6,15 +6,21 @@ import re
 
 import pytest
 
-from tests.support.cli import REPO
-from tests.support.recipe_examples import DETACH_TEMPLATE
 from essctl.core.recipes import (
-    RecipeError, builtin_recipe_paths, check_against_template, find_recipe, load_recipe, parse_recipe,
-    resolve_inputs, stage_parameters,
+    RecipeError,
+    builtin_recipe_paths,
+    check_against_template,
+    find_recipe,
+    load_recipe,
+    parse_recipe,
+    resolve_inputs,
+    stage_parameters,
 )
 from essctl.core.template_parameters import notification_metadata
 from essctl.core.templates import load_template_file
 from essctl.errors import UsageError
+from tests.support.cli import REPO
+from tests.support.recipe_examples import DETACH_TEMPLATE
 
 SHARED = REPO.parent / "shared" / "oos-templates" / "PublicTemplates"
 needs_shared = pytest.mark.skipif(not SHARED.exists(), reason=f"{SHARED} is absent: needs ../shared/oos-templates "

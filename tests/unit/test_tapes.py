@@ -2,10 +2,10 @@
 one-line usage error."""
 import pytest
 
-from tests.support.cli import REPO
 from essctl.cloud.services import SERVICES
 from essctl.cloud.tape import Tape
 from essctl.errors import UsageError
+from tests.support.cli import REPO
 from tests.support.sdk_roundtrip import round_trip_problem
 
 TAPES = sorted(p for p in REPO.rglob("*.yaml") if ".venv" not in p.parts and "tapes" in p.parts)

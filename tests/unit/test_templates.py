@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from tests.support.cli import REPO
 from essctl.core.permissions import derive_required_actions, least_privilege_policy, ram_prefixes
 from essctl.core.template_parameters import check_heartbeat_timeout, notification_metadata
 from essctl.core.templates import action_dir_resolver, load_template_file
 from essctl.errors import UsageError
+from tests.support.cli import REPO
 
 SHARED = REPO.parent / "shared" / "oos-templates"
 PUBLIC = sorted((SHARED / "PublicTemplates").glob("ACS-ESS-*.yml")) if SHARED.exists() else []
