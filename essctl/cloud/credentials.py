@@ -35,8 +35,8 @@ class ResolvedCredential:
 
 def resolve_credential(profile: str | None) -> ResolvedCredential:
     """--profile NAME reads only that profile (config.json, then credentials.ini); else the SDK default chain."""
-    from alibabacloud_credentials.client import Client as CredentialClient
     from alibabacloud_credentials import provider as providers
+    from alibabacloud_credentials.client import Client as CredentialClient
 
     # The providers log each failed source with a traceback; the one line below says it better.
     logging.getLogger("credentials").addHandler(logging.NullHandler())

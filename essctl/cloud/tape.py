@@ -15,7 +15,11 @@ from typing import Any
 
 from essctl import __version__, yaml_errors
 from essctl.cloud.redact import (
-    VOLATILE_PARAMETERS, account_ids_in, public_parameters, redact_accounts, replace_account_ids,
+    VOLATILE_PARAMETERS,
+    account_ids_in,
+    public_parameters,
+    redact_accounts,
+    replace_account_ids,
 )
 from essctl.errors import TapeMiss, UsageError
 

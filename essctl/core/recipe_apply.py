@@ -10,8 +10,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from essctl.core.events import Emit, Event
 from essctl.core.arns import ACCOUNT_PENDING, account_from_arn
+from essctl.core.events import Emit, Event
 from essctl.core.recipe_plan import Change, Plan
 from essctl.errors import CloudAPIError, PreconditionFailed
 

@@ -11,8 +11,8 @@ from typing import Any
 from essctl.core import lookups
 from essctl.core.arns import account_from_arn, notification_arn
 from essctl.core.inventory import list_lifecycle_hooks, trusted_services
-from essctl.core.policy_eval import same_policy
 from essctl.core.permissions import derive_required_actions, least_privilege_policy
+from essctl.core.policy_eval import same_policy
 from essctl.core.recipes import PolicySpec, Recipe, Stage, check_against_template, stage_parameters
 from essctl.core.template_parameters import check_heartbeat_timeout, notification_metadata
 from essctl.core.templates import Template, load_template_from_oos, oos_resolver

@@ -9,7 +9,13 @@ from typing import Any
 
 from essctl.core.arns import notification_arn
 from essctl.core.recipes import (
-    DEFAULT_HOOK_TIMEOUT, DEFAULT_ROLE, ESS_PLACEHOLDERS, INPUT_NAME, PolicySpec, Recipe, is_lifecycle_template,
+    DEFAULT_HOOK_TIMEOUT,
+    DEFAULT_ROLE,
+    ESS_PLACEHOLDERS,
+    INPUT_NAME,
+    PolicySpec,
+    Recipe,
+    is_lifecycle_template,
     stage_parameters,
 )
 from essctl.core.template_parameters import HEARTBEAT_MARGIN_S, check_heartbeat_timeout, ess_text

@@ -6,7 +6,12 @@ from typing import Any
 
 from essctl.core.permissions import Derivation, derive_required_actions, least_privilege_policy
 from essctl.core.templates import (
-    Template, TemplateResolver, action_dir_resolver, load_template_file, load_template_from_oos, oos_resolver,
+    Template,
+    TemplateResolver,
+    action_dir_resolver,
+    load_template_file,
+    load_template_from_oos,
+    oos_resolver,
 )
 
 
