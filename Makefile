@@ -19,7 +19,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(ESSCTL) recipe run run-command --dry-run --output table
 
+# Lint first (ruff: pyflakes, import order, syntax errors), then the whole suite.
 test: $(VENV)/.installed
+	$(BIN)/ruff check essctl tests tools
 	ALIBABA_CLOUD_ECS_METADATA_DISABLED=true $(BIN)/python -m pytest
 
 # Re-record the dry-run tapes of the built-in recipes against the sandbox (essctl/tapes/recipe-*.yaml).
