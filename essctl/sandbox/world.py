@@ -67,11 +67,6 @@ class World:
                 self.changed = True
         return ran
 
-    def next_event_in(self) -> float | None:
-        """Sandbox seconds until the next event, or None."""
-        with self.lock:
-            return self._events[0][0] - self.clock.now() if self._events else None
-
     # identifiers: deterministic, Alibaba-shaped
     def new_id(self, prefix: str, width: int = 20) -> str:
         number = self._counters[prefix] = self._counters.get(prefix, 0) + 1

@@ -7,8 +7,6 @@ from essctl.sandbox.errors import ApiError, invalid_parameter
 from essctl.sandbox.params import Params
 
 VERSION = "2022-02-22"
-READ_ONLY = {"DescribeScalingGroups", "DescribeLifecycleHooks", "DescribeScalingRules", "DescribeScalingActivities",
-             "DescribeScalingInstances", "DescribeLifecycleActions"}
 _GROUP_LISTS = ("AlbServerGroups", "DBInstanceIds", "DBInstances", "LaunchTemplateOverrides", "LoadBalancerConfigs",
                 "LoadBalancerIds", "RemovalPolicies", "ServerGroups", "SuspendedProcesses", "Tags", "VServerGroups",
                 "VSwitchIds", "HealthCheckTypes")
