@@ -473,7 +473,7 @@ class EssBackend:
         else:
             self._finish(activity, kept=list(instance_ids))
 
-    def _finish(self, activity: dict, kept: list[str], failed_message: str = "", error_code: str = "") -> None:
+    def _finish(self, activity: dict, kept: list[str], failed_message: str = "") -> None:
         """End an activity; `kept` are the instances that ended as asked (added, or removed)."""
         now = self.world.now()
         requested = activity["requested"]
@@ -481,11 +481,11 @@ class EssBackend:
         verb = "attached" if activity["attach"] else "added" if activity["direction"] == "out" else "removed"
         activity.update(StatusCode=status, Progress=100, EndTime=iso(now))
         if status == "Failed":
-            activity.update(StatusMessage=failed_message, ErrorCode=error_code, ErrorMessage=failed_message)
+            activity.update(StatusMessage=failed_message, ErrorCode="", ErrorMessage=failed_message)
         else:
             activity["StatusMessage"] = f'"{len(kept)}" ECS instance(s) are {verb}.'
             if status == "Warning":
-                activity.update(ErrorCode=error_code, ErrorMessage=failed_message)
+                activity.update(ErrorCode="", ErrorMessage=failed_message)
         if activity["direction"] == "out":
             activity["created"] = kept
         else:

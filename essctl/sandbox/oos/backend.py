@@ -21,7 +21,6 @@ from essctl.sandbox.clock import iso
 from essctl.sandbox.errors import ApiError
 
 OOS_SERVICE = "oos.aliyuncs.com"
-DEFAULT_ROLE = "OOSServiceRole"
 _EXPRESSION = re.compile(r"\{\{\s*([A-Za-z0-9_:.]+)\s*\}\}")
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
 _IP_OUTPUT = re.compile(r"ip_?address|^ips$", re.IGNORECASE)
@@ -76,9 +75,6 @@ class TemplateStore:
             self._parsed[name] = None if found is None else parse_template(found[0], name=name, source=found[1],
                                                                            version="v1")
         return self._parsed[name]
-
-    def names(self) -> list[str]:
-        return sorted({*self.inline, *self._files(), *standin_templates()})
 
 
 def render(value: Any, params: dict[str, Any]) -> Any:
