@@ -6,7 +6,7 @@ import yaml
 from conftest import REPO
 from essctl.core.permissions import derive_required_actions
 from essctl.core.templates import action_dir_resolver, load_template_file, parse_template
-from essctl.sandbox.oos.backend import standin_templates
+from essctl.sandbox.oos.templates import standin_templates
 
 SHARED = REPO.parent / "shared" / "oos-templates"
 NAMES = ["ACS-ESS-LifeCycleRunCommand", "ACS-ESS-LifeCycleModifyRedisIPWhitelist",
