@@ -15,7 +15,7 @@ from essctl.sandbox.scenario import Scenario
 
 class World:
     def __init__(self, scenario: Scenario, clock: Clock, template_dirs: tuple = ()):
-        from essctl.sandbox.ess.backend import EssBackend
+        from essctl.sandbox.ess.models import EssBackend
         from essctl.sandbox.oos.executions import OosBackend
         from essctl.sandbox.ram.backend import RamBackend
 
