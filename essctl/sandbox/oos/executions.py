@@ -217,9 +217,9 @@ class OosBackend:
             else:
                 props = render(task.properties.get("Parameters", {}), execution["Parameters"])
                 try:
-                    self.world.ess.complete_action(str(props.get("LifecycleHookId")),
-                                                   str(props.get("LifecycleActionToken")),
-                                                   props.get("LifecycleActionResult"), None)
+                    self.world.ess.lifecycle.complete_action(str(props.get("LifecycleHookId")),
+                                                             str(props.get("LifecycleActionToken")),
+                                                             props.get("LifecycleActionResult"), None)
                 except ApiError as exc:
                     problem = f"{exc.code}: {exc.message}"
             self._end_task(run, "Failed" if problem else "Success", problem or "")
