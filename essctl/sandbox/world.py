@@ -17,7 +17,7 @@ class World:
     def __init__(self, scenario: Scenario, clock: Clock, template_dirs: tuple = ()):
         from essctl.sandbox.ess.models import EssBackend
         from essctl.sandbox.oos.executions import OosBackend
-        from essctl.sandbox.ram.backend import RamBackend
+        from essctl.sandbox.ram.models import RamBackend
 
         self.scenario = scenario
         self.clock = clock
