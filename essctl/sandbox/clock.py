@@ -16,10 +16,6 @@ class Clock:
     def now(self) -> float:
         return self._start + (time.monotonic() - self._real_start) * self.speed
 
-    def real_seconds(self, sandbox_seconds: float) -> float:
-        """How long sandbox_seconds take in real time."""
-        return sandbox_seconds / self.speed
-
 
 def iso(epoch: float) -> str:
     """2026-11-24T08:29:34Z, as ESS and OOS write times."""

@@ -1,5 +1,5 @@
-"""Request parameters as the SDKs flatten them (sdk-internals.md §4): `Name.1=a&Name.2=b`, `Tags.1.Key=k`,
-JSON strings for shrunk dicts."""
+"""Request parameters as the SDKs flatten them (sdk-internals.md §4): `Name.1=a&Name.2=b`, JSON strings for
+shrunk dicts."""
 from __future__ import annotations
 
 import json
@@ -13,9 +13,6 @@ class Params:
     def __init__(self, values: dict[str, str]):
         self.values = values
 
-    def __contains__(self, name: str) -> bool:
-        return name in self.values
-
     def str(self, name: str, *, required: bool = False, default: str | None = None) -> str | None:
         value = self.values.get(name)
         if value is None or value == "":
@@ -24,9 +21,9 @@ class Params:
             return default
         return value
 
-    def int(self, name: str, *, required: bool = False, default: int | None = None,
-            low: int | None = None, high: int | None = None) -> int | None:
-        text = self.str(name, required=required)
+    def int(self, name: str, *, default: int | None = None, low: int | None = None,
+            high: int | None = None) -> int | None:
+        text = self.str(name)
         if text is None:
             return default
         try:
@@ -37,9 +34,9 @@ class Params:
             raise invalid_parameter(name, f"It must be between {low} and {high}.")
         return value
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def bool(self, name: str) -> bool:
         text = self.str(name)
-        return default if text is None else text.lower() == "true"
+        return text is not None and text.lower() == "true"
 
     def list(self, name: str) -> list[str]:
         """`Name.1`, `Name.2`, ... in index order (also a JSON array given as `Name`)."""
@@ -51,15 +48,6 @@ class Params:
         if text and text.startswith("["):
             return [str(item) for item in self.json(name)]
         return [text] if text else []
-
-    def objects(self, name: str) -> list[dict[str, str]]:
-        """`Name.1.Key=k&Name.1.Value=v` -> [{'Key': 'k', 'Value': 'v'}]."""
-        pattern = re.compile(rf"^{re.escape(name)}\.(\d+)\.(.+)$")
-        items: dict[int, dict[str, str]] = {}
-        for key, value in self.values.items():
-            if m := pattern.match(key):
-                items.setdefault(int(m.group(1)), {})[m.group(2)] = value
-        return [items[i] for i in sorted(items)]
 
     def json(self, name: str, default: Any = None) -> Any:
         text = self.str(name)

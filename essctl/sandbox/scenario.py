@@ -72,7 +72,6 @@ class Behaviour:
 
 @dataclass
 class Scenario:
-    source: str = "<built-in>"
     region: str = "cn-hangzhou"
     account_id: str = "1234567890123456"
     credentials: list[AccessKey] = field(default_factory=list)
@@ -177,7 +176,7 @@ def parse_scenario(text: str, *, source: str = "<scenario>", base_dir: Path | No
     top = r.mapping(data, ())
     r.known(top, (), {"region", "account_id", "credentials", "groups", "roles", "policies", "templates",
                       "template_dirs", "behaviour", "faults", "scheduled_tasks"})
-    scenario = Scenario(source=source)
+    scenario = Scenario()
     scenario.region = r.get(top, "region", (), str, default=scenario.region)
     account = r.get(top, "account_id", (), (str, int), default=scenario.account_id)
     if not re.fullmatch(r"\d{16}", str(account)):

@@ -15,9 +15,9 @@ from essctl.sandbox.scenario import Scenario
 
 class World:
     def __init__(self, scenario: Scenario, clock: Clock, template_dirs: tuple = ()):
-        from essctl.sandbox.ess.backend import EssBackend
-        from essctl.sandbox.oos.backend import OosBackend
-        from essctl.sandbox.ram.backend import RamBackend
+        from essctl.sandbox.ess.models import EssBackend
+        from essctl.sandbox.oos.executions import OosBackend
+        from essctl.sandbox.ram.models import RamBackend
 
         self.scenario = scenario
         self.clock = clock
@@ -33,7 +33,7 @@ class World:
         self.oos = OosBackend(self, [*scenario.template_dirs, *template_dirs])
         self.ess = EssBackend(self)
         self._handlers: dict[str, Callable[..., None]] = {
-            **self.ess.event_handlers(), **self.oos.event_handlers()}
+            **self.ess.lifecycle.event_handlers(), **self.oos.event_handlers()}
 
     def seed(self) -> None:
         """Fill the world from the scenario (a fresh start; a resumed world loads its state instead)."""
@@ -66,11 +66,6 @@ class World:
             if ran:
                 self.changed = True
         return ran
-
-    def next_event_in(self) -> float | None:
-        """Sandbox seconds until the next event, or None."""
-        with self.lock:
-            return self._events[0][0] - self.clock.now() if self._events else None
 
     # identifiers: deterministic, Alibaba-shaped
     def new_id(self, prefix: str, width: int = 20) -> str:

@@ -5,7 +5,7 @@ import yaml
 
 from essctl.core.permissions import derive_required_actions
 from essctl.core.templates import action_dir_resolver, load_template_file, parse_template
-from essctl.sandbox.oos.backend import standin_templates
+from essctl.sandbox.oos.templates import standin_templates
 from tests.support.cli import REPO
 
 SHARED = REPO.parent / "shared" / "oos-templates"

@@ -7,8 +7,6 @@ from essctl.sandbox.errors import ApiError, invalid_parameter
 from essctl.sandbox.params import Params
 
 VERSION = "2022-02-22"
-READ_ONLY = {"DescribeScalingGroups", "DescribeLifecycleHooks", "DescribeScalingRules", "DescribeScalingActivities",
-             "DescribeScalingInstances", "DescribeLifecycleActions"}
 _GROUP_LISTS = ("AlbServerGroups", "DBInstanceIds", "DBInstances", "LaunchTemplateOverrides", "LoadBalancerConfigs",
                 "LoadBalancerIds", "RemovalPolicies", "ServerGroups", "SuspendedProcesses", "Tags", "VServerGroups",
                 "VSwitchIds", "HealthCheckTypes")
@@ -143,7 +141,7 @@ def delete_scaling_rule(world: Any, p: Params) -> dict:
 
 
 def execute_scaling_rule(world: Any, p: Params) -> dict:
-    activity_id = world.ess.execute_rule(p.str("ScalingRuleAri", required=True), p.str("ClientToken"))
+    activity_id = world.ess.lifecycle.execute_rule(p.str("ScalingRuleAri", required=True), p.str("ClientToken"))
     return {"ScalingActivityId": activity_id}
 
 
@@ -152,8 +150,8 @@ def attach_instances(world: Any, p: Params) -> dict:
     if not ids:
         raise ApiError("MissingParameter", 'The input parameter "InstanceIds" that is mandatory for processing this '
                                            'request is not supplied.')
-    activity_id = world.ess.attach_instances(p.str("ScalingGroupId", required=True), ids, p.str("ClientToken"),
-                                             fire_hooks=p.bool("LifecycleHook"))
+    activity_id = world.ess.lifecycle.attach_instances(p.str("ScalingGroupId", required=True), ids,
+                                                       p.str("ClientToken"), fire_hooks=p.bool("LifecycleHook"))
     return {"ScalingActivityId": activity_id}
 
 
@@ -239,15 +237,16 @@ def describe_lifecycle_actions(world: Any, p: Params) -> dict:
 
 
 def complete_lifecycle_action(world: Any, p: Params) -> dict:
-    world.ess.complete_action(p.str("LifecycleHookId", required=True), p.str("LifecycleActionToken", required=True),
-                              p.str("LifecycleActionResult"), p.str("ClientToken"))
+    world.ess.lifecycle.complete_action(p.str("LifecycleHookId", required=True),
+                                        p.str("LifecycleActionToken", required=True), p.str("LifecycleActionResult"),
+                                        p.str("ClientToken"))
     return {}
 
 
 def record_lifecycle_action_heartbeat(world: Any, p: Params) -> dict:
     # The SDK sends these three in lowerCamel (api-facts §2.8).
-    world.ess.heartbeat(p.str("lifecycleHookId", required=True), p.str("lifecycleActionToken", required=True),
-                        p.int("heartbeatTimeout"))
+    world.ess.lifecycle.heartbeat(p.str("lifecycleHookId", required=True),
+                                  p.str("lifecycleActionToken", required=True), p.int("heartbeatTimeout"))
     return {}
 
 

@@ -10,7 +10,6 @@ from essctl.sandbox.errors import ApiError, invalid_parameter
 from essctl.sandbox.params import Params
 
 VERSION = "2019-06-01"
-READ_ONLY = {"GetTemplate", "ListExecutions", "ListTaskExecutions", "GenerateExecutionPolicy"}
 _START_FIELDS = ("CreateDate", "Description", "ExecutedBy", "ExecutionId", "IsParent", "LoopMode", "Mode", "Outputs",
                  "Parameters", "ParentExecutionId", "RamRole", "ResourceGroupId", "SafetyCheck", "StartDate", "Status",
                  "StatusMessage", "Tags", "TemplateId", "TemplateName", "TemplateVersion", "UpdateDate")

@@ -6,8 +6,6 @@ from typing import Any, Callable
 from essctl.sandbox.params import Params
 
 VERSION = "2015-05-01"
-READ_ONLY = {"GetRole", "ListPoliciesForRole", "GetPolicy", "GetPolicyVersion", "ListPolicyVersions",
-             "ListEntitiesForPolicy"}
 
 
 def _version(version: dict, policy: dict) -> dict:

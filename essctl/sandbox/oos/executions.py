@@ -1,4 +1,4 @@
-"""OOS state: a template store, executions and their task runs, and the simulation of an execution.
+"""OOS state: executions and their task runs, and the simulation of an execution (of a template from templates.py).
 
 A simulated execution checks the template's RamRole (exists, trusts oos.aliyuncs.com), then walks the work
 tasks in order (every task that is not an ESS CompleteLifecycleAction call), each taking an equal share of the
@@ -12,87 +12,17 @@ import hashlib
 import json
 import re
 from dataclasses import replace
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from essctl.sandbox.clock import iso
 from essctl.sandbox.errors import ApiError
+from essctl.sandbox.oos.templates import TemplateStore, render, resolve_parameters
 
 OOS_SERVICE = "oos.aliyuncs.com"
-DEFAULT_ROLE = "OOSServiceRole"
-_EXPRESSION = re.compile(r"\{\{\s*([A-Za-z0-9_:.]+)\s*\}\}")
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
 _IP_OUTPUT = re.compile(r"ip_?address|^ips$", re.IGNORECASE)
 _EMPTY = {"List": [], "Json": {}, "Number": 0, "Boolean": False}
 FORBIDDEN = "Forbidden.RAM: User not authorized to operate on the specified resource. Action: {}"
-
-
-@lru_cache(maxsize=1)
-def standin_templates() -> dict[str, str]:
-    """Built-in stand-ins (essctl/sandbox/standins.yaml): template name -> YAML text."""
-    import yaml
-
-    table = yaml.safe_load((resources.files("essctl.sandbox") / "standins.yaml").read_text(encoding="utf-8"))
-    return {name: yaml.safe_dump(body, sort_keys=False, allow_unicode=True) for name, body in table.items()}
-
-
-class TemplateStore:
-    """Scenario templates, then template folders (files named after the template, anywhere below), then the
-    built-in stand-ins."""
-
-    def __init__(self, inline: dict[str, str], directories: list[Path]):
-        self.inline = inline
-        self.directories = directories
-        self._index: dict[str, Path] | None = None
-        self._parsed: dict[str, Any] = {}
-
-    def _files(self) -> dict[str, Path]:
-        if self._index is None:
-            self._index = {}
-            for directory in self.directories:
-                for path in sorted(Path(directory).rglob("*")):
-                    if path.suffix in (".yml", ".yaml", ".json") and path.stem not in self._index:
-                        self._index[path.stem] = path
-        return self._index
-
-    def content(self, name: str) -> tuple[str, str] | None:
-        """(text, source) for a template name, or None."""
-        if name in self.inline:
-            return self.inline[name], "scenario"
-        path = self._files().get(name)
-        if path is not None:
-            return path.read_text(encoding="utf-8"), str(path)
-        if name in standin_templates():
-            return standin_templates()[name], "stand-in"
-        return None
-
-    def template(self, name: str) -> Any:
-        if name not in self._parsed:
-            from essctl.core.templates import parse_template
-
-            found = self.content(name)
-            self._parsed[name] = None if found is None else parse_template(found[0], name=name, source=found[1],
-                                                                           version="v1")
-        return self._parsed[name]
-
-    def names(self) -> list[str]:
-        return sorted({*self.inline, *self._files(), *standin_templates()})
-
-
-def render(value: Any, params: dict[str, Any]) -> Any:
-    """Fill `{{ name }}` from the parameters; a value that is one whole expression keeps its type."""
-    if isinstance(value, str):
-        whole = _EXPRESSION.fullmatch(value.strip())
-        if whole and whole.group(1) in params:
-            return params[whole.group(1)]
-        return _EXPRESSION.sub(lambda m: str(params[m.group(1)]) if m.group(1) in params else m.group(0), value)
-    if isinstance(value, dict):
-        return {k: render(v, params) for k, v in value.items()}
-    if isinstance(value, list):
-        return [render(v, params) for v in value]
-    return value
 
 
 def _is_completion(task: Any) -> bool:
@@ -132,43 +62,6 @@ class OosBackend:
             self._task_actions[key] = sorted(self.required_actions(replace(template, tasks=[task])))
         return self._task_actions[key]
 
-    # parameters
-    def resolve_parameters(self, template: Any, given: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-        """Given values (ESS placeholders filled from `context`), then template defaults; typed per template.
-        Raises ApiError naming a missing or unacceptable parameter."""
-        def fill(value: Any) -> Any:
-            if isinstance(value, str):
-                whole = _PLACEHOLDER.fullmatch(value)
-                if whole and whole.group(1) in context:
-                    return context[whole.group(1)]
-                return _PLACEHOLDER.sub(lambda m: _text(context.get(m.group(1), m.group(0))), value)
-            if isinstance(value, list):
-                filled = [fill(v) for v in value]
-                # ['${instanceIds}'] -> the id list itself
-                return filled[0] if len(filled) == 1 and isinstance(filled[0], list) else filled
-            if isinstance(value, dict):
-                return {k: fill(v) for k, v in value.items()}
-            return value
-
-        resolved: dict[str, Any] = {}
-        for name, parameter in template.parameters.items():
-            if name in given:
-                value = fill(given[name])
-            elif parameter.has_default:
-                value = fill(parameter.default)
-            else:
-                raise ApiError("InvalidParameter", f"The template parameter {name} has no value and no default "
-                                                   "(give it in the NotificationMetadata or Parameters).")
-            value = _typed(parameter.type, value)
-            if parameter.allowed_values and value not in parameter.allowed_values:
-                raise ApiError("InvalidParameter", f"The template parameter {name} must be one of "
-                               f"{', '.join(map(str, parameter.allowed_values))}, got {value!r}.")
-            resolved[name] = value
-        for name, value in given.items():
-            if name not in resolved:
-                raise ApiError("InvalidParameter", f"{name} is not a parameter of the template {template.name}.")
-        return resolved
-
     # executions
     def start_for_hook(self, template_name: str, hook: dict, action: dict, group: dict) -> None:
         """What ESS does for a hook whose NotificationArn names an OOS template."""
@@ -194,7 +87,7 @@ class OosBackend:
         if client_token and client_token in tokens:
             return self.executions[tokens[client_token]]
         template = self.template(template_name)
-        params = self.resolve_parameters(template, given, context or {"regionId": self.world.region})
+        params = resolve_parameters(template, given, context or {"regionId": self.world.region})
         role = render(template.ram_role, params) if template.ram_role else None
         execution = self._new_execution(template_name, params, tags, role, description, mode)
         if client_token:
@@ -324,9 +217,9 @@ class OosBackend:
             else:
                 props = render(task.properties.get("Parameters", {}), execution["Parameters"])
                 try:
-                    self.world.ess.complete_action(str(props.get("LifecycleHookId")),
-                                                   str(props.get("LifecycleActionToken")),
-                                                   props.get("LifecycleActionResult"), None)
+                    self.world.ess.lifecycle.complete_action(str(props.get("LifecycleHookId")),
+                                                             str(props.get("LifecycleActionToken")),
+                                                             props.get("LifecycleActionResult"), None)
                 except ApiError as exc:
                     problem = f"{exc.code}: {exc.message}"
             self._end_task(run, "Failed" if problem else "Success", problem or "")
@@ -393,27 +286,3 @@ def _command_output(script: Any) -> str:
                 text = text[1:-1]
             printed.append(text + "\n")
     return "".join(printed)
-
-
-def _text(value: Any) -> str:
-    return json.dumps(value) if isinstance(value, (list, dict)) else str(value)
-
-
-def _typed(kind: str, value: Any) -> Any:
-    """ESS passes every NotificationMetadata value as a string; OOS types them per the template."""
-    if not isinstance(value, str):
-        return value
-    if kind in ("List", "Json"):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return [item.strip() for item in value.split(",") if item.strip()] if kind == "List" else value
-    if kind == "Number":
-        try:
-            number = float(value)
-            return int(number) if number.is_integer() else number
-        except ValueError:
-            return value
-    if kind == "Boolean":
-        return value.lower() == "true"
-    return value

@@ -1,0 +1,209 @@
+"""Auto Scaling state: scaling groups, instances, lifecycle hooks and scaling rules, and the rules that check
+them. The scaling life cycle that moves this state (activities, lifecycle actions) is ScalingLifecycle
+(lifecycle.py), reached as EssBackend.lifecycle.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from essctl.sandbox.clock import iso, iso_minutes
+from essctl.sandbox.errors import ApiError, invalid_parameter
+from essctl.sandbox.ess.lifecycle import HEARTBEAT_MAX_S, HEARTBEAT_MIN_S, RESULTS, ScalingLifecycle
+
+MAX_HOOKS = 6
+_HOOK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$")
+_ARN_PATTERNS = (
+    ("oos", re.compile(r"^acs:oos:([a-z0-9-]+):(\d+):template/([A-Za-z0-9][-_A-Za-z0-9:.]{0,199})$")),
+    ("oos", re.compile(r"^acs:ess:([a-z0-9-]+):(\d+):oos/([A-Za-z0-9][-_A-Za-z0-9:.]{0,199})$")),
+    ("mns", re.compile(r"^acs:(?:mns|ess):([a-z0-9-]+):(\d+):(?:queue|topic)/([A-Za-z0-9][-A-Za-z0-9]{0,255})$")),
+    ("eventbridge", re.compile(r"^acs:eventbridge:([a-z0-9-]+):(\d+):eventbus/(default)$")),
+)
+
+
+class EssBackend:
+    def __init__(self, world: Any):
+        self.world = world
+        self.state: dict[str, Any] = {"groups": {}, "instances": {}, "hooks": {}, "rules": {}, "activities": {},
+                                      "actions": {}, "client_tokens": {}}
+        self.lifecycle = ScalingLifecycle(self)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("groups", "instances", "hooks", "rules", "activities", "actions", "client_tokens"):
+            return self.__dict__["state"][name]
+        raise AttributeError(name)
+
+    # seeding
+    def seed(self, scenario: Any) -> None:
+        for spec in scenario.groups:
+            now = self.world.now()
+            self.groups[spec.id] = {
+                "ScalingGroupId": spec.id, "ScalingGroupName": spec.name, "MinSize": spec.min_size,
+                "MaxSize": spec.max_size, "DesiredCapacity": spec.desired, "LifecycleState": spec.status,
+                "CreationTime": iso_minutes(now - 86400), "RegionId": self.world.region,
+                "ActiveScalingConfigurationId": self.world.new_id("asc"), "VpcId": self.world.new_id("vpc"),
+                "VSwitchId": self.world.new_id("vsw")}
+            for kind, count in (("AutoCreated", spec.instances), ("Attached", spec.attached_instances)):
+                for _ in range(count):
+                    self.new_instance(spec.id, kind, "InService", None, created=now - 86400)
+        for task in scenario.scheduled_tasks:
+            self.world.schedule(task.after, "ess.scheduled_task", group_id=task.group, change=task.adjustment)
+
+    # lookups
+    def group(self, group_id: str) -> dict:
+        group = self.groups.get(group_id)
+        if group is None:
+            raise ApiError("InvalidScalingGroupId.NotFound", "The specified scaling group does not exist.", 404)
+        return group
+
+    def group_instances(self, group_id: str) -> list[dict]:
+        return [i for i in self.instances.values() if i["ScalingGroupId"] == group_id]
+
+    def capacity(self, group_id: str) -> dict[str, int]:
+        states = [i["LifecycleState"] for i in self.group_instances(group_id)]
+        count = states.count
+        return {"TotalCapacity": len(states), "ActiveCapacity": count("InService"), "PendingCapacity": count("Pending"),
+                "PendingWaitCapacity": count("Pending:Wait"), "RemovingCapacity": count("Removing"),
+                "RemovingWaitCapacity": count("Removing:Wait"), "ProtectedCapacity": count("Protected"),
+                "StandbyCapacity": count("Standby"), "StoppedCapacity": count("Stopped")}
+
+    def new_instance(self, group_id: str, creation_type: str, state: str, activity_id: str | None,
+                     created: float | None = None, instance_id: str | None = None) -> dict:
+        when = self.world.now() if created is None else created
+        instance_id = instance_id or self.world.new_id("i", 22)
+        self.instances[instance_id] = {
+            "InstanceId": instance_id, "ScalingGroupId": group_id, "LifecycleState": state,
+            "CreationType": creation_type, "CreationTime": iso(when), "CreatedTime": iso(when), "created": when,
+            "HealthStatus": "Healthy", "ScalingActivityId": activity_id,
+            "ScalingConfigurationId": self.groups[group_id]["ActiveScalingConfigurationId"],
+            "ZoneId": f"{self.world.region}-h", "WeightedCapacity": 1, "LoadBalancerWeight": 50,
+            "Entrusted": creation_type == "Attached", "WarmupState": "NoNeedWarmup",
+            "PrivateIpAddress": self.world.new_private_ip()}
+        return self.instances[instance_id]
+
+    # lifecycle hooks
+    def _check_hook_fields(self, p: dict[str, Any]) -> None:
+        if p.get("LifecycleTransition") is not None and p["LifecycleTransition"] not in ("SCALE_OUT", "SCALE_IN"):
+            raise invalid_parameter("LifecycleTransition", "Valid values: SCALE_OUT, SCALE_IN.")
+        if p.get("DefaultResult") is not None and p["DefaultResult"] not in RESULTS:
+            raise invalid_parameter("DefaultResult", "Valid values: CONTINUE, ABANDON, ROLLBACK.")
+        timeout = p.get("HeartbeatTimeout")
+        if timeout is not None and not HEARTBEAT_MIN_S <= timeout <= HEARTBEAT_MAX_S:
+            raise invalid_parameter("HeartbeatTimeout", f"It must be between {HEARTBEAT_MIN_S} and {HEARTBEAT_MAX_S}.")
+        name = p.get("LifecycleHookName")
+        if name is not None and not _HOOK_NAME.match(name):
+            raise invalid_parameter("LifecycleHookName", "2 to 64 characters: letters, digits, '_', '-' and '.', "
+                                                         "starting with a letter or a digit.")
+        metadata = p.get("NotificationMetadata")
+        if metadata is not None and len(metadata) > 4096:
+            raise invalid_parameter("NotificationMetadata", "It can be at most 4096 characters long.")
+        if p.get("NotificationArn") is not None:
+            self.arn_target(p["NotificationArn"])
+
+    def arn_target(self, arn: str) -> tuple[str, str] | None:
+        """('oos', template name) / ('mns', queue) / ... for a NotificationArn; raises InvalidNotificationArn."""
+        if arn == f"acs:ess:{self.world.region}:{self.world.account_id}:null/null":
+            return None
+        for kind, pattern in _ARN_PATTERNS:
+            m = pattern.match(arn)
+            if m:
+                if m.group(1) != self.world.region or m.group(2) != self.world.account_id:
+                    raise ApiError("InvalidNotificationArn", f"The NotificationArn {arn} names another region or "
+                                   f"account (expected {self.world.region} and the account id "
+                                   f"{self.world.account_id}; RAM user ids are not supported).")
+                return kind, m.group(3)
+        raise ApiError("InvalidNotificationArn", f"The specified NotificationArn is not valid: {arn}. Expected "
+                       "acs:oos:{region}:{account}:template/{name}, acs:mns:{region}:{account}:queue/{name} or "
+                       "topic/{name}, or acs:eventbridge:{region}:{account}:eventbus/default.")
+
+    def create_hook(self, p: dict[str, Any]) -> dict:
+        group = self.group(p["ScalingGroupId"])
+        self._check_hook_fields(p)
+        hooks = [h for h in self.hooks.values() if h["ScalingGroupId"] == group["ScalingGroupId"]]
+        if len(hooks) >= MAX_HOOKS:
+            raise ApiError("QuotaExceeded.LifecycleHook", f"The number of lifecycle hooks in the scaling group "
+                                                          f"exceeds the quota of {MAX_HOOKS}.")
+        hook_id = self.world.new_id("ash")
+        name = p.get("LifecycleHookName") or hook_id
+        if any(h["LifecycleHookName"] == name for h in hooks):
+            raise ApiError("InvalidLifecycleHookName.Duplicate", "The specified lifecycle hook name already exists "
+                                                                 "in the scaling group.")
+        self.hooks[hook_id] = {
+            "LifecycleHookId": hook_id, "LifecycleHookName": name, "ScalingGroupId": group["ScalingGroupId"],
+            "LifecycleTransition": p["LifecycleTransition"], "DefaultResult": p.get("DefaultResult") or "CONTINUE",
+            "HeartbeatTimeout": p.get("HeartbeatTimeout") or 600, "LifecycleHookStatus": "Active",
+            "NotificationArn": p.get("NotificationArn")
+            or f"acs:ess:{self.world.region}:{self.world.account_id}:null/null",
+            "NotificationMetadata": p.get("NotificationMetadata") or "", "created": self.world.now()}
+        self.world.changed = True
+        return self.hooks[hook_id]
+
+    def find_hook(self, hook_id: str | None, group_id: str | None, name: str | None) -> dict:
+        if hook_id:
+            hook = self.hooks.get(hook_id)
+        elif group_id and name:
+            hook = next((h for h in self.hooks.values()
+                         if h["ScalingGroupId"] == group_id and h["LifecycleHookName"] == name), None)
+        else:
+            raise ApiError("MissingParameter", 'The input parameter "LifecycleHookId" (or "ScalingGroupId" and '
+                                               '"LifecycleHookName") that is mandatory for processing this request '
+                                               'is not supplied.')
+        if hook is None:
+            raise ApiError("InvalidLifecycleHookId.NotExist", "The specified lifecycle hook does not exist.", 404)
+        return hook
+
+    def modify_hook(self, hook: dict, p: dict[str, Any]) -> None:
+        self._check_hook_fields(p)
+        if p.get("LifecycleHookStatus") is not None and p["LifecycleHookStatus"] not in ("Active", "InActive"):
+            raise invalid_parameter("LifecycleHookStatus", "Valid values: Active, InActive.")
+        new_name = p.get("LifecycleHookName")
+        if new_name and new_name != hook["LifecycleHookName"] and any(
+                h["LifecycleHookName"] == new_name for h in self.hooks.values()
+                if h["ScalingGroupId"] == hook["ScalingGroupId"]):
+            raise ApiError("InvalidLifecycleHookName.Duplicate", "The specified lifecycle hook name already exists "
+                                                                 "in the scaling group.")
+        for key in ("LifecycleTransition", "DefaultResult", "HeartbeatTimeout", "NotificationArn",
+                    "NotificationMetadata", "LifecycleHookStatus", "LifecycleHookName"):
+            if p.get(key) is not None:
+                hook[key] = p[key]
+        self.world.changed = True
+
+    def delete_hook(self, hook: dict) -> None:
+        del self.hooks[hook["LifecycleHookId"]]
+        self.world.changed = True
+
+    # scaling rules
+    def create_rule(self, p: dict[str, Any]) -> dict:
+        group = self.group(p["ScalingGroupId"])
+        rule_type = p.get("ScalingRuleType") or "SimpleScalingRule"
+        if rule_type == "SimpleScalingRule":
+            if p.get("AdjustmentType") is None:
+                raise ApiError("MissingParameter", 'The input parameter "AdjustmentType" that is mandatory for '
+                                                   'processing this request is not supplied.')
+            if p.get("AdjustmentValue") is None:
+                raise ApiError("MissingParameter", 'The input parameter "AdjustmentValue" that is mandatory for '
+                                                   'processing this request is not supplied.')
+        if p.get("AdjustmentType") not in (None, "QuantityChangeInCapacity", "PercentChangeInCapacity",
+                                           "TotalCapacity"):
+            raise invalid_parameter("AdjustmentType", "Valid values: QuantityChangeInCapacity, "
+                                                      "PercentChangeInCapacity, TotalCapacity.")
+        rule_id = self.world.new_id("asr")
+        name = p.get("ScalingRuleName") or rule_id
+        if any(r["ScalingGroupId"] == group["ScalingGroupId"] and r["ScalingRuleName"] == name
+               for r in self.rules.values()):
+            raise ApiError("InvalidScalingRuleName.Duplicate", "The specified scaling rule name already exists.")
+        self.rules[rule_id] = {
+            "ScalingRuleId": rule_id, "ScalingRuleName": name, "ScalingGroupId": group["ScalingGroupId"],
+            "ScalingRuleType": rule_type, "AdjustmentType": p.get("AdjustmentType"),
+            "AdjustmentValue": p.get("AdjustmentValue"), "Cooldown": p.get("Cooldown"),
+            "MinAdjustmentMagnitude": p.get("MinAdjustmentMagnitude"),
+            "ScalingRuleAri": f"ari:acs:ess:{self.world.region}:{self.world.account_id}:scalingrule/{rule_id}",
+            "created": self.world.now()}
+        self.world.changed = True
+        return self.rules[rule_id]
+
+    def delete_rule(self, rule_id: str) -> None:
+        if rule_id not in self.rules:
+            raise ApiError("InvalidScalingRuleId.NotFound", "The specified scaling rule does not exist.", 404)
+        del self.rules[rule_id]
+        self.world.changed = True
