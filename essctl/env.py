@@ -9,8 +9,6 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-OUTPUT_FORMATS = ("table", "json", "yaml")
-
 
 @dataclass
 class Environment:

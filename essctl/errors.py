@@ -18,6 +18,16 @@ class UsageError(EssctlError):
     exit_code = ExitCode.USAGE
 
 
+class InputError(UsageError):
+    """A value given for a named field (an input, an option) that cannot be used. The core names the field; the
+    command line words it as the flag it came by (`input.commandContent` -> `-p commandContent`)."""
+
+    def __init__(self, field: str, problem: str):
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}")
+
+
 class TapeMiss(UsageError):
     """A replayed call that the tape has no answer for."""
 

@@ -61,7 +61,7 @@ def record(names: list[str]) -> None:
         os.environ.pop(variable, None)
     os.environ.update({"ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true", "ALIBABA_CLOUD_ACCESS_KEY_ID": KEY_ID,
                        "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET})
-    from essctl.core.recipes import builtin_recipe_paths, find_recipe
+    from essctl.recipe.catalog import builtin_recipe_paths, find_recipe
     from tests.support.failure_scenarios import SCENARIOS
     from tests.support.recipe_examples import example_arguments
     from tests.support.sandbox_steps import GROUP

@@ -1,57 +1,37 @@
 """The root command, its global options, and the one place that turns outcomes into exit codes."""
+import importlib
 import os
 import sys
 import traceback
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from essctl import __version__
-from essctl.cli import diagnose
-from essctl.cli.options import GLOBAL_OPTIONS
-from essctl.errors import EssctlError
+from essctl.cli.options import flag_for, root_callback
+from essctl.errors import EssctlError, InputError
 from essctl.exitcodes import ExitCode
 
-
-def _inventory(name: str) -> Callable[[], typer.Typer]:
-    def load() -> typer.Typer:
-        from essctl.cli import inventory
-
-        return getattr(inventory, f"{name}_app")
-
-    return load
-
-
-def _recipe() -> typer.Typer:
-    from essctl.cli.recipe import recipe_app
-
-    return recipe_app
-
-
-def _template() -> typer.Typer:
-    from essctl.cli.template import template_app
-
-    return template_app
-
-
-def _sandbox() -> typer.Typer:
-    from essctl.cli.sandbox import sandbox_app
-
-    return sandbox_app
-
-
-# name -> (help, loader). Typer builds every parameter of every command it is given (~1 ms each), so only the
-# groups named on the command line are loaded; the others stand in as empty groups that keep the root help whole.
-GROUPS: dict[str, tuple[str, Callable[[], typer.Typer]]] = {
-    "group": ("Scaling groups.", _inventory("group")),
-    "hook": ("Lifecycle hooks.", _inventory("hook")),
-    "activity": ("Scaling activities.", _inventory("activity")),
-    "execution": ("OOS executions.", _inventory("execution")),
-    "role": ("RAM roles.", _inventory("role")),
-    "template": ("OOS templates: parameters, required RAM actions, least-privilege policy.", _template),
-    "recipe": ("Recipes: a lifecycle hook, the OOS template it runs, the policy it needs, and a trigger.", _recipe),
-    "sandbox": ("A local Auto Scaling / OOS / RAM emulator: rehearse recipes, run end-to-end tests.", _sandbox),
+# Every command group and top-level command: name -> (help, module whose `app` holds its commands). Typer builds
+# every parameter of every command it is given (~1 ms each), so only the groups named on the command line are
+# loaded; the others stand in as empty groups that keep the root help whole.
+GROUPS: dict[str, tuple[str, str]] = {
+    "group": ("Scaling groups.", "essctl.cli.group"),
+    "hook": ("Lifecycle hooks.", "essctl.cli.hook"),
+    "activity": ("Scaling activities.", "essctl.cli.activity"),
+    "execution": ("OOS executions.", "essctl.cli.execution"),
+    "role": ("RAM roles.", "essctl.cli.role"),
+    "template": ("OOS templates: parameters, required RAM actions, least-privilege policy.", "essctl.cli.template"),
+    "recipe": ("Recipes: a lifecycle hook, the OOS template it runs, the policy it needs, and a trigger.",
+               "essctl.cli.recipe"),
+    "sandbox": ("A local Auto Scaling / OOS / RAM emulator: rehearse recipes, run end-to-end tests.",
+                "essctl.cli.sandbox"),
 }
+COMMANDS: dict[str, str] = {"diagnose": "essctl.cli.diagnose"}   # top-level commands, always loaded
+
+
+def _app_of(module: str) -> typer.Typer:
+    return importlib.import_module(module).app
 
 
 def build_app(args: list[str]) -> typer.Typer:
@@ -64,10 +44,11 @@ def build_app(args: list[str]) -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback()(root)
-    diagnose.register(app)
+    for module in COMMANDS.values():
+        app.add_typer(_app_of(module))
     everything = "_ESSCTL_COMPLETE" in os.environ
-    for name, (help_text, load) in GROUPS.items():
-        sub = load() if everything or name in args else typer.Typer(no_args_is_help=True)
+    for name, (help_text, module) in GROUPS.items():
+        sub = _app_of(module) if everything or name in args else typer.Typer(no_args_is_help=True)
         app.add_typer(sub, name=name, help=help_text)
     return app
 
@@ -78,24 +59,14 @@ def _show_version(value: bool) -> None:
         raise typer.Exit()
 
 
+@root_callback
 def root(
     ctx: typer.Context,
-    profile: GLOBAL_OPTIONS["profile"] = None,
-    region: GLOBAL_OPTIONS["region"] = None,
-    endpoint: GLOBAL_OPTIONS["endpoint"] = None,
-    tape: GLOBAL_OPTIONS["tape"] = None,
-    record: GLOBAL_OPTIONS["record"] = None,
-    redact_account: GLOBAL_OPTIONS["redact_account"] = None,
-    output: GLOBAL_OPTIONS["output"] = None,
-    query: GLOBAL_OPTIONS["query"] = None,
-    verbose: GLOBAL_OPTIONS["verbose"] = None,
-    no_color: GLOBAL_OPTIONS["no_color"] = None,
     version: Annotated[Optional[bool], typer.Option(
         "--version", callback=_show_version, is_eager=True, help="Print the version and exit.")] = None,
 ) -> None:
     """Exit codes: 0 ok, 1 the operation failed, 2 bad usage or input (nothing sent), 3 cloud API error,
     4 timed out, 130 interrupted."""
-    ctx.obj = {name: value for name, value in locals().items() if name in GLOBAL_OPTIONS}
 
 
 def _is_click_exception(exc: BaseException) -> bool:
@@ -113,7 +84,8 @@ def run(argv: list[str] | None = None) -> int:
     except EssctlError as exc:
         if verbose:
             traceback.print_exc()
-        print(f"essctl: error: {exc}", file=sys.stderr)
+        message = f"{flag_for(exc.field)}: {exc.problem}" if isinstance(exc, InputError) else str(exc)
+        print(f"essctl: error: {message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("essctl: interrupted", file=sys.stderr)

@@ -3,11 +3,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from essctl.cli.options import Invocation, cloud_command
-from essctl.cli.recipe_actions import confirmer
+from essctl.cli.options import Invocation, command, confirmer
+
+app = typer.Typer()
 
 
-@cloud_command
+@command(app, "diagnose", short_help="Why a run failed: checks with evidence, likely causes, the fix to run.")
 def diagnose(
     run: Invocation,
     activity: Annotated[Optional[str], typer.Option("--activity", metavar="ID", help="A scaling activity (asa-...).")] = None,
@@ -22,10 +23,9 @@ def diagnose(
 ) -> None:
     """Find why a run failed: checks with evidence, findings most likely first, and the command that fixes each.
     Exit 0 when nothing is wrong, 1 when an error was found (after --fix: 0 when every error had a fix applied)."""
-    from essctl.core.diagnose_report import diagnose_and_fix
+    from essctl.diagnose.report import diagnose_and_fix
     from essctl.errors import UsageError
-    from essctl.render import emit
-    from essctl.render.diagnosis_view import print_diagnosis
+    from essctl.render import output, write_lines
 
     if not (activity or execution or group):
         raise UsageError("give --activity ID, --execution ID or --group ID")
@@ -33,17 +33,10 @@ def diagnose(
 
     def confirm(fixes: list) -> bool:
         if run.env.output_format == "table":
-            run.env.stdout.write("Safe fixes:\n" + "".join(f"  - {line}\n" for line in fixes))
+            write_lines(run.env, ["Safe fixes:", *(f"  - {line}" for line in fixes)])
         return ask(fixes)
 
-    report = diagnose_and_fix(run.session(), activity_id=activity, execution_id=execution, group_id=group,
+    report = diagnose_and_fix(run.cloud(), activity_id=activity, execution_id=execution, group_id=group,
                               recipe=recipe, fix=fix, confirm=confirm)
-    if run.env.output_format == "table" and not run.env.query:
-        print_diagnosis(run.env, report)
-    else:
-        emit(run.env, report)
-    raise typer.Exit(1 if report["unresolved_errors"] else 0)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("diagnose", short_help="Why a run failed: checks with evidence, likely causes, the fix to run.")(diagnose)
+    output(run.env, report)
+    raise typer.Exit(1 if report.unresolved_errors else 0)

@@ -1,5 +1,6 @@
 """The global options, accepted before the command (`essctl --region X group list`) and after it
-(`essctl group list --region X`); a value given after the command wins."""
+(`essctl group list --region X`); a value given after the command wins. Also the one way commands are wired, the
+KEY=VALUE parser, the confirmation prompt, and how a core field is worded as its flag."""
 from __future__ import annotations
 
 import functools
@@ -8,12 +9,16 @@ import os
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 
 import typer
 
 from essctl.cloud.settings import CloudSettings
 from essctl.env import Environment
+from essctl.errors import UsageError
+
+if TYPE_CHECKING:
+    from essctl.cloud.gateway import Cloud
 
 CLOUD_PANEL = "Cloud options"
 OUTPUT_PANEL = "Output options"
@@ -59,6 +64,20 @@ GLOBAL_OPTIONS: dict[str, Any] = {
         help="No colours (also when NO_COLOR is set).")],
 }
 
+# How the core's field names read on the command line (an error about `timeout` names `--timeout`).
+FLAGS = {
+    "timeout": "--timeout", "default_result": "--default-result", "status": "--status",
+    "policy_variant": "--policy-variant", "group": "--group", "template_file": "--template-file",
+    "template_dir": "--template-dir",
+}
+
+
+def flag_for(field_name: str) -> str:
+    """`input.NAME` -> `-p NAME`; a known field -> its flag; anything else as it is."""
+    if field_name.startswith("input."):
+        return f"-p {field_name.split('.', 1)[1]}"
+    return FLAGS.get(field_name, field_name)
+
 
 @dataclass
 class Invocation:
@@ -66,28 +85,33 @@ class Invocation:
 
     env: Environment
     settings: CloudSettings
-    _session: Any = field(default=None, init=False, repr=False)
+    _cloud: Any = field(default=None, init=False, repr=False)
 
-    def session(self) -> Any:
-        """The command's one CloudSession, made on first use (commands that need no cloud never make it)."""
-        if self._session is None:
+    def _log(self) -> Callable[[str], None] | None:
+        return self.env.log if self.env.verbose else None
+
+    def cloud(self) -> Cloud:
+        """The command's cloud, made on first use (commands that need no cloud never make it)."""
+        if self._cloud is None:
+            from essctl.cloud.gateway import Cloud
             from essctl.cloud.session import CloudSession
 
-            self._session = CloudSession(self.settings, log=self.env.log if self.env.verbose else None)
-        return self._session
+            self._cloud = Cloud(CloudSession(self.settings, log=self._log()))
+        return self._cloud
 
-    def dry_run_session(self, recipe_name: str) -> tuple[Any, str | None]:
-        """A session that answers from the recipe's bundled tape (or --tape FILE), matching calls by action, and the
+    def dry_run_cloud(self, recipe_name: str) -> tuple[Cloud, str | None]:
+        """A cloud that answers from the recipe's bundled tape (or --tape FILE), matching calls by action, and the
         scaling group that tape was recorded in."""
         import dataclasses
 
+        from essctl.cloud.gateway import Cloud
         from essctl.cloud.session import CloudSession
 
         tape = self.settings.tape or Path(f"recipe-{recipe_name}")
         self.settings = dataclasses.replace(self.settings, tape=tape, record=None)
-        self._session = CloudSession(self.settings, log=self.env.log if self.env.verbose else None,
-                                     match_by_action=True)
-        return self._session, self._session.recorded_parameter("DescribeScalingGroups", "ScalingGroupIds.1")
+        session = CloudSession(self.settings, log=self._log(), match_by_action=True)
+        self._cloud = Cloud(session)
+        return self._cloud, session.recorded_parameter("DescribeScalingGroups", "ScalingGroupIds.1")
 
 
 def merge(root: dict[str, Any] | None, overrides: dict[str, Any]) -> Invocation:
@@ -104,10 +128,10 @@ def merge(root: dict[str, Any] | None, overrides: dict[str, Any]) -> Invocation:
     return Invocation(env=env, settings=settings)
 
 
-def cloud_command(func: Callable[..., Any]) -> Callable[..., Any]:
+def _with_global_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Give a command the global options; it receives an Invocation as its first argument."""
     signature = inspect.signature(func, eval_str=True)
-    own = [p for p in list(signature.parameters.values())[1:]]
+    own = list(signature.parameters.values())[1:]
     added = [inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)]
     added += [inspect.Parameter(f"global_{name}", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
               for name, annotation in GLOBAL_OPTIONS.items()]
@@ -116,13 +140,66 @@ def cloud_command(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         ctx: typer.Context = kwargs.pop("ctx")
         overrides = {name: kwargs.pop(f"global_{name}") for name in GLOBAL_OPTIONS}
-        root = ctx.find_root().obj
-        return func(merge(root, overrides), *args, **kwargs)
+        return func(merge(ctx.find_root().obj, overrides), *args, **kwargs)
 
     wrapper.__signature__ = signature.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
     wrapper.__annotations__ = {p.name: p.annotation for p in [*own, *added]}
     return wrapper
 
 
+def root_callback(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The root callback with the global options added: their values wait in ctx.obj for the command to merge."""
+    signature = inspect.signature(func, eval_str=True)
+    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+             for name, annotation in GLOBAL_OPTIONS.items()]
+
+    @functools.wraps(func)
+    def wrapper(ctx: typer.Context, **kwargs: Any) -> Any:
+        ctx.obj = {name: kwargs.pop(name) for name in GLOBAL_OPTIONS}
+        return func(ctx, **kwargs)
+
+    parameters = list(signature.parameters.values())
+    wrapper.__signature__ = signature.replace(parameters=[*parameters, *added])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in [*parameters, *added]}
+    return wrapper
+
+
+def command(app: typer.Typer, name: str, *, global_options: bool = True,
+            **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The one way a command is wired: `@command(app, "list")` over a function taking an Invocation first (or,
+    with `global_options=False`, a command that needs no cloud and no output format, such as `sandbox serve`)."""
+    def register(func: Callable[..., Any]) -> Callable[..., Any]:
+        app.command(name, **options)(_with_global_options(func) if global_options else func)
+        return func
+
+    return register
+
+
+def parse_key_values(items: list[str] | None, flag: str) -> dict[str, str]:
+    """KEY=VALUE options (`-p commandType=RunShellScript`) as a mapping; one bad item is a usage error."""
+    values = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"{flag}: expected KEY=VALUE, got {item!r}")
+        values[key.strip()] = value
+    return values
+
+
+def confirmer(run: Invocation, yes: bool, dry_run: bool, what: str) -> Callable[[Any], bool]:
+    """Ask on a terminal unless --yes; refuse without --yes when nobody can answer."""
+    import sys
+
+    def confirm(_subject: Any) -> bool:
+        if yes or dry_run:
+            return True
+        if not (sys.stdin.isatty() and run.env.stdout_isatty):
+            raise UsageError(f"refusing to {what} without --yes: not on a terminal (nothing was changed)")
+        return typer.confirm("Proceed?", default=False)
+
+    return confirm
+
+
 MaxItems = Annotated[Optional[int], typer.Option(
     "--max-items", min=0, metavar="N", help="Stop after N items (0: all pages).")]
+GroupId = Annotated[str, typer.Option("--group", "-g", metavar="ID", help="Scaling group id (asg-...).")]

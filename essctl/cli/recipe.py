@@ -1,42 +1,53 @@
-"""recipe list | show | validate | init: the recipe files, read and checked locally (no cloud call, except init
-reading a template from OOS)."""
+"""recipe list | show | validate | init, which read and check recipe files locally (init may read a template from
+OOS), and recipe plan | run | teardown, which read and change the cloud."""
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
-from essctl.cli import recipe_actions
-from essctl.cli.options import Invocation, cloud_command
+from essctl.cli.options import Invocation, command, confirmer, parse_key_values
 
-recipe_app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 RecipeName = Annotated[str, typer.Argument(metavar="NAME|FILE", help="A built-in recipe name or a recipe file.")]
+Group = Annotated[Optional[str], typer.Option("--group", "-g", metavar="ID", help="Scaling group id (asg-...).")]
+Params = Annotated[Optional[List[str]], typer.Option(
+    "--param", "-p", metavar="KEY=VALUE", help="A recipe input; repeat for each (see `essctl recipe show`).")]
+Variant = Annotated[Optional[str], typer.Option(
+    "--policy-variant", metavar="NAME", help="Use the recipe's named policy variant (e.g. tutorial).")]
+CreateRole = Annotated[bool, typer.Option("--create-role", help="Create the role with the OOS trust policy if missing.")]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")]
+NoTrigger = Annotated[bool, typer.Option("--no-trigger", help="Set up only (the rule too): do not execute the rule.")]
+Timeout = Annotated[Optional[float], typer.Option(
+    "--timeout", metavar="S", min=1, help="Stop watching after S seconds (exit 4). Default: hook timeout + 300.")]
+Interval = Annotated[float, typer.Option(
+    "--poll-interval", metavar="S", min=0.01, help="First poll interval; it backs off to 7.5x (2 s -> 15 s).")]
+DryRun = Annotated[bool, typer.Option(
+    "--dry-run", help="Run against the recipe's recorded answers (or --tape FILE): no network, no credentials.")]
 
 
-@recipe_app.command("list")
-@cloud_command
+@command(app, "list")
 def recipe_list(run: Invocation) -> None:
     """The built-in recipes: name, title, template, hook transitions, policy kind."""
-    from essctl.core.recipe_report import summary
-    from essctl.core.recipes import builtin_recipe_paths, load_recipe
-    from essctl.render import emit, views
+    from essctl.recipe.catalog import builtin_recipe_paths
+    from essctl.recipe.load import load_recipe
+    from essctl.recipe.show import RecipeSummary
+    from essctl.render import Listing, output
 
-    emit(run.env, [summary(load_recipe(path)) for path in builtin_recipe_paths().values()], views.RECIPES)
+    output(run.env, Listing("recipes", [RecipeSummary(load_recipe(path)) for path in builtin_recipe_paths().values()]))
 
 
-@recipe_app.command("show")
-@cloud_command
+@command(app, "show")
 def recipe_show(run: Invocation, recipe: RecipeName) -> None:
     """A recipe's inputs, the steps it takes in order, and the policy it grants."""
-    from essctl.core.recipe_report import describe
-    from essctl.core.recipes import find_recipe
-    from essctl.render import emit, views
+    from essctl.recipe.catalog import find_recipe
+    from essctl.recipe.show import RecipeDescription
+    from essctl.render import output
 
-    emit(run.env, describe(find_recipe(recipe)), views.recipe_view)
+    output(run.env, RecipeDescription(find_recipe(recipe)))
 
 
-@recipe_app.command("validate")
-@cloud_command
+@command(app, "validate")
 def recipe_validate(
     run: Invocation, recipe: RecipeName,
     template_file: Annotated[Optional[Path], typer.Option(
@@ -45,8 +56,9 @@ def recipe_validate(
         "--template-dir", metavar="DIR", help="Also check the parameters against DIR/TEMPLATE.yml.")] = None,
 ) -> None:
     """Check a recipe file (and its parameters against templates): 'ok: FILE', or one error line and exit 2."""
-    from essctl.core.recipe_report import templates_for_validation
-    from essctl.core.recipes import check_against_template, find_recipe
+    from essctl.recipe.catalog import find_recipe
+    from essctl.recipe.check import check_against_template
+    from essctl.recipe.show import templates_for_validation
 
     loaded = find_recipe(recipe)
     templates = templates_for_validation(loaded, template_file, template_dir)
@@ -57,8 +69,7 @@ def recipe_validate(
                                                  if checked else "") + "\n")
 
 
-@recipe_app.command("init")
-@cloud_command
+@command(app, "init")
 def recipe_init(
     run: Invocation,
     template: Annotated[Optional[str], typer.Option(
@@ -72,23 +83,23 @@ def recipe_init(
     """Write a commented recipe skeleton for a lifecycle template."""
     import dataclasses
 
-    from essctl.core.recipe_report import skeleton
     from essctl.errors import UsageError
+    from essctl.recipe.skeleton import skeleton
 
     if template is None and template_file is None:
         raise UsageError("give --template NAME (and --template-file FILE to read it from a file)")
     if output_file is not None and output_file.exists() and not force:
         raise UsageError(f"--output-file: {output_file} exists (add --force to overwrite it)")
     if template_file is not None:
-        from essctl.core.templates import load_template_file
+        from essctl.template.model import load_template_file
 
         loaded = load_template_file(template_file)
         if template is not None:
             loaded = dataclasses.replace(loaded, name=template)
     else:
-        from essctl.core.templates import load_template_from_oos
+        from essctl.template.source import load_template_from_oos
 
-        loaded = load_template_from_oos(run.session(), template)
+        loaded = load_template_from_oos(run.cloud(), template)
     text = skeleton(loaded)
     if output_file is None:
         run.env.stdout.write(text)
@@ -100,4 +111,110 @@ def recipe_init(
     run.env.log(f"wrote {output_file}; check it with: essctl recipe validate {output_file}"
                 + (f" --template-file {template_file}" if template_file else ""))
 
-recipe_actions.register(recipe_app)   # plan, run, teardown: the commands that call the cloud
+
+def _prepare(run: Invocation, name: str, group: Optional[str], params, dry_run: bool, *, variant=None,
+             create_role=False, trigger=True):
+    """The recipe, the cloud (live, or a dry-run replay) and what the run is asked to do."""
+    from essctl.errors import UsageError
+    from essctl.recipe.catalog import find_recipe
+    from essctl.recipe.inputs import resolve_inputs
+    from essctl.recipe.steps import RunSpec
+
+    recipe = find_recipe(name)
+    inputs = resolve_inputs(recipe, parse_key_values(params, "-p"), use_examples=dry_run)
+    policy = recipe.policy_spec(variant)
+    if dry_run:
+        cloud, recorded_group = run.dry_run_cloud(recipe.name)
+        group = group or recorded_group
+    else:
+        cloud = run.cloud()
+    if not group:
+        raise UsageError("--group: required (the scaling group to run the recipe in)")
+    spec = RunSpec(recipe=recipe, group_id=group, inputs=inputs, policy=policy,
+                   create_role=create_role, trigger=trigger)
+    return cloud, spec
+
+
+@command(app, "plan")
+def plan(run: Invocation, recipe_name: RecipeName, group: Group = None, param: Params = None,
+         policy_variant: Variant = None, create_role: CreateRole = False, no_trigger: NoTrigger = False,
+         dry_run: DryRun = False) -> None:
+    """Show what `recipe run` would change (read-only calls only)."""
+    from essctl.recipe.plan import make_plan
+    from essctl.render import output
+
+    cloud, spec = _prepare(run, recipe_name, group, param, dry_run, variant=policy_variant, create_role=create_role,
+                           trigger=not no_trigger)
+    output(run.env, make_plan(cloud, spec))
+
+
+@command(app, "run")
+def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, param: Params = None,
+               policy_variant: Variant = None, create_role: CreateRole = False, yes: Yes = False,
+               no_trigger: NoTrigger = False, timeout: Timeout = None, poll_interval: Interval = 2.0,
+               dry_run: DryRun = False) -> None:
+    """Apply the recipe (role, policy, hook, rule), trigger a scaling activity and watch it to the end."""
+    from essctl.events import Triggered
+    from essctl.recipe.run import RunOptions
+    from essctl.recipe.run import run_recipe as run_it
+    from essctl.render import output
+    from essctl.render.progress import EventPrinter
+    from essctl.watch.watcher import Pacing
+
+    cloud, spec = _prepare(run, recipe_name, group, param, dry_run, variant=policy_variant, create_role=create_role,
+                           trigger=not no_trigger)
+    printer = EventPrinter(run.env, show_calls=dry_run, live=run.env.stdout_isatty and not dry_run)
+    cloud.session.on_call = printer.call
+    if dry_run:
+        printer.note(f"Dry-run: every answer comes from {cloud.session.tape_description()}; nothing is sent.")
+    ask = confirmer(run, yes, dry_run, "change the cloud")
+
+    def confirm(the_plan) -> bool:
+        printer.plan(the_plan)
+        return ask(the_plan)
+
+    triggered: list = []
+
+    def on_event(event) -> None:
+        if isinstance(event, Triggered):
+            triggered.append(event.activity_id)
+        printer.event(event)
+
+    options = RunOptions(timeout=timeout, pacing=Pacing(first=poll_interval, longest=poll_interval * 7.5))
+    try:
+        report = run_it(cloud, spec, options, confirm=confirm, emit=on_event)
+    except KeyboardInterrupt:
+        if triggered:
+            run.env.stderr.write(f"essctl: interrupted; the scaling activity goes on: essctl activity watch "
+                                 f"{triggered[-1]} (then essctl diagnose --activity {triggered[-1]})\n")
+        raise
+    finally:
+        printer.close()
+    output(run.env, report)
+    raise typer.Exit(int(report.exit_code))
+
+
+@command(app, "teardown")
+def teardown(run: Invocation, recipe_name: RecipeName, group: Group = None,
+             policy: Annotated[bool, typer.Option("--policy", help="Also detach the recipe's policy from the role "
+                                                  "and delete it where nothing else uses it.")] = False,
+             yes: Yes = False) -> None:
+    """Remove what the recipe created in the group: its hooks and rule (and with --policy, its policy)."""
+    from essctl.errors import UsageError
+    from essctl.recipe.catalog import find_recipe
+    from essctl.recipe.teardown import apply_teardown, plan_teardown
+    from essctl.render import output
+    from essctl.render.progress import EventPrinter
+
+    if not group:
+        raise UsageError("--group: required (the scaling group to remove the recipe from)")
+    recipe = find_recipe(recipe_name)
+    cloud = run.cloud()
+    the_plan = plan_teardown(cloud, recipe, group, policy=policy)
+    printer = EventPrinter(run.env, show_calls=False)
+    printer.plan(the_plan)
+    done = []
+    if the_plan.pending and confirmer(run, yes, False, "delete")(the_plan):
+        done = apply_teardown(cloud, the_plan, printer.event)
+    if not printer.enabled or run.env.query:
+        output(run.env, the_plan.report(done))

@@ -5,10 +5,12 @@ from typing import Annotated, List, Optional
 
 import typer
 
-sandbox_app = typer.Typer(no_args_is_help=True)
+from essctl.cli.options import command
+
+app = typer.Typer(no_args_is_help=True)
 
 
-@sandbox_app.command("serve")
+@command(app, "serve", global_options=False)
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on (keep it on loopback).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")] = 8780,

@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from essctl import __version__, yaml_errors
+from essctl import __version__
 from essctl.cloud.redact import (
     VOLATILE_PARAMETERS,
     account_ids_in,
@@ -22,6 +22,7 @@ from essctl.cloud.redact import (
     replace_account_ids,
 )
 from essctl.errors import TapeMiss, UsageError
+from essctl.yamldoc import Document
 
 TAPE_FORMAT = 1
 _ERROR_CLASSES = ("ClientException", "ServerException", "ThrottlingException")
@@ -58,36 +59,26 @@ class Tape:
 
     @classmethod
     def load(cls, path: Path) -> "Tape":
-        import yaml
-
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise UsageError(f"{path}: cannot read tape: {exc.strerror}") from exc
-        except yaml.YAMLError as exc:
-            raise UsageError(f"{path}{yaml_errors.where(exc)}: not a valid YAML tape: "
-                             f"{yaml_errors.problem(exc)}") from exc
-        if not isinstance(data, dict) or data.get("format") != TAPE_FORMAT:
-            raise UsageError(f"{path}: format: expected an essctl tape of format {TAPE_FORMAT}")
+        doc = Document.read(path, what="tape")
+        top = doc.mapping(doc.root, ())
+        if top.get("format") != TAPE_FORMAT:
+            doc.fail(("format",), f"expected an essctl tape of format {TAPE_FORMAT}")
         interactions = []
-        for index, item in enumerate(data.get("interactions") or []):
-            where = f"{path}: interactions[{index}]"
-            if not isinstance(item, dict):
-                raise UsageError(f"{where}: expected a mapping")
-            missing = [key for key in ("service", "version", "action") if not item.get(key)]
-            if missing:
-                raise UsageError(f"{where}: missing {', '.join(missing)}")
+        for index, item in enumerate(doc.sequence(top.get("interactions"), ("interactions",), what="interactions")):
+            where = ("interactions", index)
+            item = doc.mapping(item, where, ("service", "version", "action", "parameters", "response", "error"),
+                               ("service", "version", "action"))
             if ("response" in item) == ("error" in item):
-                raise UsageError(f"{where}: needs exactly one of 'response' or 'error'")
+                doc.fail(where, "needs exactly one of 'response' or 'error'")
             interactions.append(Interaction(
-                service=item["service"], version=str(item["version"]), action=item["action"],
-                parameters={k: v for k, v in (item.get("parameters") or {}).items()},
+                service=doc.string(item["service"], (*where, "service")), version=str(item["version"]),
+                action=doc.string(item["action"], (*where, "action")),
+                parameters=dict(doc.mapping(item.get("parameters"), (*where, "parameters"), empty_ok=True)),
                 response=item.get("response"), error=item.get("error"),
             ))
         return cls(
-            interactions=interactions, region=data.get("region"),
-            account_redacted=bool(data.get("account_redacted")),
-            recorded_at=data.get("recorded_at"), source=data.get("source"),
+            interactions=interactions, region=top.get("region"), account_redacted=bool(top.get("account_redacted")),
+            recorded_at=top.get("recorded_at"), source=top.get("source"),
         )
 
     def save(self, path: Path) -> None:

@@ -1,31 +1,33 @@
-"""Rendering in one place: results become a table, JSON or YAML; `--query` applies to the JSON form."""
+"""Rendering in one place: a command's result becomes a table or text for people, or JSON, YAML for scripts;
+`--query` applies to the JSON form. The view is chosen by the result's type."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
 
 from essctl.env import Environment
 from essctl.errors import UsageError
-from essctl.render.views import View, generic_view
 
 
-def emit(env: Environment, data: Any, view: View | None = None) -> None:
-    """Write a command's result to stdout in the chosen format."""
-    if env.query:
-        data = apply_query(env.query, data)
-        view = None
-    fmt = env.output_format
-    if fmt == "json":
-        env.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
-    elif fmt == "yaml":
-        import yaml
+@dataclass(frozen=True)
+class Listing:
+    """A list of resources of one kind (`kind` picks its table, even when the list is empty)."""
 
-        env.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120))
-    else:
-        console = env.console()
-        for renderable in (view or generic_view)(data):
-            console.print(renderable)
-    env.stdout.flush()
+    kind: str
+    items: list[Any]
+
+    def to_data(self) -> list[Any]:
+        return [to_data(item) for item in self.items]
+
+
+def to_data(result: Any) -> Any:
+    """The JSON form of a result: its to_data(), a typed resource's API map, or the value itself."""
+    if hasattr(result, "to_data"):
+        return result.to_data()
+    if hasattr(result, "to_api"):
+        return result.to_api()
+    return result
 
 
 def apply_query(expression: str, data: Any) -> Any:
@@ -36,3 +38,60 @@ def apply_query(expression: str, data: Any) -> Any:
         return jmespath.search(expression, json.loads(json.dumps(data, default=str)))
     except JMESPathError as exc:
         raise UsageError(f"--query: {' '.join(str(exc).split())}") from exc
+
+
+def write_lines(env: Environment, lines: Iterable[str]) -> None:
+    for line in lines:
+        env.stdout.write(line + "\n")
+    env.stdout.flush()
+
+
+def _view(result: Any) -> tuple[str, Callable[[Any], Iterable[Any]]] | None:
+    """("lines", view) for plain text, ("rich", view) for renderables; by the result's type."""
+    from essctl.render import diagnosis_view, progress, views
+
+    if isinstance(result, Listing):
+        return "rich", views.LISTINGS[result.kind]
+    name = f"{type(result).__module__}.{type(result).__qualname__}"
+    return {
+        "essctl.recipe.plan.Plan": ("lines", progress.plan_lines),
+        "essctl.recipe.teardown.TeardownPlan": ("lines", progress.plan_lines),
+        "essctl.recipe.run.RunReport": ("lines", progress.run_report_lines),
+        "essctl.diagnose.report.DiagnosisReport": ("lines", diagnosis_view.diagnosis_lines),
+        "essctl.template.report.PolicyReport": ("lines", views.policy_document_lines),
+        "essctl.template.report.TemplateReport": ("rich", views.template_view),
+        "essctl.recipe.show.RecipeDescription": ("rich", views.recipe_view),
+        "essctl.inventory.RoleReport": ("rich", views.role_view),
+    }.get(name)
+
+
+def output(env: Environment, result: Any) -> None:
+    """Write a command's result to stdout in the chosen format."""
+    view = None if env.query else _view(result)
+    if view is not None and env.output_format == "table":
+        kind, render = view
+        if kind == "lines":
+            write_lines(env, render(result))
+            return
+        console = env.console()
+        for renderable in render(result):
+            console.print(renderable)
+        env.stdout.flush()
+        return
+    data = to_data(result)
+    if env.query:
+        data = apply_query(env.query, data)
+    fmt = env.output_format
+    if fmt == "json":
+        env.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    elif fmt == "yaml":
+        import yaml
+
+        env.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120))
+    else:
+        from essctl.render.views import generic_view
+
+        console = env.console()
+        for renderable in generic_view(data):
+            console.print(renderable)
+    env.stdout.flush()

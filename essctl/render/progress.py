@@ -3,15 +3,18 @@ file); scripts read the final JSON or YAML document instead."""
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from essctl.env import Environment
+from essctl.events import WATCH_EVENTS, Event, Waiting, WarningEvent
 
-SYMBOLS = {"create": "+", "update": "~", "new-version": "~", "attach": "+", "none": "=", "delete": "-",
-           "detach": "-"}
+if TYPE_CHECKING:
+    from essctl.cloud.session import Call
+    from essctl.recipe.run import RunReport
+    from essctl.watch.result import WatchResult
 
-
-WATCH_KINDS = frozenset({"activity", "instance", "lifecycle_action", "execution", "task"})
+_DETAIL_FIELDS = ("NotificationArn", "NotificationMetadata", "HeartbeatTimeout", "DefaultResult",
+                  "LifecycleTransition", "PolicyDocument")
 
 
 class EventPrinter:
@@ -34,18 +37,24 @@ class EventPrinter:
     def note(self, text: str) -> None:
         self._line(text)
 
-    def event(self, event: Any) -> None:
-        if self.live and event.kind in WATCH_KINDS:
+    def plan(self, plan: Any) -> None:
+        """The plan a person is asked to confirm."""
+        for line in plan_lines(plan):
+            self._line(line)
+
+    def event(self, event: Event) -> None:
+        if self.live and isinstance(event, WATCH_EVENTS):
             if self._view is None:
                 from essctl.render.watch_views import LiveWatchView
 
-                self._view = LiveWatchView(self.env, f"Activity {event.data.get('activity_id', '')}").__enter__()
+                self._view = LiveWatchView(self.env, f"Activity {getattr(event, 'activity_id', '')}").__enter__()
             self._view.event(event)
             return
-        marker = {"warning": "!", "wait": "…"}.get(event.kind, "•")
-        self._line(f"[{event.elapsed:6.1f}s] {marker} {event.message}" if event.elapsed else f"{marker} {event.message}")
+        marker = "!" if isinstance(event, WarningEvent) else "…" if isinstance(event, Waiting) else "•"
+        elapsed = getattr(event, "elapsed", 0.0)
+        self._line(f"[{elapsed:6.1f}s] {marker} {event.message}" if elapsed else f"{marker} {event.message}")
 
-    def call(self, call: Any) -> None:
+    def call(self, call: Call) -> None:
         if not self.show_calls:
             return
         shown = " ".join(f"{key}={_short(value)}" for key, value in call.parameters.items())
@@ -63,81 +72,75 @@ def _short(value: Any, limit: int = 120) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def plan_lines(plan: dict[str, Any], *, trigger: str | None) -> Iterable[str]:
-    account = plan.get("account_id") or "unknown until the role exists"
-    yield f"Plan: recipe {plan['recipe']} in {plan['group']} (region {plan['region']}, account {account})"
-    for change in plan["changes"]:
-        yield f"  {SYMBOLS.get(change['action'], '?')} {change['kind']} {change['target']}: {change['reason']}"
-        request = change.get("request") or {}
-        for key in ("NotificationArn", "NotificationMetadata", "HeartbeatTimeout", "DefaultResult",
-                    "LifecycleTransition", "PolicyDocument"):
+def plan_lines(plan: Any) -> Iterable[str]:
+    """A recipe's plan or teardown plan: a line per change with its symbol, the request's telling fields, warnings."""
+    account = getattr(plan, "account_id", None) or "unknown until the role exists"
+    yield f"Plan: recipe {plan.recipe.name} in {plan.group_id} (region {plan.region}, account {account})"
+    for change in plan.changes:
+        yield f"  {change.action.symbol} {change.kind} {change.target}: {change.reason}"
+        request = change.request()
+        for key in _DETAIL_FIELDS:
             if key in request:
                 yield f"        {key}: {request[key]}"
-    for warning in plan.get("warnings", []):
+    for warning in getattr(plan, "warnings", []):
         yield f"  ! {warning}"
-    pending = sum(1 for change in plan["changes"] if change["action"] != "none")
-    unchanged = len(plan["changes"]) - pending
+    pending = sum(1 for change in plan.changes if change.changes_something)
+    unchanged = len(plan.changes) - pending
     yield f"{pending} to change, {unchanged} already in place." if pending else f"No changes: {unchanged} already in place."
-    if trigger:
-        yield f"Then: {trigger}"
+    trigger = getattr(plan, "trigger", None)
+    if trigger is not None:
+        yield f"Then: {trigger.reason}"
 
 
-def write_lines(env: Environment, lines: Iterable[str]) -> None:
-    for line in lines:
-        env.stdout.write(line + "\n")
-    env.stdout.flush()
-
-
-def print_plan(env: Environment, plan: dict[str, Any], *, trigger: str | None) -> None:
-    write_lines(env, plan_lines(plan, trigger=trigger))
-
-
-def run_summary_lines(report: dict[str, Any]) -> Iterable[str]:
+def run_report_lines(report: RunReport) -> Iterable[str]:
+    """The end of a recipe run: each step's outcome, the trigger, the watch, times; then the diagnosis."""
     yield ""
-    yield f"Recipe {report['recipe']}: {report['outcome'].upper()}" + ("  (dry-run: recorded answers)"
-                                                                       if report.get("dry_run") else "")
-    for step in report["applied"]:
-        ids = " ".join(f"{k}={v}" for k, v in step["ids"].items() if v)
-        yield f"  {step['kind']:<10} {step['target']:<48} {step['outcome']}" + (f"  {ids}" if ids else "")
-    if report.get("trigger"):
-        trig = report["trigger"]
-        yield f"  {'trigger':<10} {trig['rule_ari']}  activity {trig['activity_id']}"
-    if report.get("trigger_error"):
-        yield f"  {'trigger':<10} failed: {report['trigger_error']}"
-    if report.get("watch"):
-        yield from _watch_lines(report["watch"])
-    timings = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in report["seconds"].items())
-    yield f"  time: {timings}; {len(report['calls'])} API calls, {report['mutating_calls']} mutating"
+    yield f"Recipe {report.plan.recipe.name}: {report.outcome.upper()}" + ("  (dry-run: recorded answers)"
+                                                                          if report.dry_run else "")
+    for applied in report.applied:
+        ids = " ".join(f"{k}={v}" for k, v in applied.outcome.ids.items() if v)
+        yield f"  {applied.change.kind:<10} {applied.change.target:<48} {applied.outcome.text}" + (
+            f"  {ids}" if ids else "")
+    if report.triggered is not None:
+        yield f"  {'trigger':<10} {report.triggered.rule_ari}  activity {report.triggered.activity_id}"
+    if report.trigger_error is not None:
+        yield f"  {'trigger':<10} failed: {report.trigger_error}"
+    if report.watch is not None:
+        yield from _watch_lines(report.watch)
+    timings = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in report.seconds.items())
+    mutating = sum(1 for call in report.calls if call.mutating)
+    yield f"  time: {timings}; {len(report.calls)} API calls, {mutating} mutating"
+    if report.diagnosis is not None:
+        from essctl.render.diagnosis_view import diagnosis_lines
+
+        yield ""
+        yield from diagnosis_lines(report.diagnosis)
 
 
-def _watch_lines(watch: dict[str, Any]) -> Iterable[str]:
-    activity = watch.get("activity")
-    if activity:     # an execution watch has none
-        yield (f"  activity   {activity.get('ScalingActivityId')}: {activity.get('StatusCode')}"
-               + (f" - {activity['StatusMessage']}" if activity.get("StatusMessage") else ""))
-    for instance in watch["instances"]:
-        yield f"  instance   {instance['InstanceId']}: {instance['State']}"
-    for execution in watch["executions"]:
-        line = f"  execution  {execution.get('ExecutionId')} ({execution.get('TemplateName')}): {execution.get('Status')}"
-        if execution.get("Status") != "Success" and execution.get("StatusMessage"):
-            line += f" - {execution['StatusMessage']}"
+def _watch_lines(watch: WatchResult) -> Iterable[str]:
+    activity = watch.activity
+    if activity is not None:     # an execution watch has none
+        yield f"  activity   {activity.id}: {activity.status}" + (
+            f" - {activity.status_message}" if activity.status_message else "")
+    for instance_id, state in watch.instances.items():
+        yield f"  instance   {instance_id}: {state}"
+    for execution_id, execution in watch.executions.items():
+        line = f"  execution  {execution_id} ({execution.template_name}): {execution.status}"
+        if execution.status != "Success" and execution.status_message:
+            line += f" - {execution.status_message}"
         yield line
-        outputs = execution.get("Outputs")
+        outputs = execution.outputs_text
         if outputs:
             yield f"             outputs: {_short(outputs if isinstance(outputs, str) else json.dumps(outputs), 300)}"
-        for task in execution.get("Tasks") or []:
-            if task.get("Status") == "Failed":
-                yield f"             failed task {task.get('TaskName')}: {task.get('StatusMessage')}"
-    for item in watch.get("still_running") or []:
+        for task in watch.tasks.get(execution_id, []):
+            if task.status == "Failed":
+                yield f"             failed task {task.name}: {task.status_message}"
+    for item in watch.running:
         yield f"  still running: {item}"
 
 
-def print_run_summary(env: Environment, report: dict[str, Any]) -> None:
-    write_lines(env, run_summary_lines(report))
-
-
-def watch_summary_lines(watch: dict[str, Any]) -> Iterable[str]:
+def watch_summary_lines(watch: WatchResult) -> Iterable[str]:
     """The end of a watch: the activity, instances, executions and their failing tasks."""
     yield ""
-    yield "Result: " + ("TIMED OUT" if watch["timed_out"] else "SUCCEEDED" if watch["succeeded"] else "FAILED")
+    yield "Result: " + ("TIMED OUT" if watch.timed_out else "SUCCEEDED" if watch.succeeded else "FAILED")
     yield from _watch_lines(watch)

@@ -25,10 +25,14 @@ def _cell(value: Any) -> str:
 
 
 def table_view(title: str, columns: list[Column], empty: str) -> View:
-    def render(items: list[dict[str, Any]]) -> Iterable[Any]:
+    """A table of API maps (or of results whose JSON form is one: a Listing's items)."""
+    def render(items: Any) -> Iterable[Any]:
         from rich.table import Table
         from rich.text import Text
 
+        from essctl.render import to_data
+
+        items = [to_data(item) for item in getattr(items, "items", items)]
         if not items:
             return [Text(empty, style="dim")]
         table = Table(title=title, title_justify="left", header_style="bold")
@@ -109,7 +113,8 @@ _ROLE_POLICIES = table_view("Attached policies", [
 ], empty="no policies attached")
 
 
-def role_view(data: dict[str, Any]) -> Iterable[Any]:
+def role_view(report: Any) -> Iterable[Any]:
+    data = report.to_data()
     role = data.get("Role") or {}
     summary = {
         "Role": role.get("RoleName"), "Arn": role.get("Arn"), "Trusted services": data.get("TrustedServices"),
@@ -117,6 +122,7 @@ def role_view(data: dict[str, Any]) -> Iterable[Any]:
         "Description": role.get("Description"),
     }
     return [*generic_view(summary), "", *_ROLE_POLICIES(data.get("Policies") or [])]
+
 
 TEMPLATES = table_view("OOS templates", [
     Column("Name", "TemplateName"), Column("Version", "TemplateVersion"), Column("Share", "ShareType"),
@@ -129,7 +135,8 @@ _TEMPLATE_PARAMETERS = table_view("Parameters", [
 ], empty="no parameters")
 
 
-def template_view(data: dict[str, Any]) -> Iterable[Any]:
+def template_view(report: Any) -> Iterable[Any]:
+    data = report.to_data()
     summary = {"Template": data.get("Name"), "Source": data.get("Source"), "Description": data.get("Description"),
                "RamRole": data.get("RamRole"), "Outputs": data.get("Outputs"),
                "Nested actions": data.get("NestedActions")}
@@ -140,6 +147,7 @@ def template_view(data: dict[str, Any]) -> Iterable[Any]:
     for line in data.get("Unresolved") or []:
         out.append(f"unresolved: {line}")
     return out
+
 
 RECIPES = table_view("Recipes", [
     Column("Name", "Name"), Column("Title", "Title", max_width=50), Column("Template", "Template", max_width=60),
@@ -167,10 +175,24 @@ def _policy_lines(label: str, policy: dict[str, Any]) -> list[Any]:
     return [f"{label}: {policy.get('Kind')} policy {policy.get('Name')}", text]
 
 
-def recipe_view(data: dict[str, Any]) -> Iterable[Any]:
+def recipe_view(description: Any) -> Iterable[Any]:
+    data = description.to_data()
     summary = {key: data.get(key) for key in ("Name", "Title", "Description", "Reference", "File", "Role")}
     out = [*generic_view(summary), "", *_RECIPE_INPUTS(data.get("Inputs") or []), "",
            *_RECIPE_STEPS(data.get("Steps") or []), "", *_policy_lines("Policy", data.get("Policy") or {})]
     for name, policy in (data.get("PolicyVariants") or {}).items():
         out += ["", *_policy_lines(f"Policy variant {name}", policy)]
     return out
+
+
+def policy_document_lines(report: Any) -> Iterable[str]:
+    """A policy document ready to paste: indented JSON."""
+    import json
+
+    return [json.dumps(report.document, indent=2)]
+
+
+LISTINGS: dict[str, View] = {
+    "scaling_groups": SCALING_GROUPS, "lifecycle_hooks": LIFECYCLE_HOOKS, "scaling_activities": SCALING_ACTIVITIES,
+    "executions": EXECUTIONS, "templates": TEMPLATES, "recipes": RECIPES,
+}

@@ -6,10 +6,18 @@ import time
 from typing import Any
 
 from essctl.env import Environment
+from essctl.events import (
+    ActivityChanged,
+    Event,
+    ExecutionChanged,
+    InstanceChanged,
+    LifecycleActionChanged,
+    TaskChanged,
+)
+from essctl.facts.states import FAILED_RESULTS, RELEASED, is_failure, is_running
 
-RUNNING = frozenset({"InProgress", "Pending", "Pending:Wait", "Removing:Wait", "Running", "Started", "Queued",
-                     "Waiting"})
-FAILED = frozenset({"Failed", "Rejected", "Timeout", "Cancelled", "Warning"})
+_KINDS = {ActivityChanged: "activity", InstanceChanged: "instance", LifecycleActionChanged: "lifecycle_action",
+          ExecutionChanged: "execution", TaskChanged: "task"}
 
 
 class LineWatchView:
@@ -24,15 +32,15 @@ class LineWatchView:
     def __exit__(self, *exc: Any) -> None:
         pass
 
-    def event(self, event: Any) -> None:
-        self.env.stdout.write(f"[{event.elapsed:6.1f}s] {event.kind}: {event.message}\n")
+    def event(self, event: Event) -> None:
+        self.env.stdout.write(f"[{getattr(event, 'elapsed', 0.0):6.1f}s] {event.kind}: {event.message}\n")
         self.env.stdout.flush()
 
 
 class JsonLinesWatchView(LineWatchView):
     """One JSON object per event; the command writes the final summary object after them."""
 
-    def event(self, event: Any) -> None:
+    def event(self, event: Event) -> None:
         self.env.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False, default=str) + "\n")
         self.env.stdout.flush()
 
@@ -63,13 +71,16 @@ class LiveWatchView:
         if self._live is not None:
             self._live.__exit__(*exc)
 
-    def event(self, event: Any) -> None:
-        key = _row_key(event)
+    def event(self, event: Event) -> None:
+        kind = _KINDS.get(type(event))
+        if kind is None:
+            return
+        key = (kind, _ident(event))
         with self._lock:
-            row = self.rows.setdefault(key, _Row(event.kind, _label(event)))
+            row = self.rows.setdefault(key, _Row(kind, _label(event)))
             row.status, row.detail, row.failed = _status(event), _detail(event), _failed(event)
-            if event.kind == "task":
-                row.parent = event.data.get("execution_id")
+            if isinstance(event, TaskChanged):
+                row.parent = event.execution_id
         if self._live is not None:
             self._live.refresh()
 
@@ -111,58 +122,57 @@ class _Row:
         self.spinner = Spinner("dots")     # one per row, so it turns between redraws
 
     def mark(self) -> Any:
-        if self.status in RUNNING:
+        if is_running(self.kind, self.status):
             return self.spinner
         if self.failed:
             return "✗"
-        return "-" if self.status == "released" else "✓"
+        return "-" if self.status == RELEASED else "✓"
 
 
-def _row_key(event: Any) -> tuple[str, str]:
-    data = event.data
-    if event.kind == "task":
-        return "task", f"{data.get('execution_id')}/{data.get('task')}"
-    field = {"activity": "activity_id", "instance": "instance_id", "lifecycle_action": "hook_id",
-             "execution": "execution_id"}.get(event.kind)
-    return event.kind, str(data.get(field) or "") if field else event.message
+def _ident(event: Event) -> str:
+    if isinstance(event, TaskChanged):
+        return f"{event.execution_id}/{event.task}"
+    if isinstance(event, ActivityChanged):
+        return event.activity_id
+    if isinstance(event, InstanceChanged):
+        return event.instance_id
+    if isinstance(event, LifecycleActionChanged):
+        return str(event.hook_id or "")
+    return event.execution_id if isinstance(event, ExecutionChanged) else event.message
 
 
-def _label(event: Any) -> str:
-    data = event.data
-    if event.kind == "task":
-        return f"  task {data.get('task')}"
-    if event.kind == "lifecycle_action":
-        return f"lifecycle action of {data.get('hook_id')}"
-    return f"{event.kind} {_row_key(event)[1]}"
+def _label(event: Event) -> str:
+    if isinstance(event, TaskChanged):
+        return f"  task {event.task}"
+    if isinstance(event, LifecycleActionChanged):
+        return f"lifecycle action of {event.hook_id}"
+    return f"{event.kind} {_ident(event)}"
 
 
-def _status(event: Any) -> str:
-    data = event.data
-    return str(data.get("status") or data.get("state") or "")
+def _status(event: Event) -> str:
+    return str(getattr(event, "state", None) or getattr(event, "status", None) or "")
 
 
-def _failed(event: Any) -> bool:
-    data = event.data
-    return _status(event) in FAILED or data.get("result") in ("ABANDON", "ROLLBACK")
+def _failed(event: Event) -> bool:
+    kind = _KINDS[type(event)]
+    return is_failure(kind, _status(event)) or getattr(event, "result", None) in FAILED_RESULTS
 
 
-def _detail(event: Any) -> str:
+def _detail(event: Event) -> str:
     """What the status alone does not say: progress, result, template, outputs, the failure message."""
-    data = event.data
-    kind, status = event.kind, _status(event)
-    if kind == "activity":
-        return f"{data.get('progress') or 0}%" if status in RUNNING else str(data.get("status_message") or "")
-    if kind == "lifecycle_action":
-        return str(data.get("result") or "") if status != "Pending" else ""
-    if kind == "execution":
-        parts = [str(data.get("template") or "")]
-        if status == "Failed" and data.get("status_message"):
-            parts.append(str(data["status_message"]))
-        if status == "Success" and data.get("outputs"):
-            parts.append("outputs " + json.dumps(data["outputs"], ensure_ascii=False)[:200])
+    if isinstance(event, ActivityChanged):
+        return f"{event.progress or 0}%" if is_running("activity", event.status) else str(event.status_message or "")
+    if isinstance(event, LifecycleActionChanged):
+        return str(event.result or "") if event.status != "Pending" else ""
+    if isinstance(event, ExecutionChanged):
+        parts = [str(event.template or "")]
+        if event.status == "Failed" and event.status_message:
+            parts.append(str(event.status_message))
+        if event.status == "Success" and event.outputs:
+            parts.append("outputs " + json.dumps(event.outputs, ensure_ascii=False)[:200])
         return "; ".join(p for p in parts if p)
-    if kind == "task":
-        return str(data.get("status_message") or "")
+    if isinstance(event, TaskChanged):
+        return str(event.status_message or "")
     return ""
 
 

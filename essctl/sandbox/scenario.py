@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from essctl import yaml_errors
 from essctl.errors import UsageError
 from essctl.sandbox.faults import FaultRule, Faults
 from essctl.sandbox.signature import AccessKey
+from essctl.yamldoc import Document
 
 DEFAULT_SCENARIO = Path(__file__).parent / "scenarios" / "default.yaml"
 DEFAULT_TASK_DURATION_S = 30.0
@@ -93,46 +93,17 @@ class Scenario:
         return self.behaviour.get(template) or Behaviour()
 
 
-def _compose_with_lines(text: str, source: str) -> tuple[Any, dict[tuple, int]]:
-    import yaml
-
-    try:
-        node = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{source}{yaml_errors.where(exc)}: not a valid YAML scenario: "
-                         f"{yaml_errors.problem(exc)}") from exc
-    lines: dict[tuple, int] = {}
-
-    def walk(node: Any, path: tuple) -> None:
-        lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                walk(value, (*path, key.value))
-                lines[(*path, key.value)] = key.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                walk(item, (*path, index))
-
-    if node is not None:
-        walk(node, ())
-    return yaml.safe_load(text), lines
-
-
 class _Reader:
-    def __init__(self, source: str, lines: dict[tuple, int]):
-        self.source, self.lines = source, lines
+    """Typed reads of the scenario's values; a problem names FILE:LINE:COL and the field."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
 
     def fail(self, path: tuple, message: str) -> UsageError:
-        line = next((self.lines[path[:n]] for n in range(len(path), -1, -1) if path[:n] in self.lines), 1)
-        dotted = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(path))
-        return UsageError(f"{self.source}:{line}: {dotted or 'scenario'}: {message}")
+        return self.doc.error(path, message)
 
     def mapping(self, value: Any, path: tuple) -> dict:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise self.fail(path, "expected a mapping")
-        return value
+        return self.doc.mapping(value, path, empty_ok=True)
 
     def sequence(self, value: Any, path: tuple) -> list:
         if value is None:
@@ -163,17 +134,16 @@ class _Reader:
 
 def load_scenario(path: Path | str | None = None) -> Scenario:
     path = Path(path) if path is not None else DEFAULT_SCENARIO
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the scenario: {exc.strerror}") from exc
-    return parse_scenario(text, source=str(path), base_dir=path.parent)
+    return _read(Document.read(path, what="scenario"), base_dir=path.parent)
 
 
 def parse_scenario(text: str, *, source: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
-    data, lines = _compose_with_lines(text, source)
-    r = _Reader(source, lines)
-    top = r.mapping(data, ())
+    return _read(Document(text, source, what="scenario"), base_dir=base_dir)
+
+
+def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
+    r = _Reader(doc)
+    top = r.mapping(doc.root, ())
     r.known(top, (), {"region", "account_id", "credentials", "groups", "roles", "policies", "templates",
                       "template_dirs", "behaviour", "faults", "scheduled_tasks"})
     scenario = Scenario()
@@ -243,7 +213,7 @@ def parse_scenario(text: str, *, source: str = "<scenario>", base_dir: Path | No
             r.get(item, "description", p, str, default="")))
 
     custom = {policy.name for policy in scenario.policies}
-    from essctl.core.policy_eval import system_policy_documents
+    from essctl.policies.system import system_policy_documents
 
     for i, item in enumerate(r.sequence(top.get("roles"), ("roles",))):
         p = ("roles", i)

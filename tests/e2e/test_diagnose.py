@@ -1,7 +1,7 @@
 """essctl diagnose against the sandbox, through the real SDK: the documented failures, their evidence, and --fix."""
 import json
 
-from essctl.core.recipes import builtin_recipe_paths
+from essctl.recipe.catalog import builtin_recipe_paths
 from tests.support import sandbox_steps as steps
 from tests.support.failure_scenarios import SCENARIOS, scale_out, stage
 

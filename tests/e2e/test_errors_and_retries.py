@@ -3,9 +3,9 @@ import socket
 
 import pytest
 
+from essctl.cloud.gateway import Cloud
 from essctl.cloud.session import CloudSession
 from essctl.cloud.settings import CloudSettings
-from essctl.core.inventory import list_scaling_groups
 from essctl.errors import CloudAPIError
 from tests.support.stubcloud import Reply, error
 
@@ -22,7 +22,7 @@ def test_forbidden_ram_maps_to_one_error_with_denied_action(stub, cli):
     stub.on("DescribeScalingGroups", error(403, "Forbidden.RAM", "User not authorized to operate on the specified resource.",
                                            AccessDeniedDetail=detail))
     with pytest.raises(CloudAPIError) as caught:
-        list_scaling_groups(_session(stub))
+        Cloud(_session(stub)).ess.list_scaling_groups()
     err = caught.value
     assert (err.service, err.action, err.code, err.status) == ("ess", "DescribeScalingGroups", "Forbidden.RAM", 403)
     assert err.message == "User not authorized to operate on the specified resource."
@@ -38,7 +38,7 @@ def test_forbidden_ram_maps_to_one_error_with_denied_action(stub, cli):
 
 def test_throttling_user_400_is_retried_until_it_succeeds(stub):
     stub.on("DescribeScalingGroups", error(400, "Throttling.User", "Request was denied due to user flow control."), EMPTY)
-    assert list_scaling_groups(_session(stub)) == []
+    assert Cloud(_session(stub)).ess.list_scaling_groups() == []
     calls = stub.calls("DescribeScalingGroups")
     assert len(calls) == 2
     assert calls[1].headers.get("x-acs-retry-attempts") == "1"
@@ -47,14 +47,14 @@ def test_throttling_user_400_is_retried_until_it_succeeds(stub):
 def test_retry_after_header_is_honoured(stub):
     stub.on("DescribeScalingGroups", Reply(status=429, body={"Code": "Throttling", "Message": "slow down"},
                                            headers={"x-acs-retry-after": "120"}), EMPTY)
-    assert list_scaling_groups(_session(stub)) == []
+    assert Cloud(_session(stub)).ess.list_scaling_groups() == []
     assert stub.calls("DescribeScalingGroups")[1].headers.get("x-acs-retry-delay") == "120"
 
 
 def test_5xx_is_retried_then_reported(stub):
     stub.on("DescribeScalingGroups", error(500, "InternalError", "The request processing has failed due to some unknown error."))
     with pytest.raises(CloudAPIError) as caught:
-        list_scaling_groups(_session(stub))
+        Cloud(_session(stub)).ess.list_scaling_groups()
     assert (caught.value.code, caught.value.status) == ("InternalError", 500)
     assert len(stub.calls("DescribeScalingGroups")) == 4   # MAX_ATTEMPTS
 
@@ -62,7 +62,7 @@ def test_5xx_is_retried_then_reported(stub):
 def test_other_4xx_is_not_retried(stub):
     stub.on("DescribeScalingGroups", error(400, "InvalidParameter", "bad"))
     with pytest.raises(CloudAPIError):
-        list_scaling_groups(_session(stub))
+        Cloud(_session(stub)).ess.list_scaling_groups()
     assert len(stub.calls("DescribeScalingGroups")) == 1
 
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from essctl.core.knowledge import load_knowledge
+from essctl.diagnose.knowledge import load_knowledge
 from tests.support import sandbox_steps as steps
 
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from essctl.core.recipes import builtin_recipe_paths, find_recipe
+from essctl.recipe.catalog import builtin_recipe_paths, find_recipe
 from tests.support.cli import clean_env, run_essctl
 from tests.support.recipe_examples import example_arguments
 from tests.support.sandbox_steps import GROUP

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from essctl.core.recipes import builtin_recipe_paths, find_recipe
+from essctl.recipe.catalog import builtin_recipe_paths, find_recipe
 from tests.support.recipe_examples import example_arguments
 
 GROUP = "asg-sandbox000000000001"
@@ -155,13 +155,15 @@ def test_a_full_group_is_explained(cli, sandbox_factory, tmp_path):
 def test_on_a_terminal_the_watch_is_a_live_table_after_the_step_lines(sandbox):
     import io
 
+    from essctl.cloud.gateway import Cloud
     from essctl.cloud.session import CloudSession
     from essctl.cloud.settings import CloudSettings
-    from essctl.core.recipe_run import RunOptions, run_recipe
-    from essctl.core.recipes import resolve_inputs
-    from essctl.core.watch import Pacing
     from essctl.env import Environment
+    from essctl.recipe.inputs import resolve_inputs
+    from essctl.recipe.run import RunOptions, run_recipe
+    from essctl.recipe.steps import RunSpec
     from essctl.render.progress import EventPrinter
+    from essctl.watch.watcher import Pacing
 
     class Terminal(io.StringIO):
         def isatty(self):
@@ -170,11 +172,12 @@ def test_on_a_terminal_the_watch_is_a_live_table_after_the_step_lines(sandbox):
     env = Environment(output="table", color=False, stdout=Terminal())
     printer = EventPrinter(env, show_calls=False, live=True)
     recipe = find_recipe("run-command")
-    options = RunOptions(group_id=GROUP, inputs=resolve_inputs(recipe, {"commandContent": "echo hi"}),
-                         pacing=Pacing(0.02, 0.15))
-    session = CloudSession(CloudSettings(region="cn-hangzhou", endpoint=sandbox.endpoint))
+    spec = RunSpec(recipe=recipe, group_id=GROUP, inputs=resolve_inputs(recipe, {"commandContent": "echo hi"}),
+                   policy=recipe.policy)
+    cloud = Cloud(CloudSession(CloudSettings(region="cn-hangzhou", endpoint=sandbox.endpoint)))
     try:
-        report = run_recipe(session, recipe, options, confirm=lambda plan: True, emit=printer.event)
+        report = run_recipe(cloud, spec, RunOptions(pacing=Pacing(0.02, 0.15)), confirm=lambda plan: True,
+                            emit=printer.event)
     finally:
         printer.close()
     assert report.outcome == "succeeded"

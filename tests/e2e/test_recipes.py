@@ -2,7 +2,7 @@
 template from OOS through the SDK."""
 import pytest
 
-from essctl.core.recipes import load_recipe
+from essctl.recipe.load import load_recipe
 from tests.support.cli import REPO, clean_env, run_essctl
 from tests.support.recipe_examples import DETACH_TEMPLATE
 
@@ -19,7 +19,7 @@ def test_recipe_commands_import_no_sdk(tmp_path, args):
     result = run_essctl(*args, env=clean_env(tmp_path), python_flags=("-X", "importtime"))
     assert result.code in (0, 2), result.err
     imported = [line.split("|")[-1].strip() for line in result.err.splitlines() if line.startswith("import time:")]
-    assert "essctl.core.recipes" in imported
+    assert "essctl.recipe.load" in imported
     assert [m for m in imported if m.startswith(("alibabacloud_", "darabonba", "Tea"))] == []
 
 

@@ -80,12 +80,12 @@ def test_repeated_calls_replay_in_recorded_order_and_the_last_answer_repeats(stu
     # One session per command: each starts from the first answer again.
     assert [len(a) for a in answers] == [1, 1, 1]
 
+    from essctl.cloud.gateway import Cloud
     from essctl.cloud.session import CloudSession
     from essctl.cloud.settings import CloudSettings
-    from essctl.core.inventory import list_scaling_groups
 
-    session = CloudSession(CloudSettings(tape=tape))
-    assert [len(list_scaling_groups(session)) for _ in range(4)] == [1, 2, 2, 2]
+    ess = Cloud(CloudSession(CloudSettings(tape=tape))).ess
+    assert [len(ess.list_scaling_groups()) for _ in range(4)] == [1, 2, 2, 2]
 
 
 def test_client_token_does_not_affect_matching(stub, tmp_path):

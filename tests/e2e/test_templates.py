@@ -71,16 +71,17 @@ def test_policy_from_oos_is_cross_checked_with_generate_execution_policy(stub, c
 def test_get_template_content_is_cached_per_region_name_and_version(stub, tmp_path, monkeypatch):
     from alibabacloud_oos20190601 import models
 
+    from essctl.cloud.gateway import Cloud
     from essctl.cloud.session import CloudSession
     from essctl.cloud.settings import CloudSettings
-    from essctl.core.templates import load_template_from_oos
+    from essctl.template.source import load_template_from_oos
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     stub.on("GetTemplate", models.GetTemplateResponseBody(
         content="Tasks:\n- {Name: wait, Action: ACS::Sleep}\n",
         template=models.GetTemplateResponseBodyTemplate(template_name="MyTemplate", template_version="v3")).to_map())
-    session = CloudSession(CloudSettings(region="cn-hangzhou", endpoint=stub.url))
-    assert load_template_from_oos(session, "MyTemplate").version == "v3"                # latest: always asked
+    cloud = Cloud(CloudSession(CloudSettings(region="cn-hangzhou", endpoint=stub.url)))
+    assert load_template_from_oos(cloud, "MyTemplate").version == "v3"                # latest: always asked
     assert (tmp_path / "cache" / "essctl" / "templates" / "cn-hangzhou" / "MyTemplate@v3.yaml").exists()
-    assert load_template_from_oos(session, "MyTemplate", "v3").tasks[0].action == "ACS::Sleep"
+    assert load_template_from_oos(cloud, "MyTemplate", "v3").tasks[0].action == "ACS::Sleep"
     assert len(stub.calls("GetTemplate")) == 1                                         # v3 came from the cache

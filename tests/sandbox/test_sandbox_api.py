@@ -108,9 +108,9 @@ faults:
     - {{action: DescribeScalingGroups, calls: [1, 2], error: {{code: Throttling.User, status: 400, retry_after_ms: 30}}}}
 """)
     sandbox = sandbox_factory(scenario)
-    from essctl.core.inventory import list_scaling_groups
+    from essctl.cloud.gateway import Cloud
 
-    assert [g["ScalingGroupId"] for g in list_scaling_groups(session(sandbox))] == [GROUP]
+    assert [g.id for g in Cloud(session(sandbox)).ess.list_scaling_groups()] == [GROUP]
     assert sandbox.faults.calls("DescribeScalingGroups") == 3
 
 
@@ -230,13 +230,13 @@ def test_state_file_resumes_the_world_and_the_clock(tmp_path, sandbox_factory):
 def test_bad_scenarios_are_one_line_usage_errors(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("region: cn-hangzhou\ngroups:\n  - id: asg-sandbox01\n    max: two\n")
-    with pytest.raises(UsageError, match=r"bad.yaml:4: groups\[0\].max: expected int, got 'two'"):
+    with pytest.raises(UsageError, match=r"bad.yaml:4:10: groups\[0\].max: expected int, got 'two'"):
         Sandbox(bad)
     bad.write_text("roles:\n  - name: R\n    policies: [NoSuchPolicy]\n")
-    with pytest.raises(UsageError, match=r"bad.yaml:3: roles\[0\].policies\[0\]: 'NoSuchPolicy' is neither"):
+    with pytest.raises(UsageError, match=r"bad.yaml:3:16: roles\[0\].policies\[0\]: 'NoSuchPolicy' is neither"):
         Sandbox(bad)
     bad.write_text("groups: [\n")
-    with pytest.raises(UsageError, match=r"bad.yaml:2:1: not a valid YAML scenario"):
+    with pytest.raises(UsageError, match=r"bad.yaml:2:1: yaml: expected the node content"):
         Sandbox(bad)
 
 

@@ -3,9 +3,10 @@ allowed values), Outputs names, and the RAM actions derived with CloudProductAct
 import pytest
 import yaml
 
-from essctl.core.permissions import derive_required_actions
-from essctl.core.templates import action_dir_resolver, load_template_file, parse_template
 from essctl.sandbox.oos.templates import standin_templates
+from essctl.template.model import load_template_file, parse_template
+from essctl.template.permissions import derive_required_actions
+from essctl.template.source import action_dir_resolver
 from tests.support.cli import REPO
 
 SHARED = REPO.parent / "shared" / "oos-templates"

@@ -5,22 +5,30 @@ import json
 
 import pytest
 
-from essctl.core.diagnosis import (
+from essctl.cloud.resources import (
+    Execution,
+    LifecycleAction,
+    LifecycleHook,
+    Role,
+    ScalingActivity,
+    ScalingGroup,
+    ScalingInstance,
+    TaskExecution,
+    parse_time,
+)
+from essctl.diagnose.checks import (
     CHECKS,
-    Evidence,
+    Problem,
     check_group_capacity,
     check_hook_active_and_well_formed,
     check_hook_timeout_covers_execution,
     check_no_other_activity_in_progress,
     check_role_allows_template_actions,
     check_role_exists_and_trusts_oos,
-    diagnose,
-    error_codes_in,
-    fill_command,
-    parse_time,
     suggested_hook_timeout,
-    to_json,
 )
+from essctl.diagnose.evidence import Evidence
+from essctl.diagnose.findings import diagnose, error_codes_in, fill_command
 from essctl.errors import CloudAPIError
 from tests.support.cli import REPO
 
@@ -93,6 +101,23 @@ def role(trust=TRUST_OOS):
             "CreateDate": "2024-04-01T08:00:00Z", "MaxSessionDuration": 3600}
 
 
+# Evidence field -> the typed object an API map becomes (a list of them for a list field).
+TYPED = {"group": ScalingGroup, "activity": ScalingActivity, "other_activities": [ScalingActivity],
+         "instances": [ScalingInstance], "lifecycle_actions": [LifecycleAction], "hooks": [LifecycleHook],
+         "execution": Execution, "task_executions": [TaskExecution], "role": Role}
+
+
+def evidence(**values):
+    """Evidence from API maps, each read through its typed object as the gateways read the SDK's models."""
+    def typed(name, value):
+        kind = TYPED.get(name)
+        if value is None or kind is None:
+            return value
+        return [kind[0].from_api(item) for item in value] if isinstance(kind, list) else kind.from_api(value)
+
+    return Evidence(**{name: typed(name, value) for name, value in values.items()})
+
+
 def clean_evidence(**changes):
     """A successful run of the run-command recipe, everything fetched."""
     values = dict(
@@ -110,7 +135,7 @@ def clean_evidence(**changes):
         recipe="run-command", request_ids={"DescribeScalingActivities": "8A1E7C1D-0B5F-4F7E-9C5B-1D2E3F4A5B6C"},
     )
     values.update(changes)
-    return Evidence(**values)
+    return evidence(**values)
 
 
 def test_the_fixtures_have_the_sdk_field_names():
@@ -129,9 +154,9 @@ def test_the_fixtures_have_the_sdk_field_names():
     for model, data in pairs:
         out = model().from_map(copy.deepcopy(data)).to_map()
         assert {key: out.get(key) for key in data} == data, model.__name__
-    item = clean_evidence().instances[0]
+    item = clean_evidence().instances[0].to_api()
     assert ess.DescribeScalingInstancesResponseBodyScalingInstances().from_map(dict(item)).to_map() == item
-    action = clean_evidence().lifecycle_actions[0]
+    action = clean_evidence().lifecycle_actions[0].to_api()
     assert ess.DescribeLifecycleActionsResponseBodyLifecycleActions().from_map(dict(action)).to_map() == action
 
 
@@ -178,10 +203,10 @@ def test_role_check_passes_for_a_role_trusting_oos():
 def test_role_check_fails_for_a_role_trusting_ecs_or_a_missing_role():
     ecs_trust = TRUST_OOS.replace("oos.aliyuncs.com", "ecs.aliyuncs.com")
     untrusted = check_role_exists_and_trusts_oos(clean_evidence(role=role(ecs_trust)))
-    assert untrusted.passed is False and untrusted.problems()[0]["kind"] == "untrusted"
+    assert untrusted.passed is False and untrusted.problems()[0].kind == "untrusted"
     assert "ecs.aliyuncs.com" in untrusted.summary
     missing = check_role_exists_and_trusts_oos(clean_evidence(role=None, role_found=False, role_policies=None))
-    assert missing.passed is False and missing.problems()[0]["kind"] == "missing"
+    assert missing.passed is False and missing.problems()[0].kind == "missing"
     assert check_role_exists_and_trusts_oos(clean_evidence(role=None)).passed is None
 
 
@@ -221,7 +246,7 @@ def test_hook_timeout_check_fails_when_the_execution_outlasts_the_hook():
                                                   Parameters={"lifecycleHookId": HOOK_ID}))
     result = check_hook_timeout_covers_execution(evidence)
     assert result.passed is False
-    assert [p["kind"] for p in result.problems()] == ["exceeded"]
+    assert [p.kind for p in result.problems()] == ["exceeded"]
     assert result.evidence["execution_duration_s"] == 120
     assert result.evidence["suggested_timeout"] == 420        # 120 + 300, already a whole minute
 
@@ -229,7 +254,7 @@ def test_hook_timeout_check_fails_when_the_execution_outlasts_the_hook():
 def test_hook_timeout_check_warns_when_the_template_timeout_does_not_fit():
     result = check_hook_timeout_covers_execution(clean_evidence(hooks=[hook(HeartbeatTimeout=300)]))
     assert result.passed is False
-    assert result.problems() == [{"kind": "tight", "certain": False, "detail": result.problems()[0]["detail"]}]
+    assert result.problems() == (Problem("tight", result.problems()[0].detail, certain=False),)
     assert result.evidence["suggested_timeout"] == 900
     assert check_hook_timeout_covers_execution(clean_evidence(hooks=[])).passed is None
 
@@ -253,7 +278,7 @@ def test_hook_check_passes_for_an_active_hook_with_a_good_arn_and_metadata():
 def test_hook_check_fails_for_each_malformation(changes, kinds):
     result = check_hook_active_and_well_formed(clean_evidence(hooks=[hook(**changes)]))
     assert result.passed is False
-    assert [p["kind"] for p in result.problems()] == kinds
+    assert [p.kind for p in result.problems()] == kinds
 
 
 def test_activity_check_passes_without_other_activities_and_fails_with_one_in_progress():
@@ -271,7 +296,7 @@ def test_activity_check_sees_an_activity_that_overlapped_the_start():
     earlier = activity(ScalingActivityId="asa-bp1earlier00000000001", StatusCode="Successful",
                        StartTime="2024-05-01T09:55Z", EndTime="2024-05-01T10:01Z")
     result = check_no_other_activity_in_progress(clean_evidence(other_activities=[earlier]))
-    assert result.passed is False and result.problems()[0]["kind"] == "overlapping"
+    assert result.passed is False and result.problems()[0].kind == "overlapping"
     finished = dict(earlier, EndTime="2024-05-01T09:59Z")
     assert check_no_other_activity_in_progress(clean_evidence(other_activities=[finished])).passed is True
 
@@ -281,9 +306,9 @@ def test_group_check():
     assert result.passed is True and result.evidence["can_add_one"] is True
     assert (result.evidence["min"], result.evidence["max"], result.evidence["current"]) == (0, 3, 1)
     full = check_group_capacity(clean_evidence(group=group(TotalCapacity=3, ActiveCapacity=3)))
-    assert full.passed is False and [p["kind"] for p in full.problems()] == ["at_max"]
+    assert full.passed is False and [p.kind for p in full.problems()] == ["at_max"]
     disabled = check_group_capacity(clean_evidence(group=group(LifecycleState="Inactive")))
-    assert [p["kind"] for p in disabled.problems()] == ["inactive"]
+    assert [p.kind for p in disabled.problems()] == ["inactive"]
     assert check_group_capacity(clean_evidence(group=None)).passed is None
 
 
@@ -312,8 +337,8 @@ def test_a_role_without_run_command_gives_forbidden_ram_first_with_the_grant():
     assert (first.code, first.severity, first.where) == ("Forbidden.RAM", "error", "oos_task")
     assert any("runCommand" in line and "Forbidden.RAM" in line for line in first.evidence)
     assert any("ecs:RunCommand" in line for line in first.evidence)
-    assert first.safe_fix == "grant_missing_actions"
-    assert first.safe_fix_arguments == {"role": "OOSServiceRole", "actions": ["ecs:RunCommand"]}
+    assert first.safe_fix.name == "grant_missing_actions"
+    assert first.safe_fix.arguments() == {"role": "OOSServiceRole", "actions": ["ecs:RunCommand"]}
     assert first.fix_command == f"essctl recipe run run-command --group {GROUP_ID}"
     assert [c.passed for c in first.checks] == [True, False]
     assert "ActivityFailed" not in " ".join(f.code for f in diagnosis.findings)
@@ -328,11 +353,11 @@ def test_forbidden_ram_is_weaker_when_the_role_has_every_action():
 
 
 def test_a_role_missing_an_action_is_a_finding_before_any_run():
-    evidence = Evidence(role=role(), role_policies={"p": POLICY_WITHOUT_RUN_COMMAND},
-                        required_actions=set(RUN_COMMAND_ACTIONS), group=group(), hooks=[hook()], recipe="run-command")
-    findings = diagnose(evidence).findings
+    findings = diagnose(evidence(role=role(), role_policies={"p": POLICY_WITHOUT_RUN_COMMAND},
+                                 required_actions=set(RUN_COMMAND_ACTIONS), group=group(), hooks=[hook()],
+                                 recipe="run-command")).findings
     assert [f.code for f in findings] == ["Forbidden.RAM"]
-    assert findings[0].severity == "error" and findings[0].safe_fix == "grant_missing_actions"
+    assert findings[0].severity == "error" and findings[0].safe_fix.name == "grant_missing_actions"
 
 
 def test_a_30_second_hook_and_a_120_second_task_give_the_token_error_and_a_larger_timeout():
@@ -348,10 +373,10 @@ def test_a_30_second_hook_and_a_120_second_task_give_the_token_error_and_a_large
                             "InstanceIds": ["i-bp1diag000000000001"]}])
     first = diagnose(evidence).findings[0]
     assert first.code == "LifecycleHookIdAndLifecycleActionToken.Invalid"
-    assert first.safe_fix == "raise_hook_timeout"
+    assert first.safe_fix.name == "raise_hook_timeout"
     timeout = int(first.fix_command.rsplit(" ", 1)[1])
     assert first.fix_command == f"essctl hook update {HOOK_ID} --timeout {timeout}" and timeout > 120
-    assert first.safe_fix_arguments == {"hook_id": HOOK_ID, "timeout": timeout}
+    assert first.safe_fix.arguments() == {"hook_id": HOOK_ID, "timeout": timeout}
     assert any("120 s" in line and "30 s" in line for line in first.evidence)
 
 
@@ -434,7 +459,7 @@ def test_a_tight_but_successful_run_only_warns():
 
 
 def test_json_output_is_plain_data():
-    data = to_json(diagnose(_failed_run(role_policies={"p": POLICY_WITHOUT_RUN_COMMAND})))
+    data = diagnose(_failed_run(role_policies={"p": POLICY_WITHOUT_RUN_COMMAND})).to_dict()
     assert json.loads(json.dumps(data)) == data
     assert data["findings"][0]["code"] == "Forbidden.RAM"
     assert {c["name"] for c in data["checks"]} == set(CHECKS)
@@ -447,8 +472,9 @@ SHARED = REPO.parent / "shared" / "oos-templates"
 @pytest.mark.skipif(not SHARED.exists(), reason=f"{SHARED} is absent (a user's clone): "
                                                 "the real OOS templates are test data kept outside the project")
 def test_required_actions_derived_from_the_real_template_find_run_command_missing():
-    from essctl.core.permissions import derive_required_actions
-    from essctl.core.templates import action_dir_resolver, load_template_file
+    from essctl.template.model import load_template_file
+    from essctl.template.permissions import derive_required_actions
+    from essctl.template.source import action_dir_resolver
 
     template = load_template_file(SHARED / "PublicTemplates" / f"{TEMPLATE}.yml")
     derivation = derive_required_actions(template, action_dir_resolver(SHARED / "CloudProductActions"))
@@ -456,4 +482,4 @@ def test_required_actions_derived_from_the_real_template_find_run_command_missin
     evidence = _failed_run(required_actions=set(derivation.actions), template_timeout_s=timeout,
                            role_policies={"p": POLICY_WITHOUT_RUN_COMMAND})
     first = diagnose(evidence).findings[0]
-    assert first.code == "Forbidden.RAM" and first.safe_fix_arguments["actions"] == ["ecs:RunCommand"]
+    assert first.code == "Forbidden.RAM" and first.safe_fix.arguments()["actions"] == ["ecs:RunCommand"]

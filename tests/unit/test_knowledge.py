@@ -3,9 +3,8 @@ import re
 
 import pytest
 
-from essctl.core import knowledge
-from essctl.core.diagnosis import CHECKS
-from essctl.core.knowledge import KnowledgeError, load_knowledge, lookup, parse_knowledge
+from essctl.diagnose.checks import CHECKS
+from essctl.diagnose.knowledge import KnowledgeError, load_knowledge, lookup, parse_knowledge
 from essctl.exitcodes import ExitCode
 from tests.support.cli import REPO
 
@@ -62,8 +61,11 @@ def test_the_knowledge_file_loads_and_every_entry_is_complete():
         assert {name.split(":")[0] for name in entry.raised_by} <= set(CHECKS), entry.code
 
 
-def test_the_check_names_in_the_knowledge_loader_are_the_checks_diagnosis_runs():
-    assert set(knowledge.CHECK_NAMES) == set(CHECKS)
+def test_the_knowledge_loader_knows_exactly_the_checks_diagnosis_runs():
+    names = {name.split(":")[0] for entry in load_knowledge() for name in (*entry.checks, *entry.raised_by)}
+    assert names <= set(CHECKS)
+    with pytest.raises(KnowledgeError, match="unknown check 'no_such_check' \\(known: " + ", ".join(CHECKS)):
+        parse_knowledge(_entry_text(checks="[no_such_check]"))
 
 
 @pytest.mark.parametrize("code", DOCUMENTED_CODES)
@@ -140,26 +142,26 @@ def _entry_text(**override):
                      + [f"- code: {second['code']}"] + [f"  {k}: {v}" for k, v in second.items() if k != "code"])
 
 
-@pytest.mark.parametrize("override, line, words", [
-    ({"where": "[console]"}, 14, "where:"),
-    ({"checks": "[no_such_check]"}, 19, "unknown check 'no_such_check'"),
-    ({"safe_fix": "reboot"}, 21, "safe_fix:"),
-    ({"retryable": "maybe"}, 22, "retryable:"),
-    ({"fix_command": "rm -rf /"}, 20, "fix_command:"),
-    ({"message_pattern": "'(unclosed'"}, 24, "not a valid regex"),
-    ({"colour": "red"}, 24, "colour: unknown field"),
-    ({"code": "A.B"}, 13, "a second entry for where=api (first at line 2)"),
+@pytest.mark.parametrize("override, where, words", [
+    ({"where": "[console]"}, "14:10: [1].where:", "expected a non-empty list of api, activity, oos_task"),
+    ({"checks": "[no_such_check]"}, "19:11: [1].checks:", "unknown check 'no_such_check'"),
+    ({"safe_fix": "reboot"}, "21:13: [1].safe_fix:", "must be one of grant_missing_actions, raise_hook_timeout"),
+    ({"retryable": "maybe"}, "22:14: [1].retryable:", "must be true or false"),
+    ({"fix_command": "rm -rf /"}, "20:16: [1].fix_command:", "a command starting with 'essctl '"),
+    ({"message_pattern": "'(unclosed'"}, "24:20: [1].message_pattern:", "not a valid regex"),
+    ({"colour": "red"}, "24:3: [1].colour:", "unknown field"),
+    ({"code": "A.B"}, "13:3: [1]:", "a second entry for where=api (first at line 2)"),
 ])
-def test_a_malformed_knowledge_file_is_an_internal_error_naming_file_and_line(override, line, words):
+def test_a_malformed_knowledge_file_is_an_internal_error_naming_file_and_line(override, where, words):
     with pytest.raises(KnowledgeError) as caught:
         parse_knowledge(_entry_text(**override))
     assert caught.value.exit_code == ExitCode.INTERNAL
-    assert str(caught.value).startswith(f"essctl/data/knowledge.yaml:{line}: ")
+    assert str(caught.value).startswith(f"essctl/data/knowledge.yaml:{where} ")
     assert words in str(caught.value)
 
 
 def test_a_missing_field_and_broken_yaml_name_the_line():
-    with pytest.raises(KnowledgeError, match=r"knowledge.yaml:1: X: missing field service"):
+    with pytest.raises(KnowledgeError, match=r"knowledge.yaml:1:3: \[0\]: missing required field service"):
         parse_knowledge("- code: X\n  where: [api]\n")
-    with pytest.raises(KnowledgeError, match=r"knowledge.yaml:3: not valid YAML"):
+    with pytest.raises(KnowledgeError, match=r"knowledge.yaml:3:4: yaml: expected <block end>"):
         parse_knowledge("- code: X\n  where: [api]\n   bad: indent\n")

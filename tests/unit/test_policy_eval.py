@@ -1,7 +1,9 @@
 """RAM policy evaluation: explicit Deny wins, wildcards, case, NotAction, system policies."""
 import json
 
-from essctl.core.policy_eval import allowed_actions, evaluate, missing_actions, same_policy, system_policy_documents
+from essctl.policies.documents import allowed_actions, same_policy
+from essctl.policies.evaluation import evaluate, missing_actions
+from essctl.policies.system import system_policy_documents
 
 TUTORIAL_RUN_COMMAND = {   # ESSHookPolicyForRunCommand, as tutorial 001 grants it
     "Version": "1",

@@ -6,19 +6,14 @@ import re
 
 import pytest
 
-from essctl.core.recipes import (
-    RecipeError,
-    builtin_recipe_paths,
-    check_against_template,
-    find_recipe,
-    load_recipe,
-    parse_recipe,
-    resolve_inputs,
-    stage_parameters,
-)
-from essctl.core.template_parameters import notification_metadata
-from essctl.core.templates import load_template_file
-from essctl.errors import UsageError
+from essctl.errors import InputError
+from essctl.recipe.catalog import builtin_recipe_paths, find_recipe
+from essctl.recipe.check import check_against_template
+from essctl.recipe.inputs import resolve_inputs, stage_parameters
+from essctl.recipe.load import load_recipe, parse_recipe
+from essctl.recipe.model import RecipeError
+from essctl.template.model import load_template_file
+from essctl.template.parameters import notification_metadata
 from tests.support.cli import REPO
 from tests.support.recipe_examples import DETACH_TEMPLATE
 
@@ -154,17 +149,25 @@ def test_resolve_inputs_uses_examples_then_defaults(tmp_path):
     assert resolve_inputs(recipe, {"size": "8"}, use_examples=True) == {"mode": "Add", "size": 8}
 
 
-@pytest.mark.parametrize("raw, message", [
-    ({"mode": "Add", "sise": "3"}, r"^-p sise: not an input of recipe demo \(did you mean size\?\)$"),
-    ({"size": "3"}, r"^-p mode: required by recipe demo$"),
-    ({"mode": "Sideways"}, r"^-p mode: must be one of Add, Remove, got 'Sideways'$"),
-    ({"mode": "Add", "size": "big"}, r"^-p size: must be a number, got 'big'$"),
-    ({"mode": "Add", "dry": "yes"}, r"^-p dry: must be true or false, got 'yes'$"),
-    ({"mode": "Add", "settings": "{oops"}, r"^-p settings: must be JSON, got '\{oops'$"),
+@pytest.mark.parametrize("raw, field, problem", [
+    ({"mode": "Add", "sise": "3"}, "input.sise", "not an input of recipe demo (did you mean size?)"),
+    ({"size": "3"}, "input.mode", "required by recipe demo"),
+    ({"mode": "Sideways"}, "input.mode", "must be one of Add, Remove, got 'Sideways'"),
+    ({"mode": "Add", "size": "big"}, "input.size", "must be a number, got 'big'"),
+    ({"mode": "Add", "dry": "yes"}, "input.dry", "must be true or false, got 'yes'"),
+    ({"mode": "Add", "settings": "{oops"}, "input.settings", "must be JSON, got '{oops'"),
 ])
-def test_resolve_inputs_errors_name_the_key(tmp_path, raw, message):
-    with pytest.raises(UsageError, match=message):
+def test_resolve_inputs_errors_name_the_input(tmp_path, raw, field, problem):
+    with pytest.raises(InputError) as caught:
         resolve_inputs(_demo(tmp_path), raw)
+    assert (caught.value.field, caught.value.problem) == (field, problem)
+
+
+def test_the_command_line_words_an_input_as_its_flag(cli, tmp_path):
+    _demo(tmp_path)
+    result = cli("recipe", "plan", tmp_path / "demo.yaml", "--group", "asg-x", "-p", "mode=Add", "-p", "sise=3")
+    assert result.code == 2
+    assert result.err == "essctl: error: -p sise: not an input of recipe demo (did you mean size?)\n"
 
 
 def test_stage_parameters_keeps_whole_references_typed_and_text_references_text(tmp_path):
@@ -178,15 +181,17 @@ def test_stage_parameters_keeps_whole_references_typed_and_text_references_text(
 
 def test_stage_parameters_refuses_text_that_needs_a_missing_input(tmp_path):
     recipe = _demo(tmp_path, DEMO.replace('"${label}"', '"about ${label}"'))
-    with pytest.raises(UsageError, match=r"parameters.title: \$\{label\} has no value \(give -p label=...\)"):
+    with pytest.raises(InputError, match=r"input.label: has no value, and parameters.title needs it"):
         stage_parameters(recipe.stages[0], resolve_inputs(recipe, {"mode": "Add"}))
 
 
 def test_locate_names_file_line_and_column(tmp_path):
-    recipe = _demo(tmp_path)
-    assert recipe.locate("hook") == f"{tmp_path / 'demo.yaml'}:18:7"
-    assert recipe.locate("parameters.size") == f"{tmp_path / 'demo.yaml'}:12:9"
-    assert recipe.locate("parameters.nothing") == f"{tmp_path / 'demo.yaml'}:11:3"   # the nearest parent
+    document = _demo(tmp_path).document
+    assert document.position(("hook",)) == (18, 7)
+    assert document.position(("parameters", "size")) == (12, 9)
+    assert document.position(("parameters", "nothing")) == (11, 3)   # the nearest parent
+    with pytest.raises(RecipeError, match=r"demo.yaml:11:3: parameters.nothing: missing"):
+        _demo(tmp_path).fail(("parameters", "nothing"), "missing")
 
 
 def test_scale_in_errors_point_at_the_override(tmp_path):

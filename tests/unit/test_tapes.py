@@ -31,9 +31,9 @@ def test_every_response_body_round_trips_through_the_sdk_model(path):
 def test_malformed_tapes_are_one_line_usage_errors(tmp_path):
     bad_yaml = tmp_path / "bad.yaml"
     bad_yaml.write_text("format: 1\ninteractions: [\n")
-    with pytest.raises(UsageError, match=r"bad.yaml:3:1: not a valid YAML tape"):
+    with pytest.raises(UsageError, match=r"bad.yaml:3:1: yaml: expected the node content"):
         Tape.load(bad_yaml)
     no_action = tmp_path / "no-action.yaml"
     no_action.write_text("format: 1\ninteractions:\n- service: ess\n  version: '2022-02-22'\n  response: {}\n")
-    with pytest.raises(UsageError, match=r"interactions\[0\]: missing action"):
+    with pytest.raises(UsageError, match=r"no-action.yaml:3:3: interactions\[0\]: missing required field action"):
         Tape.load(no_action)

@@ -4,10 +4,13 @@ import json
 
 import pytest
 
-from essctl.core.permissions import derive_required_actions, least_privilege_policy, ram_prefixes
-from essctl.core.template_parameters import check_heartbeat_timeout, notification_metadata
-from essctl.core.templates import action_dir_resolver, load_template_file
 from essctl.errors import UsageError
+from essctl.policies.documents import least_privilege
+from essctl.template.heartbeat import check_heartbeat_timeout
+from essctl.template.model import load_template_file
+from essctl.template.parameters import notification_metadata
+from essctl.template.permissions import derive_required_actions, ram_prefixes
+from essctl.template.source import action_dir_resolver
 from tests.support.cli import REPO
 
 SHARED = REPO.parent / "shared" / "oos-templates"
@@ -55,7 +58,7 @@ def test_run_command_derives_exactly_the_tutorial_policy():
     assert sorted(derivation.actions) == ["ecs:DescribeInvocationResults", "ecs:DescribeInvocations",
                                           "ecs:RunCommand", "ess:CompleteLifecycleAction"]
     assert derivation.nested == ["ACS::ECS::RunCommand"]   # the nested action needs nothing more
-    assert least_privilege_policy(derivation.actions) == {"Version": "1", "Statement": [
+    assert least_privilege(derivation.actions) == {"Version": "1", "Statement": [
         {"Effect": "Allow", "Action": ["ecs:DescribeInvocationResults", "ecs:DescribeInvocations", "ecs:RunCommand"],
          "Resource": "*"},
         {"Effect": "Allow", "Action": ["ess:CompleteLifecycleAction"], "Resource": "*"}]}
@@ -157,9 +160,10 @@ def test_an_api_given_by_expression_is_reported(tmp_path):
 
 
 @pytest.mark.parametrize("content, expected", [
-    ("Tasks:\n- Name: a\n  Action: [\n", "bad.yml:4:1: not valid YAML or JSON"),
-    ("Parameters:\n  x: {Type: Strin}\nTasks:\n- {Name: a, Action: ACS::Sleep}\n", "bad.yml:2: Parameters.x.Type: must be one of"),
-    ("Description: no tasks\n", "Tasks: expected a non-empty list of tasks"),
+    ("Tasks:\n- Name: a\n  Action: [\n", "bad.yml:4:1: yaml: expected the node content"),
+    ("Parameters:\n  x: {Type: Strin}\nTasks:\n- {Name: a, Action: ACS::Sleep}\n",
+     "bad.yml:2:13: Parameters.x.Type: must be one of String, Number, Boolean, List, Json, got 'Strin'"),
+    ("Description: no tasks\n", "bad.yml:1:1: Tasks: must be a non-empty list of tasks"),
 ])
 def test_malformed_templates_are_one_line_errors(tmp_path, cli, content, expected):
     path = tmp_path / "bad.yml"

@@ -49,7 +49,7 @@ class EssBackend:
         for task in scenario.scheduled_tasks:
             self.world.schedule(task.after, "ess.scheduled_task", group_id=task.group, change=task.adjustment)
 
-    # lookups
+    # reads
     def group(self, group_id: str) -> dict:
         group = self.groups.get(group_id)
         if group is None:

@@ -52,7 +52,7 @@ class OosBackend:
         return template
 
     def required_actions(self, template: Any) -> dict[str, list[str]]:
-        from essctl.core.permissions import derive_required_actions
+        from essctl.template.permissions import derive_required_actions
 
         return derive_required_actions(template, self.store.template).actions
 
@@ -153,7 +153,7 @@ class OosBackend:
         """The first action of the task the role does not allow, or None."""
         if not execution["RamRole"]:
             return None
-        from essctl.core.policy_eval import missing_actions
+        from essctl.policies.evaluation import missing_actions
 
         template = self.template(execution["TemplateName"])
         missing = missing_actions(self.task_actions(template, task), self.world.ram.role_documents(execution["RamRole"]))
@@ -257,8 +257,8 @@ class OosBackend:
 
     # GenerateExecutionPolicy
     def execution_policy(self, template: Any, role: str | None) -> tuple[dict, dict | None]:
-        from essctl.core.permissions import least_privilege_policy
-        from essctl.core.policy_eval import missing_actions
+        from essctl.policies.documents import least_privilege as least_privilege_policy
+        from essctl.policies.evaluation import missing_actions
 
         actions = self.required_actions(template)
         policy = least_privilege_policy(actions)

@@ -130,8 +130,8 @@ def generate_execution_policy(world: Any, p: Params) -> dict:
     if name is not None:
         template = world.oos.template(name)
     else:
-        from essctl.core.templates import parse_template
         from essctl.errors import UsageError
+        from essctl.template.model import parse_template
 
         try:
             template = parse_template(content, name="TemplateContent", source="TemplateContent")

@@ -56,7 +56,7 @@ class TemplateStore:
 
     def template(self, name: str) -> Any:
         if name not in self._parsed:
-            from essctl.core.templates import parse_template
+            from essctl.template.model import parse_template
 
             found = self.content(name)
             self._parsed[name] = None if found is None else parse_template(found[0], name=name, source=found[1],

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from essctl.core.policy_eval import system_policy_documents
+from essctl.policies.system import system_policy_documents
 from essctl.sandbox.clock import iso
 from essctl.sandbox.errors import ApiError
 
@@ -62,13 +62,13 @@ class RamBackend:
         return self.roles[name]
 
     def trusts(self, role_name: str, service: str) -> bool:
-        from essctl.core.inventory import trusted_services
+        from essctl.cloud.resources.ram import trusted_services
 
         role = self.roles.get(role_name)
         return role is not None and service in trusted_services(role["AssumeRolePolicyDocument"])
 
     def role_documents(self, role_name: str) -> dict[str, Any]:
-        """Attached policy name -> document, for policy_eval."""
+        """Attached policy name -> document, for the policy evaluation."""
         documents: dict[str, Any] = {}
         for attachment in self.role(role_name)["attached"]:
             name, kind = attachment["PolicyName"], attachment["PolicyType"]

@@ -1,0 +1,39 @@
+"""execution list | watch: OOS executions, and following one to its end."""
+from typing import Annotated, Optional
+
+import typer
+
+from essctl.cli.following import Interval, Timeout, follow
+from essctl.cli.options import Invocation, MaxItems, command
+
+app = typer.Typer(no_args_is_help=True)
+DEFAULT_EXECUTION_TIMEOUT_S = 900.0
+
+
+@command(app, "list")
+def execution_list(
+    run: Invocation,
+    template: Annotated[Optional[str], typer.Option(
+        "--template", metavar="NAME", help="Only executions of exactly this template.")] = None,
+    status: Annotated[Optional[str], typer.Option(
+        "--status", help="Only executions with this status: Running, Waiting, Success, Failed, Cancelled.")] = None,
+    max_items: MaxItems = 50,
+) -> None:
+    """List OOS executions, newest first (ListExecutions)."""
+    from essctl.render import Listing, output
+
+    executions = run.cloud().oos.list_executions(template=template, status=status, max_items=max_items or None)
+    output(run.env, Listing("executions", executions))
+
+
+@command(app, "watch")
+def execution_watch(run: Invocation, execution_id: Annotated[str, typer.Argument(metavar="ID", help="exec-...")],
+                    timeout: Timeout = None, poll_interval: Interval = 2.0) -> None:
+    """Follow an OOS execution and its tasks until it ends."""
+    from essctl.watch.watcher import Pacing, Watcher
+
+    cloud = run.cloud()
+    watcher = lambda emit: Watcher(  # noqa: E731
+        cloud, emit, timeout=timeout if timeout is not None else DEFAULT_EXECUTION_TIMEOUT_S,
+        pacing=Pacing(poll_interval, poll_interval * 7.5)).execution(execution_id)
+    follow(run, f"Execution {execution_id}", f"essctl execution watch {execution_id}", watcher)

@@ -1,0 +1,39 @@
+"""What the watch commands share: run a watch under the right view, print its end, exit 0, 1, 4 or 130."""
+import json
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+
+from essctl.cli.options import Invocation
+
+Timeout = Annotated[Optional[float], typer.Option(
+    "--timeout", metavar="S", min=1, help="Stop after S seconds (exit 4). Default: the group's longest hook "
+    "timeout + 300 s (900 s for an execution).")]
+Interval = Annotated[float, typer.Option(
+    "--poll-interval", metavar="S", min=0.01, help="First poll interval; it backs off to 7.5x (2 s -> 15 s).")]
+
+
+def follow(run: Invocation, title: str, resume: str, watch: Callable[[Any], Any]) -> None:
+    """Run `watch(emit)` under the right view; print the summary; exit 0, 1 (failed), 4 (timeout) or 130."""
+    from essctl.exitcodes import ExitCode
+    from essctl.render import write_lines
+    from essctl.render.progress import watch_summary_lines
+    from essctl.render.watch_views import JsonLinesWatchView, watch_view
+
+    view = watch_view(run.env, title)
+    try:
+        with view:
+            result = watch(view.event)
+    except KeyboardInterrupt:
+        run.env.stderr.write(f"essctl: interrupted; resume with: {resume}\n")
+        raise typer.Exit(int(ExitCode.INTERRUPTED))
+    if isinstance(view, JsonLinesWatchView):
+        run.env.stdout.write(json.dumps({"event": "summary", **result.to_dict()}, ensure_ascii=False, default=str)
+                             + "\n")
+    else:
+        write_lines(run.env, watch_summary_lines(result))
+    if result.timed_out:
+        run.env.stderr.write(f"essctl: timed out; still running: {', '.join(result.running) or 'nothing'}; "
+                             f"resume with: {resume}\n")
+        raise typer.Exit(int(ExitCode.TIMEOUT))
+    raise typer.Exit(int(ExitCode.OK if result.succeeded else ExitCode.OPERATION_FAILED))

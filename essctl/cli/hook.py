@@ -1,0 +1,42 @@
+"""hook list | update: a scaling group's lifecycle hooks, and changing one in place."""
+from typing import Annotated, Optional
+
+import typer
+
+from essctl.cli.options import GroupId, Invocation, MaxItems, command
+from essctl.facts.ess import HEARTBEAT_RANGE_S
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@command(app, "list")
+def hook_list(run: Invocation, group: GroupId, max_items: MaxItems = None) -> None:
+    """List the lifecycle hooks of a scaling group (DescribeLifecycleHooks)."""
+    from essctl.render import Listing, output
+
+    output(run.env, Listing("lifecycle_hooks", run.cloud().ess.list_lifecycle_hooks(group, max_items=max_items or None)))
+
+
+@command(app, "update")
+def hook_update(
+    run: Invocation,
+    hook_id: Annotated[str, typer.Argument(metavar="ID", help="Lifecycle hook id (ash-...).")],
+    timeout: Annotated[Optional[int], typer.Option(
+        "--timeout", metavar="S",
+        help=f"HeartbeatTimeout: seconds an instance waits for the hook, {HEARTBEAT_RANGE_S[0]} to "
+             f"{HEARTBEAT_RANGE_S[1]}.")] = None,
+    default_result: Annotated[Optional[str], typer.Option(
+        "--default-result", metavar="RESULT",
+        help="What a timed-out wait ends with: CONTINUE, ABANDON or ROLLBACK.")] = None,
+    status: Annotated[Optional[str], typer.Option(
+        "--status", metavar="STATUS", help="Active or InActive (an inactive hook does not fire).")] = None,
+) -> None:
+    """Change a lifecycle hook in place (ModifyLifecycleHook) and show it afterwards."""
+    from essctl.errors import UsageError
+    from essctl.hooks import HookChange, update_hook
+    from essctl.render import output
+
+    if timeout is None and default_result is None and status is None:
+        raise UsageError("nothing to change: give --timeout, --default-result or --status")
+    change = HookChange(timeout=timeout, default_result=default_result, status=status)
+    output(run.env, update_hook(run.cloud(), hook_id, change))

@@ -1,0 +1,159 @@
+"""The Auto Scaling gateway: ESS calls in, typed objects out (the only ESS code that sees the SDK)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from essctl.cloud import paging
+from essctl.cloud.resources import (
+    HookFields,
+    LifecycleAction,
+    LifecycleHook,
+    NewRule,
+    ScalingActivity,
+    ScalingGroup,
+    ScalingInstance,
+    ScalingRule,
+)
+from essctl.errors import CloudAPIError
+from essctl.facts import ess as facts
+
+if TYPE_CHECKING:
+    from essctl.cloud.session import CloudSession
+
+
+def _models() -> Any:
+    from alibabacloud_ess20220222 import models
+
+    return models
+
+
+def _page_size(limit: int, max_items: int | None) -> int:
+    return min(limit, max_items) if max_items else limit
+
+
+class EssGateway:
+    def __init__(self, session: CloudSession):
+        self._session = session
+        self.region = session.region
+
+    @property
+    def _client(self) -> Any:
+        return self._session.client("ess")
+
+    # --- scaling groups ----------------------------------------------------------------------------------------
+
+    def list_scaling_groups(self, *, max_items: int | None = None) -> list[ScalingGroup]:
+        m = _models()
+
+        def fetch(page: int, size: int) -> Any:
+            return self._client.describe_scaling_groups(m.DescribeScalingGroupsRequest(
+                region_id=self.region, page_number=page, page_size=size)).body
+
+        groups = paging.by_page_number(fetch, lambda body: body.scaling_groups,
+                                       page_size=_page_size(facts.ESS_PAGE_SIZE, max_items), max_items=max_items)
+        return [ScalingGroup.from_api(group.to_map()) for group in groups]
+
+    def get_scaling_group(self, group_id: str) -> ScalingGroup | None:
+        try:
+            body = self._client.describe_scaling_groups(_models().DescribeScalingGroupsRequest(
+                region_id=self.region, scaling_group_ids=[group_id])).body
+        except CloudAPIError as exc:
+            if exc.code == facts.GROUP_NOT_FOUND:
+                return None
+            raise
+        groups = body.scaling_groups or []   # filtered by id on the server
+        return ScalingGroup.from_api(groups[0].to_map()) if groups else None
+
+    # --- lifecycle hooks ---------------------------------------------------------------------------------------
+
+    def list_lifecycle_hooks(self, group_id: str, *, max_items: int | None = None) -> list[LifecycleHook]:
+        m = _models()
+
+        def fetch(page: int, size: int) -> Any:
+            return self._client.describe_lifecycle_hooks(m.DescribeLifecycleHooksRequest(
+                region_id=self.region, scaling_group_id=group_id, page_number=page, page_size=size)).body
+
+        hooks = paging.by_page_number(fetch, lambda body: body.lifecycle_hooks,
+                                      page_size=_page_size(facts.ESS_PAGE_SIZE, max_items), max_items=max_items)
+        return [LifecycleHook.from_api(hook.to_map()) for hook in hooks]
+
+    def get_lifecycle_hook(self, hook_id: str) -> LifecycleHook | None:
+        body = self._client.describe_lifecycle_hooks(_models().DescribeLifecycleHooksRequest(
+            region_id=self.region, lifecycle_hook_ids=[hook_id])).body
+        return next((LifecycleHook.from_api(h.to_map()) for h in body.lifecycle_hooks or []
+                     if h.lifecycle_hook_id == hook_id), None)
+
+    def create_lifecycle_hook(self, group_id: str, fields: HookFields) -> str:
+        """The new hook's id."""
+        request = _models().CreateLifecycleHookRequest().from_map({"ScalingGroupId": group_id, **fields.to_api()})
+        return self._client.create_lifecycle_hook(request).body.lifecycle_hook_id
+
+    def modify_lifecycle_hook(self, hook_id: str, fields: HookFields, *, group_id: str | None = None) -> None:
+        mapped = {"RegionId": self.region, "LifecycleHookId": hook_id, **fields.to_api()}
+        if group_id:
+            mapped["ScalingGroupId"] = group_id
+        self._client.modify_lifecycle_hook(_models().ModifyLifecycleHookRequest().from_map(mapped))
+
+    def delete_lifecycle_hook(self, hook_id: str) -> None:
+        self._client.delete_lifecycle_hook(_models().DeleteLifecycleHookRequest(
+            region_id=self.region, lifecycle_hook_id=hook_id))
+
+    # --- scaling rules -----------------------------------------------------------------------------------------
+
+    def find_scaling_rule(self, group_id: str, name: str) -> ScalingRule | None:
+        body = self._client.describe_scaling_rules(_models().DescribeScalingRulesRequest(
+            region_id=self.region, scaling_group_id=group_id, scaling_rule_names=[name])).body
+        rules = [ScalingRule.from_api(rule.to_map()) for rule in body.scaling_rules or []]
+        return next((rule for rule in rules if rule.name == name), None)
+
+    def create_scaling_rule(self, request: NewRule) -> ScalingRule:
+        """The new rule, with its id and ARI."""
+        body = self._client.create_scaling_rule(_models().CreateScalingRuleRequest().from_map(
+            {"RegionId": self.region, **request.to_api()})).body
+        return ScalingRule(id=body.scaling_rule_id, name=request.name, group_id=request.group_id,
+                           ari=body.scaling_rule_ari, rule_type=request.rule_type,
+                           adjustment_type=request.adjustment_type, adjustment_value=request.adjustment_value)
+
+    def delete_scaling_rule(self, rule_id: str) -> None:
+        self._client.delete_scaling_rule(_models().DeleteScalingRuleRequest(
+            region_id=self.region, scaling_rule_id=rule_id))
+
+    def execute_scaling_rule(self, ari: str, client_token: str) -> str:
+        """The scaling activity the rule started."""
+        return self._client.execute_scaling_rule(_models().ExecuteScalingRuleRequest(
+            region_id=self.region, scaling_rule_ari=ari, client_token=client_token)).body.scaling_activity_id
+
+    # --- activities, instances, lifecycle actions --------------------------------------------------------------
+
+    def list_scaling_activities(self, group_id: str, *, status: str | None = None,
+                                max_items: int | None = None) -> list[ScalingActivity]:
+        """Newest first, as ESS returns them."""
+        m = _models()
+
+        def fetch(page: int, size: int) -> Any:
+            return self._client.describe_scaling_activities(m.DescribeScalingActivitiesRequest(
+                region_id=self.region, scaling_group_id=group_id, status_code=status,
+                page_number=page, page_size=size)).body
+
+        activities = paging.by_page_number(fetch, lambda body: body.scaling_activities,
+                                           page_size=_page_size(facts.ESS_PAGE_SIZE, max_items), max_items=max_items)
+        return [ScalingActivity.from_api(activity.to_map()) for activity in activities]
+
+    def get_scaling_activity(self, activity_id: str) -> ScalingActivity | None:
+        body = self._client.describe_scaling_activities(_models().DescribeScalingActivitiesRequest(
+            region_id=self.region, scaling_activity_ids=[activity_id])).body
+        found = body.scaling_activities or []   # filtered by id on the server
+        return ScalingActivity.from_api(found[0].to_map()) if found else None
+
+    def activity_instances(self, group_id: str, activity_id: str) -> list[ScalingInstance]:
+        """The instances an activity is adding or removing (a released one is no longer listed)."""
+        body = self._client.describe_scaling_instances(_models().DescribeScalingInstancesRequest(
+            region_id=self.region, scaling_group_id=group_id, scaling_activity_id=activity_id,
+            page_size=facts.INSTANCES_PAGE_SIZE)).body
+        return [ScalingInstance.from_api(instance.to_map()) for instance in body.scaling_instances or []]
+
+    def lifecycle_actions(self, activity_id: str) -> list[LifecycleAction]:
+        body = self._client.describe_lifecycle_actions(_models().DescribeLifecycleActionsRequest(
+            region_id=self.region, scaling_activity_id=activity_id,
+            max_results=facts.LIFECYCLE_ACTIONS_PAGE_SIZE)).body
+        return [LifecycleAction.from_api(action.to_map()) for action in body.lifecycle_actions or []]

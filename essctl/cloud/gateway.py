@@ -1,0 +1,48 @@
+"""A command's cloud: the typed ESS, OOS and RAM gateways over one CloudSession. Core code takes a `Cloud`."""
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from essctl.cloud.ess import EssGateway
+    from essctl.cloud.oos import OosGateway
+    from essctl.cloud.ram import RamGateway
+    from essctl.cloud.session import Call, CloudSession
+
+
+class Cloud:
+    def __init__(self, session: CloudSession):
+        self.session = session
+        self.region = session.region
+
+    @cached_property
+    def ess(self) -> EssGateway:
+        from essctl.cloud.ess import EssGateway
+
+        return EssGateway(self.session)
+
+    @cached_property
+    def oos(self) -> OosGateway:
+        from essctl.cloud.oos import OosGateway
+
+        return OosGateway(self.session)
+
+    @cached_property
+    def ram(self) -> RamGateway:
+        from essctl.cloud.ram import RamGateway
+
+        return RamGateway(self.session)
+
+    @property
+    def replaying(self) -> bool:
+        """Answers come from a tape: nothing waits for real time."""
+        return self.session.replaying
+
+    @property
+    def calls(self) -> list[Call]:
+        return self.session.calls
+
+    def request_ids(self) -> dict[str, str]:
+        """API action -> the request id of its latest call, quoted as evidence."""
+        return {call.action: call.request_id for call in self.session.calls if call.request_id}

@@ -1,0 +1,117 @@
+"""The OOS gateway: executions, their tasks, templates and GenerateExecutionPolicy, as typed objects."""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from essctl.cloud import paging
+from essctl.cloud.resources import Execution, GeneratedPolicy, TaskExecution, TemplateContent, TemplateSummary
+from essctl.facts import oos as facts
+
+if TYPE_CHECKING:
+    from essctl.cloud.session import CloudSession
+
+
+def _models() -> Any:
+    from alibabacloud_oos20190601 import models
+
+    return models
+
+
+def _actions(policy: Any) -> frozenset[str] | None:
+    """The Allow actions of a policy the API gives as JSON text or (as its reference samples show) an object."""
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy or "{}")
+        except ValueError:
+            return None
+    if policy is None:
+        policy = {}
+    if not isinstance(policy, dict):
+        return None
+    statements = policy.get("Statement") or []
+    actions: set[str] = set()
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if isinstance(statement, dict) and statement.get("Effect", "Allow") == "Allow":
+            names = statement.get("Action") or []
+            actions.update([names] if isinstance(names, str) else names)
+    return frozenset(actions)
+
+
+class OosGateway:
+    def __init__(self, session: CloudSession):
+        self._session = session
+        self.region = session.region
+
+    @property
+    def _client(self) -> Any:
+        return self._session.client("oos")
+
+    # --- executions --------------------------------------------------------------------------------------------
+
+    def list_executions(self, *, template: str | None = None, status: str | None = None,
+                        max_items: int | None = None) -> list[Execution]:
+        """Newest first. OOS matches TemplateName as a substring, so the template filter is also applied exactly."""
+        m = _models()
+
+        def fetch(token: str | None) -> Any:
+            return self._client.list_executions(m.ListExecutionsRequest(
+                region_id=self.region, template_name=template, status=status, next_token=token,
+                max_results=max(10, min(facts.OOS_PAGE_SIZE, max_items) if max_items else facts.OOS_PAGE_SIZE),
+                sort_field="StartDate", sort_order="Descending")).body
+
+        keep = (lambda execution: execution.template_name == template) if template else None
+        executions = paging.by_token(fetch, lambda body: body.executions, max_items=max_items, keep=keep)
+        return [Execution.from_api(execution.to_map()) for execution in executions]
+
+    def get_execution(self, execution_id: str) -> Execution | None:
+        body = self._client.list_executions(_models().ListExecutionsRequest(
+            region_id=self.region, execution_id=execution_id)).body
+        found = body.executions or []
+        return Execution.from_api(found[0].to_map()) if found else None
+
+    def executions_of_activity(self, template: str, activity_id: str) -> list[Execution]:
+        """The executions of exactly `template` that ESS started for the activity (tagged ESS:ScalingActivityId)."""
+        body = self._client.list_executions(_models().ListExecutionsRequest(
+            region_id=self.region, template_name=template, tags={facts.ACTIVITY_TAG: activity_id},
+            max_results=facts.EXECUTIONS_PER_ACTIVITY)).body
+        return [Execution.from_api(e.to_map()) for e in body.executions or [] if e.template_name == template]
+
+    def task_executions(self, execution_id: str) -> list[TaskExecution]:
+        body = self._client.list_task_executions(_models().ListTaskExecutionsRequest(
+            region_id=self.region, execution_id=execution_id, max_results=facts.TASKS_PAGE_SIZE)).body
+        return [TaskExecution.from_api(task.to_map()) for task in body.task_executions or []]
+
+    # --- templates ---------------------------------------------------------------------------------------------
+
+    def get_template(self, name: str, version: str | None = None) -> TemplateContent:
+        body = self._client.get_template(_models().GetTemplateRequest(
+            region_id=self.region, template_name=name, template_version=version)).body
+        found_version = (body.template.template_version if body.template else None) or version
+        return TemplateContent(name=name, version=found_version, content=body.content or "")
+
+    def list_templates(self, *, prefix: str = "", max_items: int | None = None) -> list[TemplateSummary]:
+        """Templates whose name starts with `prefix`: the public ones and the account's own, by name."""
+        m = _models()
+        found: list[TemplateSummary] = []
+        for share_type in ("Public", "Private"):
+            def fetch(token: str | None, share_type: str = share_type) -> Any:
+                return self._client.list_templates(m.ListTemplatesRequest(
+                    region_id=self.region, share_type=share_type, template_name=prefix or None,
+                    next_token=token, max_results=facts.OOS_PAGE_SIZE)).body
+
+            keep = (lambda template: (template.template_name or "").startswith(prefix)) if prefix else None
+            remaining = max_items - len(found) if max_items else None
+            found.extend(TemplateSummary.from_api(t.to_map())
+                         for t in paging.by_token(fetch, lambda body: body.templates, max_items=remaining, keep=keep))
+            if max_items and len(found) >= max_items:
+                break
+        return sorted(found, key=lambda template: template.name or "")
+
+    def generate_execution_policy(self, template: str, *, version: str | None = None,
+                                  role: str | None = None) -> GeneratedPolicy:
+        """The actions OOS says the template needs and, given a role, those the role lacks (MissingPolicy)."""
+        body = self._client.generate_execution_policy(_models().GenerateExecutionPolicyRequest(
+            region_id=self.region, template_name=template, template_version=version, ram_role=role)).body
+        return GeneratedPolicy(actions=_actions(body.policy),
+                               missing=_actions(body.missing_policy) if role else None)

@@ -1,0 +1,23 @@
+"""RAM 2015-05-01 facts: names, limits, error codes and the trust policy OOS needs."""
+from __future__ import annotations
+
+import re
+
+from essctl.facts.oos import OOS_SERVICE
+
+POLICY_DOCUMENT_LIMIT = 6144            # characters of a PolicyDocument
+ROTATE_STRATEGY = "DeleteOldestNonDefaultVersionWhenLimitExceeded"   # avoids LimitExceeded.Policy.Version
+POLICY_NAME = re.compile(r"[A-Za-z0-9-]{1,128}")
+ROLE_NAME = re.compile(r"[A-Za-z0-9.-]{1,64}")
+RAM_ACTION = re.compile(r"[a-z][a-z0-9-]*:[A-Za-z0-9*?]+")
+CUSTOM, SYSTEM = "Custom", "System"
+OOS_TRUST_POLICY = {
+    "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": [OOS_SERVICE]}}],
+    "Version": "1",
+}
+
+ALREADY_ATTACHED = "EntityAlreadyExists.Role.Policy"
+NOT_FOUND_CODES = frozenset({"EntityNotExist.Role", "EntityNotExist.Policy"})
+GONE_CODES = frozenset({"EntityNotExist.Policy", "EntityNotExist.Role.Policy"})
+ROLE_MISSING_CODES = frozenset({"EntityNotExist.Role", "AssumeRoleNotExist"})
+GRANT_POLICY_PREFIX = "EssctlGrant-"    # the policy `diagnose --fix` owns, one per role

@@ -1,0 +1,1 @@
+"""RAM policy documents: building and comparing them, and evaluating what a set of them allows."""

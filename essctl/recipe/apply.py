@@ -1,0 +1,44 @@
+"""Apply a plan: exactly its changes, in order, without writing to it. Values known only once a change is made (a
+new role's account id, a new rule's ARI) flow forward to the steps after it."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable
+
+from essctl.events import Emit, StepApplied
+from essctl.recipe.steps import ApplyContext, Change, Outcome
+
+if TYPE_CHECKING:
+    from essctl.cloud.gateway import Cloud
+    from essctl.recipe.plan import Plan
+
+
+@dataclass(frozen=True)
+class Applied:
+    change: Change
+    outcome: Outcome
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.change.kind, "target": self.change.target, "action": self.change.verb,
+                "outcome": self.outcome.text, "ids": dict(self.outcome.ids), "seconds": round(self.seconds, 2)}
+
+
+def apply_changes(cloud: Cloud, changes: Iterable[Change], context: ApplyContext) -> list[Applied]:
+    """Make each change that changes something; the unchanged ones are reported too."""
+    results = []
+    for change in changes:
+        started = time.monotonic()
+        outcome = change.step.apply(cloud, change, context) if change.changes_something else Outcome("unchanged")
+        context.known.update(outcome.known)
+        applied = Applied(change, outcome, time.monotonic() - started)
+        results.append(applied)
+        context.emit(StepApplied(applied))
+    return results
+
+
+def apply_plan(cloud: Cloud, plan: Plan, emit: Emit) -> tuple[list[Applied], ApplyContext]:
+    """Apply a recipe plan's setup; the context carries what is known afterwards (to trigger with)."""
+    context = ApplyContext(known=dict(plan.known), emit=emit)
+    return apply_changes(cloud, plan.changes, context), context

@@ -1,0 +1,92 @@
+"""Plan a recipe in a scaling group, as Terraform plans: each step reads what exists and plans one change; the plan
+is fixed once made, and `recipe.apply` makes exactly its changes. Nothing here changes anything in the cloud."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Mapping
+
+from essctl.errors import PreconditionFailed
+from essctl.recipe.check import check_against_template
+from essctl.recipe.steps import STEP_KINDS, Change, PlanContext, RunSpec, steps_for
+from essctl.recipe.steps.base import ACCOUNT_ID
+from essctl.template.source import load_template_from_oos, oos_resolver
+
+if TYPE_CHECKING:
+    from essctl.cloud.gateway import Cloud
+    from essctl.cloud.resources import ScalingGroup
+    from essctl.recipe.model import Recipe
+    from essctl.template.model import Template
+
+
+@dataclass(frozen=True)
+class Plan:
+    recipe: Recipe
+    region: str
+    group: ScalingGroup
+    inputs: Mapping[str, Any]
+    changes: tuple[Change, ...]          # the setup, in the order apply makes it
+    trigger: Change | None               # the rule's execution, after the setup (recipe run only)
+    known: Mapping[str, Any]             # values known at plan time (account id, rule ARI)
+    group_warnings: tuple[str, ...] = ()
+
+    @property
+    def group_id(self) -> str:
+        return self.group.id
+
+    @property
+    def account_id(self) -> str | None:
+        return self.known.get(ACCOUNT_ID)
+
+    @property
+    def pending(self) -> list[Change]:
+        return [change for change in self.changes if change.changes_something]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [*self.group_warnings, *(warning for change in self.changes for warning in change.warnings)]
+
+    def to_data(self) -> dict[str, Any]:
+        return {"recipe": self.recipe.name, "region": self.region, "group": self.group_id,
+                "account_id": self.account_id, "inputs": dict(self.inputs),
+                "changes": [change.to_dict() for change in self.changes], "warnings": self.warnings}
+
+
+def read_group(cloud: Cloud, group_id: str) -> ScalingGroup:
+    group = cloud.ess.get_scaling_group(group_id)
+    if group is None:
+        raise PreconditionFailed(f"scaling group {group_id} not found in region {cloud.region}")
+    return group
+
+
+def make_plan(cloud: Cloud, spec: RunSpec) -> Plan:
+    """Read what exists and list the changes; raises PreconditionFailed when the recipe cannot run."""
+    recipe = spec.recipe
+    group = read_group(cloud, spec.group_id)
+    group_warnings: tuple[str, ...] = ()
+    if group.lifecycle_state not in (None, "Active"):
+        group_warnings = (f"scaling group {group.id} is {group.lifecycle_state}: the trigger will be rejected "
+                          "(IncorrectScalingGroupStatus) until it is Active",)
+    context = PlanContext(cloud, group, templates=load_templates(cloud, recipe), resolve=oos_resolver(cloud))
+    known: dict[str, Any] = {}
+    changes: list[Change] = []
+    for step in steps_for(spec):
+        change = step.plan(context, known)
+        known.update({key: value for key, value in change.known.items() if value is not None})
+        changes.append(change)
+    for kind in STEP_KINDS:
+        kind.validate([change for change in changes if isinstance(change.step, kind)], context)
+    setup = tuple(change for change in changes if change.step.phase == "setup")
+    trigger = next((change for change in changes if change.step.phase == "trigger"), None)
+    return Plan(recipe=recipe, region=cloud.region, group=group, inputs=spec.inputs, changes=setup, trigger=trigger,
+                known=MappingProxyType(known), group_warnings=group_warnings)
+
+
+def load_templates(cloud: Cloud, recipe: Recipe) -> dict[str, Template]:
+    """Each stage's template from OOS, checked against the recipe: the configuration every step plans from."""
+    templates: dict[str, Template] = {}
+    for stage in recipe.stages:
+        if stage.template not in templates:
+            templates[stage.template] = load_template_from_oos(cloud, stage.template)
+        check_against_template(recipe, stage, templates[stage.template])
+    return templates

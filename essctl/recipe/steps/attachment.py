@@ -1,0 +1,59 @@
+"""A policy attached to the recipe's role ("already attached" is success); teardown detaches it."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Mapping
+
+from essctl.cloud.resources import PolicyAttachment
+from essctl.facts.ram import CUSTOM, GONE_CODES, SYSTEM
+from essctl.recipe.steps.base import Action, ApplyContext, Change, Outcome, Outline, PlanContext, Step, removal
+
+if TYPE_CHECKING:
+    from essctl.cloud.gateway import Cloud
+    from essctl.recipe.steps.base import RunSpec
+
+
+class AttachmentStep(Step):
+    kind = "attachment"
+
+    def __init__(self, policy: str, policy_type: str, role: str):
+        self.attachment = PolicyAttachment(policy_name=policy, policy_type=policy_type, role_name=role)
+
+    @classmethod
+    def for_recipe(cls, spec: RunSpec) -> list[Step]:
+        role = spec.recipe.role
+        if spec.policy.system:
+            return [cls(name, SYSTEM, role) for name in spec.policy.system]
+        return [cls(str(spec.policy.name), CUSTOM, role)]
+
+    @property
+    def _key(self) -> tuple[str, str]:
+        return self.attachment.policy_name, self.attachment.policy_type
+
+    def plan(self, context: PlanContext, known: Mapping[str, Any]) -> Change:
+        if self._key in context.attached(self.attachment.role_name):
+            return Change(self, Action.NOOP, "already attached")
+        return Change(self, Action.CREATE, f"attach the {self.attachment.policy_type} policy", after=self.attachment)
+
+    def plan_teardown(self, context: PlanContext) -> Change | None:
+        if self._key not in context.attached(self.attachment.role_name):
+            return None
+        return Change(self, Action.DELETE, "attached by the recipe", before=self.attachment)
+
+    def apply(self, cloud: Cloud, change: Change, context: ApplyContext) -> Outcome:
+        if change.action is Action.CREATE:
+            return Outcome("attached" if cloud.ram.attach_policy_to_role(self.attachment) else "already attached")
+        return removal(lambda: cloud.ram.detach_policy_from_role(self.attachment), GONE_CODES, "detached")
+
+    def verb(self, change: Change) -> str:
+        return {Action.CREATE: "attach", Action.DELETE: "detach"}.get(change.action, super().verb(change))
+
+    def request(self, change: Change) -> dict[str, Any]:
+        return self.attachment.to_api() if change.changes_something else {}
+
+    def outline(self) -> list[Outline]:
+        kind = "system" if self.attachment.policy_type == SYSTEM else "custom"
+        return [Outline("RAM", "AttachPolicyToRole", f"{kind} policy {self.attachment.policy_name} to "
+                                                     f"{self.attachment.role_name} (already attached is fine)")]
+
+    def target(self, change: Change | None = None) -> str:
+        return f"{self.attachment.policy_name} -> {self.attachment.role_name}"

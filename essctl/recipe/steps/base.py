@@ -1,0 +1,205 @@
+"""What every recipe step is: it reads the current state and plans one change, applies it, plans its own removal,
+and describes itself. A plan is a fixed list of Changes (Terraform's plans.Change); apply never writes to it."""
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
+
+from essctl.errors import CloudAPIError
+
+if TYPE_CHECKING:
+    from essctl.cloud.gateway import Cloud
+    from essctl.cloud.resources import AttachedPolicy, LifecycleHook, Role, ScalingGroup
+    from essctl.events import Emit
+    from essctl.recipe.model import PolicySpec, Recipe
+    from essctl.template.model import Template
+    from essctl.template.source import TemplateResolver
+    from essctl.watch.watcher import Pacing
+
+# Values one step makes known to the steps after it (at plan time when the resource exists, else at apply time).
+ACCOUNT_ID = "account_id"     # from the role's Arn: the hooks' NotificationArn needs it
+RULE_ARI = "rule_ari"         # from the scaling rule: the trigger executes it
+
+
+class Action(enum.Enum):
+    """What a change does, with the symbol a plan shows it by."""
+
+    NOOP = "="
+    CREATE = "+"
+    UPDATE = "~"
+    DELETE = "-"
+
+    @property
+    def symbol(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Change:
+    """One planned change: `before` is the resource as read (None when absent), `after` what apply sends."""
+
+    step: Step
+    action: Action
+    reason: str
+    before: Any = None
+    after: Any = None
+    warnings: tuple[str, ...] = ()
+    known: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def changes_something(self) -> bool:
+        return self.action is not Action.NOOP
+
+    @property
+    def kind(self) -> str:
+        return self.step.kind
+
+    @property
+    def target(self) -> str:
+        return self.step.target(self)
+
+    @property
+    def verb(self) -> str:
+        return self.step.verb(self)
+
+    def request(self) -> dict[str, Any]:
+        """What apply sends, with the API's field names."""
+        return self.step.request(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "action": self.verb, "target": self.target, "reason": self.reason,
+                "request": self.request()}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What applying a change did: a word for people, the ids it made, and values now known to later steps."""
+
+    text: str
+    ids: Mapping[str, Any] = field(default_factory=dict)
+    known: Mapping[str, Any] = field(default_factory=dict)
+
+
+def removal(remove: Callable[[], None], gone_codes: frozenset[str], done: str = "deleted") -> Outcome:
+    """Remove something; finding it already gone (someone else removed it since the plan) is done too."""
+    try:
+        remove()
+    except CloudAPIError as exc:
+        if exc.code not in gone_codes:
+            raise
+        return Outcome("already gone")
+    return Outcome(done)
+
+
+@dataclass(frozen=True)
+class Outline:
+    """One line of `recipe show`'s steps: the service, the API action, and what it does."""
+
+    service: str
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What a recipe run is asked to do: its recipe, where, with which inputs and policy."""
+
+    recipe: Recipe
+    group_id: str
+    inputs: Mapping[str, Any]
+    policy: PolicySpec
+    create_role: bool = False
+    trigger: bool = True          # execute the rule after the setup (recipe run); False: set up only
+
+
+class PlanContext:
+    """What the steps of one plan share: where the recipe runs, its templates, and reads made once."""
+
+    def __init__(self, cloud: Cloud, group: ScalingGroup, *, templates: Mapping[str, Template] | None = None,
+                 resolve: TemplateResolver | None = None):
+        self.cloud = cloud
+        self.region = cloud.region
+        self.group = group
+        self.templates = dict(templates or {})
+        self.resolve = resolve
+        self._roles: dict[str, Role | None] = {}
+        self._attached: dict[str, set[tuple[str, str]]] = {}
+
+    @property
+    def group_id(self) -> str:
+        return self.group.id
+
+    @cached_property
+    def hooks(self) -> list[LifecycleHook]:
+        """The group's lifecycle hooks."""
+        return self.cloud.ess.list_lifecycle_hooks(self.group_id)
+
+    def role(self, name: str) -> Role | None:
+        if name not in self._roles:
+            self._roles[name] = self.cloud.ram.get_role(name)
+        return self._roles[name]
+
+    def attached(self, role: str) -> set[tuple[str, str]]:
+        """(name, type) of the policies attached to the role; none when the role does not exist yet."""
+        if role not in self._attached:
+            policies: list[AttachedPolicy] = self.cloud.ram.policies_of_role(role) if self.role(role) else []
+            self._attached[role] = {policy.key for policy in policies}
+        return self._attached[role]
+
+
+@dataclass
+class ApplyContext:
+    """What applying one plan carries from step to step: the values known so far, and where events go."""
+
+    known: dict[str, Any]
+    emit: Emit
+    pacing: Pacing | None = None
+    deadline: float | None = None     # time.monotonic() after which a retried step gives up
+
+
+class Step(ABC):
+    """One kind of change a recipe makes. A subclass reads, plans, applies and removes one resource."""
+
+    kind: ClassVar[str]
+    phase: ClassVar[str] = "setup"    # "trigger": applied after the setup, by `recipe run` only
+
+    @classmethod
+    @abstractmethod
+    def for_recipe(cls, spec: RunSpec) -> list[Step]:
+        """The steps of this kind a recipe run takes (none when it takes none)."""
+
+    @abstractmethod
+    def plan(self, context: PlanContext, known: Mapping[str, Any]) -> Change:
+        """Read the resource and plan the change that makes it what the recipe wants (NOOP when it is)."""
+
+    @abstractmethod
+    def apply(self, cloud: Cloud, change: Change, context: ApplyContext) -> Outcome:
+        """Make a planned CREATE, UPDATE or DELETE."""
+
+    def plan_teardown(self, context: PlanContext) -> Change | None:
+        """The change that removes what this step made; None when teardown leaves this kind alone."""
+        return None
+
+    @classmethod
+    def validate(cls, changes: list[Change], context: PlanContext) -> None:
+        """Checks across the planned changes of this kind (raise PreconditionFailed)."""
+
+    @abstractmethod
+    def outline(self) -> list[Outline]:
+        """What this step does, for `recipe show`."""
+
+    @abstractmethod
+    def target(self, change: Change | None = None) -> str:
+        """The resource, as plans and summaries name it."""
+
+    def verb(self, change: Change) -> str:
+        """The action in words: create, update, delete, none (a kind may say more: attach, new-version)."""
+        return {Action.NOOP: "none", Action.CREATE: "create", Action.UPDATE: "update",
+                Action.DELETE: "delete"}[change.action]
+
+    def request(self, change: Change) -> dict[str, Any]:
+        after = change.after
+        return after.to_api() if after is not None and hasattr(after, "to_api") else {}

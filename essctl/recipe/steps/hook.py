@@ -1,0 +1,141 @@
+"""A lifecycle hook that starts the stage's OOS template: created, or changed in just the fields that differ."""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Mapping
+
+from essctl.cloud.resources import HookFields
+from essctl.errors import PreconditionFailed
+from essctl.facts.arns import ACCOUNT_PENDING, notification_arn
+from essctl.facts.ess import GONE_CODES, HOOKS_PER_GROUP
+from essctl.recipe.inputs import stage_parameters
+from essctl.recipe.steps.base import (
+    ACCOUNT_ID,
+    Action,
+    ApplyContext,
+    Change,
+    Outcome,
+    Outline,
+    PlanContext,
+    Step,
+    removal,
+)
+from essctl.template.heartbeat import check_heartbeat_timeout
+from essctl.template.parameters import ess_text, notification_metadata
+
+if TYPE_CHECKING:
+    from essctl.cloud.gateway import Cloud
+    from essctl.cloud.resources import LifecycleHook
+    from essctl.recipe.model import Stage
+    from essctl.recipe.steps.base import RunSpec
+
+
+def _same_metadata(current: str | None, wanted: str) -> bool:
+    try:
+        return json.loads(current or "{}") == json.loads(wanted)
+    except ValueError:
+        return False
+
+
+def differences(current: LifecycleHook, desired: HookFields) -> HookFields:
+    """The fields of `desired` that the hook does not have yet (and Active, when it is InActive)."""
+    changed: dict[str, Any] = {}
+    for name, value in desired.given().items():
+        if name == "notification_metadata":
+            same = _same_metadata(current.notification_metadata, value)
+        else:
+            same = str(getattr(current, name)) == str(value)
+        if not same:
+            changed[name] = value
+    if current.status == "InActive":
+        changed["status"] = "Active"
+    return HookFields(**changed)
+
+
+class HookStep(Step):
+    kind = "hook"
+
+    def __init__(self, stage: Stage, *, group_id: str, inputs: Mapping[str, Any]):
+        self.stage = stage
+        self.hook = stage.hook
+        self.group_id = group_id
+        self.inputs = dict(inputs)
+
+    @classmethod
+    def for_recipe(cls, spec: RunSpec) -> list[Step]:
+        return [cls(stage, group_id=spec.group_id, inputs=spec.inputs) for stage in spec.recipe.stages]
+
+    def _current(self, context: PlanContext) -> LifecycleHook | None:
+        return next((hook for hook in context.hooks if hook.name == self.hook.name), None)
+
+    def plan(self, context: PlanContext, known: Mapping[str, Any]) -> Change:
+        template = context.templates[self.stage.template]
+        values = stage_parameters(self.stage, self.inputs)
+        advice = check_heartbeat_timeout(template, self.hook.timeout, values)
+        warnings = (f"hook {self.hook.name}: {advice.reason}",) if advice is not None else ()
+        desired = HookFields(
+            name=self.hook.name, transition=self.hook.transition, heartbeat_timeout=self.hook.timeout,
+            default_result=self.hook.default_result,
+            notification_arn=notification_arn(context.region, known.get(ACCOUNT_ID), self.stage.template),
+            notification_metadata=notification_metadata(template, values))
+        current = self._current(context)
+        if current is None:
+            return Change(self, Action.CREATE, f"missing: create the {self.hook.transition} hook that starts "
+                                               f"{self.stage.template}", after=desired, warnings=warnings)
+        changed = differences(current, desired)
+        if not changed.given():
+            return Change(self, Action.NOOP, "exists as the recipe wants it", before=current, warnings=warnings)
+        return Change(self, Action.UPDATE, f"differs in {', '.join(sorted(changed.to_api()))}", before=current,
+                      after=changed, warnings=warnings)
+
+    @classmethod
+    def validate(cls, changes: list[Change], context: PlanContext) -> None:
+        creating = sum(1 for change in changes if change.action is Action.CREATE)
+        if creating and len(context.hooks) + creating > HOOKS_PER_GROUP:
+            raise PreconditionFailed(f"scaling group {context.group_id} has {len(context.hooks)} lifecycle hooks; "
+                                     f"ESS allows {HOOKS_PER_GROUP} (QuotaExceeded.LifecycleHook): delete one first "
+                                     f"(essctl hook list --group {context.group_id})")
+
+    def plan_teardown(self, context: PlanContext) -> Change | None:
+        current = self._current(context)
+        if current is None:
+            return Change(self, Action.NOOP, "not in the group")
+        return Change(self, Action.DELETE, "created by the recipe", before=current)
+
+    def apply(self, cloud: Cloud, change: Change, context: ApplyContext) -> Outcome:
+        if change.action is Action.CREATE:
+            fields: HookFields = change.after
+            if fields.notification_arn and ACCOUNT_PENDING in fields.notification_arn:
+                # Planned before the role existed: its account id is known now.
+                account = context.known.get(ACCOUNT_ID) or ACCOUNT_PENDING
+                fields = HookFields(**{**fields.given(),
+                                       "notification_arn": fields.notification_arn.replace(ACCOUNT_PENDING, account)})
+            return Outcome("created", {"LifecycleHookId": cloud.ess.create_lifecycle_hook(self.group_id, fields)})
+        hook_id = change.before.id
+        if change.action is Action.UPDATE:
+            cloud.ess.modify_lifecycle_hook(hook_id, change.after)
+            return Outcome("updated", {"LifecycleHookId": hook_id})
+        return removal(lambda: cloud.ess.delete_lifecycle_hook(hook_id), GONE_CODES)
+
+    def request(self, change: Change) -> dict[str, Any]:
+        if change.action is Action.CREATE:
+            return {"ScalingGroupId": self.group_id, **change.after.to_api()}
+        if change.action is Action.UPDATE:
+            return {"LifecycleHookId": change.before.id, **change.after.to_api()}
+        if change.action is Action.DELETE:
+            return {"LifecycleHookId": change.before.id}
+        return {}
+
+    def outline(self) -> list[Outline]:
+        metadata = {name: ess_text(value) for name, value in stage_parameters(self.stage, self.inputs).items()}
+        hook = self.hook
+        return [Outline("ESS", "CreateLifecycleHook",
+                        f"{hook.name}: {hook.transition}, HeartbeatTimeout {hook.timeout} s, DefaultResult "
+                        f"{hook.default_result}, NotificationArn "
+                        f"{notification_arn('{region}', None, self.stage.template)}, NotificationMetadata "
+                        f"{json.dumps(metadata, ensure_ascii=False, separators=(',', ':'))} (ModifyLifecycleHook when "
+                        "the group's hook of that name differs)")]
+
+    def target(self, change: Change | None = None) -> str:
+        before = change.before if change is not None else None
+        return f"{self.hook.name} ({before.id})" if before is not None else self.hook.name

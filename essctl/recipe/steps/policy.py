@@ -1,0 +1,103 @@
+"""The recipe's custom policy: created, or given a new default version when its document differs; removed by
+teardown only when nothing else uses it."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Mapping
+
+from essctl.cloud.resources import NewPolicy, NewPolicyVersion
+from essctl.facts.ram import GONE_CODES, ROTATE_STRATEGY
+from essctl.policies.documents import as_text, least_privilege, same_policy
+from essctl.recipe.steps.base import Action, ApplyContext, Change, Outcome, Outline, PlanContext, Step, removal
+from essctl.template.permissions import derive_required_actions
+
+if TYPE_CHECKING:
+    from essctl.cloud.gateway import Cloud
+    from essctl.recipe.model import PolicySpec
+    from essctl.recipe.steps.base import RunSpec
+
+
+class PolicyStep(Step):
+    kind = "policy"
+
+    def __init__(self, spec: PolicySpec, *, recipe: str, role: str, templates: list[str]):
+        self.spec = spec
+        self.name = str(spec.name)
+        self.recipe = recipe
+        self.role = role
+        self.templates = templates
+
+    @classmethod
+    def for_recipe(cls, spec: RunSpec) -> list[Step]:
+        if spec.policy.system:
+            return []
+        return [cls(spec.policy, recipe=spec.recipe.name, role=spec.recipe.role, templates=spec.recipe.templates)]
+
+    def _document(self, context: PlanContext) -> tuple[dict[str, Any], list[str]]:
+        """The document the recipe wants, and what could not be derived."""
+        if self.spec.document is not None:
+            return self.spec.document, []
+        actions: dict[str, Any] = {}
+        unresolved: list[str] = []
+        for name in self.templates:
+            derivation = derive_required_actions(context.templates[name], context.resolve)
+            actions.update(derivation.actions)
+            unresolved += [f"policy: {item}" for item in derivation.unresolved]
+        return least_privilege(actions), unresolved
+
+    def plan(self, context: PlanContext, known: Mapping[str, Any]) -> Change:
+        document, unresolved = self._document(context)
+        text = as_text(document)
+        current = context.cloud.ram.get_custom_policy(self.name)
+        warnings = tuple(unresolved)
+        if current is None:
+            return Change(self, Action.CREATE, "missing: create it", warnings=warnings, after=NewPolicy(
+                name=self.name, document=text,
+                description=self.spec.description or f"Lifecycle hook policy for essctl recipe {self.recipe}"))
+        if same_policy(current.document, document):
+            return Change(self, Action.NOOP, "exists with the same document", before=current, warnings=warnings)
+        return Change(self, Action.UPDATE, "exists with another document: add a version and make it the default",
+                      before=current, warnings=warnings,
+                      after=NewPolicyVersion(name=self.name, document=text, rotate_strategy=ROTATE_STRATEGY))
+
+    def plan_teardown(self, context: PlanContext) -> Change | None:
+        current = context.cloud.ram.get_custom_policy(self.name)
+        if current is None:
+            return None
+        others = [entity for entity in context.cloud.ram.policy_entities(self.name)
+                  if (entity.kind, entity.name) != ("Role", self.role)]
+        if others:
+            shown = ", ".join(f"{entity.kind} {entity.name}" for entity in others)
+            return Change(self, Action.NOOP, f"kept: also attached to {shown}", before=current)
+        return Change(self, Action.DELETE, "no other user, group or role uses it", before=current)
+
+    def apply(self, cloud: Cloud, change: Change, context: ApplyContext) -> Outcome:
+        if change.action is Action.CREATE:
+            cloud.ram.create_policy(change.after)
+            return Outcome("created")
+        if change.action is Action.UPDATE:
+            return Outcome("new default version", {"VersionId": cloud.ram.create_policy_version(change.after)})
+        return removal(lambda: self._delete(cloud), GONE_CODES)
+
+    def _delete(self, cloud: Cloud) -> None:
+        # RAM refuses to delete a policy with non-default versions: those go first.
+        for version in cloud.ram.policy_versions(self.name):
+            if not version.is_default:
+                cloud.ram.delete_policy_version(self.name, version.version_id)
+        cloud.ram.delete_policy(self.name)
+
+    def verb(self, change: Change) -> str:
+        return "new-version" if change.action is Action.UPDATE else super().verb(change)
+
+    def request(self, change: Change) -> dict[str, Any]:
+        if change.action is Action.DELETE:
+            return {"PolicyName": self.name}
+        return super().request(change)
+
+    def outline(self) -> list[Outline]:
+        what = (f"least privilege derived from {', '.join(self.templates)} at plan time" if self.spec.derive
+                else "the document below")
+        return [Outline("RAM", "CreatePolicy", f"custom policy {self.name}: {what}; when it exists with another "
+                                               "document, CreatePolicyVersion set as default")]
+
+    def target(self, change: Change | None = None) -> str:
+        return self.name

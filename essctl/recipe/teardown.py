@@ -1,0 +1,61 @@
+"""Remove what a recipe made in a scaling group: its hooks and its rule; with the policy, also detach its policy
+from the role and delete the policy when nothing else uses it. Planned first, applied in reverse order of a run."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from essctl.recipe.apply import Applied, apply_changes
+from essctl.recipe.plan import read_group
+from essctl.recipe.steps import ApplyContext, AttachmentStep, Change, PlanContext, PolicyStep, RunSpec, steps_for
+
+if TYPE_CHECKING:
+    from essctl.cloud.gateway import Cloud
+    from essctl.events import Emit
+    from essctl.recipe.model import Recipe
+
+
+@dataclass(frozen=True)
+class TeardownPlan:
+    recipe: Recipe
+    region: str
+    group_id: str
+    changes: tuple[Change, ...]
+
+    @property
+    def pending(self) -> list[Change]:
+        return [change for change in self.changes if change.changes_something]
+
+    def to_data(self) -> dict[str, Any]:
+        return {"recipe": self.recipe.name, "group": self.group_id,
+                "changes": [change.to_dict() for change in self.changes]}
+
+    def report(self, done: list[Applied]) -> TeardownReport:
+        """The plan with what applying it did."""
+        return TeardownReport(self, done)
+
+
+@dataclass(frozen=True)
+class TeardownReport:
+    plan: TeardownPlan
+    done: list[Applied]
+
+    def to_data(self) -> dict[str, Any]:
+        return {**self.plan.to_data(), "done": [applied.to_dict() for applied in self.done]}
+
+
+def plan_teardown(cloud: Cloud, recipe: Recipe, group_id: str, *, policy: bool) -> TeardownPlan:
+    spec = RunSpec(recipe=recipe, group_id=group_id, inputs={}, policy=recipe.policy)
+    context = PlanContext(cloud, read_group(cloud, group_id))
+    changes = []
+    for step in reversed(steps_for(spec)):
+        if isinstance(step, (PolicyStep, AttachmentStep)) and not policy:
+            continue
+        change = step.plan_teardown(context)
+        if change is not None:
+            changes.append(change)
+    return TeardownPlan(recipe, cloud.region, group_id, tuple(changes))
+
+
+def apply_teardown(cloud: Cloud, plan: TeardownPlan, emit: Emit) -> list[Applied]:
+    return apply_changes(cloud, plan.changes, ApplyContext(known={}, emit=emit))

@@ -1,0 +1,97 @@
+"""The parameters a hook passes a template: values checked against the template and serialised as ESS passes them
+(NotificationMetadata)."""
+from __future__ import annotations
+
+import difflib
+import json
+from typing import Any
+
+from essctl.errors import UsageError
+from essctl.facts.ess import NOTIFICATION_METADATA_LIMIT
+from essctl.template.model import Parameter, Template
+
+
+class ParameterError(UsageError):
+    """Parameters that do not fit the template (every problem, on one line)."""
+
+
+def coerce(parameter: Parameter, raw: Any) -> tuple[Any, str | None]:
+    """(value, problem) for a value given as text (from -p k=v) or already typed (from a recipe file)."""
+    kind = parameter.type
+    if kind == "Number":
+        try:
+            value = raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else float(str(raw))
+        except ValueError:
+            return raw, f"{parameter.name}: must be a number, got {raw!r}"
+        value = int(value) if float(value).is_integer() else value
+        if parameter.min_value is not None and value < parameter.min_value:
+            return value, f"{parameter.name}: must be >= {parameter.min_value}, got {value}"
+        if parameter.max_value is not None and value > parameter.max_value:
+            return value, f"{parameter.name}: must be <= {parameter.max_value}, got {value}"
+        return value, None
+    if kind == "Boolean":
+        text = str(raw).lower()
+        if text not in ("true", "false"):
+            return raw, f"{parameter.name}: must be true or false, got {raw!r}"
+        return text == "true", None
+    if kind in ("List", "Json"):
+        if isinstance(raw, str):
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                if kind == "Json":
+                    return raw, f"{parameter.name}: must be JSON, got {raw!r}"
+                value = [item.strip() for item in raw.split(",") if item.strip()]
+        else:
+            value = raw
+        if kind == "List" and not isinstance(value, list):
+            return value, f"{parameter.name}: must be a list (JSON array or comma-separated), got {raw!r}"
+        return value, None
+    return ("" if raw is None else str(raw)), None
+
+
+def ess_text(value: Any) -> str:
+    """A value as ESS passes it in NotificationMetadata: text, with lists and mappings as JSON."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
+def notification_metadata(template: Template, values: dict[str, Any], *, force_placeholders: bool = False) -> str:
+    """The NotificationMetadata JSON for a hook that runs `template` with the user's `values`.
+
+    Only the values the user sets are sent; parameters with defaults keep them, and the ESS placeholders are
+    left for ESS to fill. Raises ParameterError naming every problem.
+    """
+    problems: list[str] = []
+    metadata: dict[str, str] = {}
+    for name, raw in values.items():
+        parameter = template.parameters.get(name)
+        if parameter is None:
+            close = difflib.get_close_matches(name, list(template.parameters), n=1)
+            problems.append(f"{name}: not a parameter of {template.name}"
+                            + (f" (did you mean {close[0]}?)" if close else ""))
+            continue
+        if parameter.placeholder and not force_placeholders:
+            problems.append(f"{name}: filled by ESS with ${{{parameter.placeholder}}}; do not set it (or force it)")
+            continue
+        value, problem = coerce(parameter, raw)
+        if problem is None and parameter.allowed_values and value not in parameter.allowed_values:
+            problem = f"{name}: must be one of {', '.join(map(str, parameter.allowed_values))}, got {raw!r}"
+        if problem:
+            problems.append(problem)
+            continue
+        # ESS passes every value as a string; List and Json values as JSON text.
+        metadata[name] = (json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+                          if parameter.type in ("List", "Json") else ess_text(value))
+    missing = [p.name for p in template.parameters.values() if p.required and p.name not in values]
+    problems.extend(f"{name}: required by {template.name} (it has no default)" for name in missing)
+    if problems:
+        raise ParameterError("; ".join(problems))
+    text = json.dumps(metadata, ensure_ascii=False, separators=(",", ":"))
+    if len(text) > NOTIFICATION_METADATA_LIMIT:
+        raise ParameterError(f"NotificationMetadata is {len(text)} characters; ESS accepts at most "
+                             f"{NOTIFICATION_METADATA_LIMIT} (shorten the longest values, e.g. commandContent)")
+    return text

@@ -1,0 +1,67 @@
+"""Where templates come from: OOS GetTemplate (a given version cached on disk), or local files; and how nested
+actions are found while walking a template."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from essctl.errors import CloudAPIError
+from essctl.facts.oos import TEMPLATE_NOT_FOUND_PREFIX
+from essctl.template.model import Template, load_template_file, parse_template
+
+if TYPE_CHECKING:
+    from essctl.cloud.gateway import Cloud
+
+TemplateResolver = Callable[[str], "Template | None"]
+
+
+def template_cache_path(region: str, name: str, version: str) -> Path:
+    """Where GetTemplate content is kept: $XDG_CACHE_HOME/essctl/templates/REGION/NAME@VERSION.yaml."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path(os.path.expanduser("~")) / ".cache")
+    return base / "essctl" / "templates" / region / f"{name.replace('/', '_')}@{version}.yaml"
+
+
+def load_template_from_oos(cloud: Cloud, name: str, version: str | None = None) -> Template:
+    """GetTemplate (live, or from a tape). A given version is served from the cache when present (a version's
+    content never changes); the latest version is always asked for."""
+    if version:
+        cached = template_cache_path(cloud.region, name, version)
+        if cached.exists():
+            return parse_template(cached.read_text(encoding="utf-8"), name=name, source=f"oos:{name}@{version}",
+                                  version=version)
+    found = cloud.oos.get_template(name, version)
+    template = parse_template(found.content, name=name, source=f"oos:{name}@{found.version}", version=found.version)
+    if found.version and not cloud.replaying:
+        cache = template_cache_path(cloud.region, name, found.version)
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_text(found.content, encoding="utf-8")
+        except OSError:
+            pass   # a cache that cannot be written only costs a call next time
+    return template
+
+
+def action_dir_resolver(directory: Path) -> TemplateResolver:
+    """Nested actions as files named after the action (ACS::ECS::RunCommand.yml), as in CloudProductActions/."""
+    def resolve(action: str) -> Template | None:
+        for suffix in (".yml", ".yaml", ".json"):
+            path = directory / f"{action}{suffix}"
+            if path.exists():
+                return load_template_file(path)
+        return None
+
+    return resolve
+
+
+def oos_resolver(cloud: Cloud) -> TemplateResolver:
+    """Nested actions fetched with GetTemplate; a name OOS does not know resolves to None."""
+    def resolve(action: str) -> Template | None:
+        try:
+            return load_template_from_oos(cloud, action)
+        except CloudAPIError as exc:
+            if exc.code.startswith(TEMPLATE_NOT_FOUND_PREFIX):
+                return None
+            raise
+
+    return resolve

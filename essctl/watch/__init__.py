@@ -1,0 +1,1 @@
+"""Following a scaling activity or an OOS execution until it ends."""

@@ -1,0 +1,184 @@
+"""Follow a scaling activity (its instances, lifecycle actions and the OOS executions its hooks started) or a
+single OOS execution until it ends, emitting an event for every change.
+
+Polling starts fast and backs off (2 s growing by half each round up to 15 s by default), with at most one call
+per resource per round; a replay polls without sleeping.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+from essctl.errors import PreconditionFailed
+from essctl.events import (
+    ActivityChanged,
+    Emit,
+    Event,
+    ExecutionChanged,
+    InstanceChanged,
+    LifecycleActionChanged,
+    TaskChanged,
+)
+from essctl.facts.arns import oos_template_of
+from essctl.facts.ess import DEFAULT_HEARTBEAT_S
+from essctl.facts.oos import HEARTBEAT_MARGIN_S
+from essctl.facts.states import RELEASED, is_terminal
+from essctl.watch.result import WatchResult
+
+if TYPE_CHECKING:
+    from essctl.cloud.gateway import Cloud
+    from essctl.cloud.resources import Execution, ScalingActivity
+
+FIRST_INTERVAL_S = 2.0
+MAX_INTERVAL_S = 15.0
+BACKOFF = 1.5
+
+
+@dataclass
+class Pacing:
+    """Poll intervals: `first`, growing by BACKOFF up to `longest`; zero when replaying a tape."""
+
+    first: float = FIRST_INTERVAL_S
+    longest: float = MAX_INTERVAL_S
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+
+def scaling_activity(cloud: Cloud, activity_id: str) -> ScalingActivity:
+    """An activity a command was given: its absence is an error."""
+    activity = cloud.ess.get_scaling_activity(activity_id)
+    if activity is None:
+        raise PreconditionFailed(f"scaling activity {activity_id} not found in region {cloud.region}")
+    return activity
+
+
+def oos_execution(cloud: Cloud, execution_id: str) -> Execution:
+    """An execution a command was given: its absence is an error."""
+    execution = cloud.oos.get_execution(execution_id)
+    if execution is None:
+        raise PreconditionFailed(f"OOS execution {execution_id} not found in region {cloud.region}")
+    return execution
+
+
+class Watcher:
+    """One watch: call `activity()` or `execution()`; it returns the WatchResult and emits an event per change."""
+
+    def __init__(self, cloud: Cloud, emit: Emit, *, timeout: float, pacing: Pacing | None = None):
+        self.cloud = cloud
+        self.emit = emit
+        self.timeout = timeout
+        self.pacing = pacing or Pacing()
+        self.result = WatchResult()
+        self._started = self.pacing.clock()
+        self._seen: dict[str, Any] = {}
+
+    def _event(self, key: str, state: Any, make: Callable[[float], Event]) -> None:
+        """Emit only when the state of `key` changed since the last round."""
+        if self._seen.get(key) == state:
+            return
+        self._seen[key] = state
+        self.emit(make(self.pacing.clock() - self._started))
+
+    def _loop(self, poll: Callable[[], bool]) -> WatchResult:
+        interval = 0.0 if self.cloud.replaying else self.pacing.first
+        while True:
+            if poll():
+                break
+            if self.pacing.clock() - self._started >= self.timeout:
+                self.result.timed_out = True
+                break
+            self.pacing.sleep(interval)
+            if not self.cloud.replaying:
+                interval = min(interval * BACKOFF, max(self.pacing.longest, self.pacing.first))
+        self.result.seconds = self.pacing.clock() - self._started
+        return self.result
+
+    # -- a scaling activity ---------------------------------------------------------------------------------
+
+    def activity(self, activity_id: str, templates: list[str]) -> WatchResult:
+        """Follow an activity and the executions of `templates` tagged with it, until all of them end."""
+        rounds_after_end = 0
+
+        def poll() -> bool:
+            nonlocal rounds_after_end
+            activity = self._poll_activity(activity_id)
+            if activity.group_id:
+                self._poll_instances(activity.group_id, activity_id)
+            self._poll_lifecycle_actions(activity_id)
+            for template in templates:
+                for execution in self.cloud.oos.executions_of_activity(template, activity_id):
+                    self._track_execution(execution)
+            executions_done = all(is_terminal("execution", e.status) for e in self.result.executions.values())
+            if is_terminal("activity", activity.status) and executions_done:
+                # An execution may still be registering when a rejected or quick activity ends: one more round.
+                rounds_after_end += 1
+                return bool(self.result.executions) or not templates or rounds_after_end > 1
+            return False
+
+        return self._loop(poll)
+
+    def _poll_activity(self, activity_id: str) -> ScalingActivity:
+        activity = scaling_activity(self.cloud, activity_id)
+        self.result.activity = activity
+        self._event(f"activity:{activity_id}", (activity.status, activity.progress), lambda elapsed: ActivityChanged(
+            activity_id, activity.status, activity.progress, activity.status_message,
+            terminal=is_terminal("activity", activity.status), elapsed=elapsed))
+        return activity
+
+    def _poll_instances(self, group_id: str, activity_id: str) -> None:
+        present = {i.id: str(i.lifecycle_state) for i in self.cloud.ess.activity_instances(group_id, activity_id)}
+        for instance_id in list(self.result.instances):
+            if instance_id not in present:
+                present[instance_id] = RELEASED
+        for instance_id, state in present.items():
+            self.result.instances[instance_id] = state
+            self._event(f"instance:{instance_id}", state,
+                        lambda elapsed, i=instance_id, s=state: InstanceChanged(i, s, elapsed=elapsed))
+
+    def _poll_lifecycle_actions(self, activity_id: str) -> None:
+        for item in self.cloud.ess.lifecycle_actions(activity_id):
+            self.result.lifecycle_actions[item.token] = item
+            self._event(f"action:{item.token}", (item.status, item.result), lambda elapsed, a=item: (
+                LifecycleActionChanged(a.hook_id, a.status, a.result, list(a.instance_ids), elapsed=elapsed)))
+
+    def _track_execution(self, execution: Execution) -> None:
+        """Poll the execution's tasks; events read in order: the execution running, its tasks, the execution ended."""
+        known = self.result.executions.get(execution.id)
+        if known is not None and is_terminal("execution", known.status) and execution.id in self.result.tasks:
+            return
+        tasks = self.cloud.oos.task_executions(execution.id)
+        self.result.executions[execution.id] = execution
+        self.result.tasks[execution.id] = tasks
+        ended = is_terminal("execution", execution.status)
+        if not ended:
+            self._execution_event(execution)
+        for task in tasks:
+            self._event(f"task:{task.id}", task.status, lambda elapsed, t=task: TaskChanged(
+                execution.id, t.name, t.action, t.status, t.status_message, elapsed=elapsed))
+        if ended:
+            self._execution_event(execution)
+
+    def _execution_event(self, execution: Execution) -> None:
+        self._event(f"execution:{execution.id}", execution.status, lambda elapsed: ExecutionChanged(
+            execution.id, execution.template_name, execution.status, execution.status_message, execution.outputs,
+            elapsed=elapsed))
+
+    # -- a single OOS execution -----------------------------------------------------------------------------
+
+    def execution(self, execution_id: str) -> WatchResult:
+        def poll() -> bool:
+            execution = oos_execution(self.cloud, execution_id)
+            self._track_execution(execution)
+            return is_terminal("execution", execution.status)
+
+        return self._loop(poll)
+
+
+def hook_templates_and_timeout(cloud: Cloud, activity_id: str) -> tuple[list[str], float]:
+    """The OOS templates the activity's group's active hooks start, and the longest hook timeout plus the margin."""
+    activity = scaling_activity(cloud, activity_id)
+    hooks = [hook for hook in cloud.ess.list_lifecycle_hooks(str(activity.group_id)) if hook.active]
+    templates = sorted({name for hook in hooks if (name := oos_template_of(hook.notification_arn))})
+    longest = max((hook.heartbeat_timeout or DEFAULT_HEARTBEAT_S for hook in hooks), default=DEFAULT_HEARTBEAT_S)
+    return templates, float(longest + HEARTBEAT_MARGIN_S)
