@@ -1,0 +1,302 @@
+"""An in-memory stand-in for essctl's cloud gateways (essctl/cloud/ess.py, oos.py, ram.py), for unit tests of the
+plan/apply engine that need no HTTP. It keeps just enough state for the steps, and records every call.
+
+It models the gateways' contracts, not the services: the sandbox (tests/sandbox, tests/e2e) is where essctl meets
+an emulator that speaks the wire. `test_fake_cloud_matches_the_gateways` keeps the method signatures the same.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from essctl.cloud.resources import (
+    AttachedPolicy,
+    Execution,
+    GeneratedPolicy,
+    HookFields,
+    LifecycleAction,
+    LifecycleHook,
+    NewPolicy,
+    NewPolicyVersion,
+    NewRole,
+    NewRule,
+    Policy,
+    PolicyAttachment,
+    PolicyEntity,
+    PolicyVersion,
+    Role,
+    ScalingActivity,
+    ScalingGroup,
+    ScalingInstance,
+    ScalingRule,
+    TaskExecution,
+    TemplateContent,
+    TemplateSummary,
+)
+from essctl.errors import CloudAPIError
+
+REGION, ACCOUNT = "cn-hangzhou", "1234567890123456"
+OOS_TRUST = json.dumps({"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
+                                       "Principal": {"Service": ["oos.aliyuncs.com"]}}], "Version": "1"})
+
+
+def api_error(service: str, action: str, code: str, message: str = "from the fake cloud") -> CloudAPIError:
+    return CloudAPIError(service=service, action=action, code=code, message=message, status=400)
+
+
+class _Recorder:
+    def __init__(self, cloud: "FakeCloud", service: str):
+        self._cloud, self._service = cloud, service
+
+    def _call(self, action: str, **arguments: Any) -> None:
+        self._cloud.calls.append((self._service, action, arguments))
+        failure = self._cloud.failures.get(action)
+        if failure:
+            raise failure.pop(0)
+
+
+class FakeEss(_Recorder):
+    def __init__(self, cloud: "FakeCloud"):
+        super().__init__(cloud, "ess")
+        self.groups: dict[str, ScalingGroup] = {}
+        self.hooks: dict[str, LifecycleHook] = {}
+        self.rules: dict[str, ScalingRule] = {}
+        self.executed: list[tuple[str, str]] = []      # (ari, client token)
+        self._ids = itertools.count(1)
+
+    def _id(self, prefix: str) -> str:
+        return f"{prefix}-fake{next(self._ids):06d}"
+
+    def list_scaling_groups(self, *, max_items: int | None = None) -> list[ScalingGroup]:
+        self._call("list_scaling_groups")
+        return list(self.groups.values())[:max_items or None]
+
+    def get_scaling_group(self, group_id: str) -> ScalingGroup | None:
+        self._call("get_scaling_group", group_id=group_id)
+        return self.groups.get(group_id)
+
+    def list_lifecycle_hooks(self, group_id: str, *, max_items: int | None = None) -> list[LifecycleHook]:
+        self._call("list_lifecycle_hooks", group_id=group_id)
+        return [hook for hook in self.hooks.values() if hook.group_id == group_id][:max_items or None]
+
+    def get_lifecycle_hook(self, hook_id: str) -> LifecycleHook | None:
+        self._call("get_lifecycle_hook", hook_id=hook_id)
+        return self.hooks.get(hook_id)
+
+    def create_lifecycle_hook(self, group_id: str, fields: HookFields) -> str:
+        self._call("create_lifecycle_hook", group_id=group_id, fields=fields)
+        hook_id = self._id("ash")
+        self.hooks[hook_id] = LifecycleHook(id=hook_id, group_id=group_id, status="Active", **fields.given())
+        return hook_id
+
+    def modify_lifecycle_hook(self, hook_id: str, fields: HookFields, *, group_id: str | None = None) -> None:
+        self._call("modify_lifecycle_hook", hook_id=hook_id, fields=fields)
+        self.hooks[hook_id] = replace(self.hooks[hook_id], **fields.given())
+
+    def delete_lifecycle_hook(self, hook_id: str) -> None:
+        self._call("delete_lifecycle_hook", hook_id=hook_id)
+        if self.hooks.pop(hook_id, None) is None:
+            raise api_error("ess", "DeleteLifecycleHook", "InvalidLifecycleHookId.NotExist")
+
+    def find_scaling_rule(self, group_id: str, name: str) -> ScalingRule | None:
+        self._call("find_scaling_rule", group_id=group_id, name=name)
+        return next((r for r in self.rules.values() if r.group_id == group_id and r.name == name), None)
+
+    def create_scaling_rule(self, request: NewRule) -> ScalingRule:
+        self._call("create_scaling_rule", request=request)
+        rule_id = self._id("asr")
+        rule = ScalingRule(id=rule_id, name=request.name, group_id=request.group_id,
+                           ari=f"ari:acs:ess:{REGION}:{ACCOUNT}:scalingrule/{rule_id}", rule_type=request.rule_type,
+                           adjustment_type=request.adjustment_type, adjustment_value=request.adjustment_value)
+        self.rules[rule_id] = rule
+        return rule
+
+    def delete_scaling_rule(self, rule_id: str) -> None:
+        self._call("delete_scaling_rule", rule_id=rule_id)
+        if self.rules.pop(rule_id, None) is None:
+            raise api_error("ess", "DeleteScalingRule", "InvalidScalingRuleId.NotFound")
+
+    def execute_scaling_rule(self, ari: str, client_token: str) -> str:
+        self._call("execute_scaling_rule", ari=ari, client_token=client_token)
+        self.executed.append((ari, client_token))
+        return self._id("asa")
+
+    def list_scaling_activities(self, group_id: str, *, status: str | None = None,
+                                max_items: int | None = None) -> list[ScalingActivity]:
+        self._call("list_scaling_activities", group_id=group_id)
+        return []
+
+    def get_scaling_activity(self, activity_id: str) -> ScalingActivity | None:
+        self._call("get_scaling_activity", activity_id=activity_id)
+        return None
+
+    def activity_instances(self, group_id: str, activity_id: str) -> list[ScalingInstance]:
+        self._call("activity_instances", group_id=group_id, activity_id=activity_id)
+        return []
+
+    def lifecycle_actions(self, activity_id: str) -> list[LifecycleAction]:
+        self._call("lifecycle_actions", activity_id=activity_id)
+        return []
+
+
+class FakeOos(_Recorder):
+    def __init__(self, cloud: "FakeCloud"):
+        super().__init__(cloud, "oos")
+        self.templates: dict[str, str] = {}     # name -> content
+
+    def list_executions(self, *, template: str | None = None, status: str | None = None,
+                        max_items: int | None = None) -> list[Execution]:
+        self._call("list_executions", template=template)
+        return []
+
+    def get_execution(self, execution_id: str) -> Execution | None:
+        self._call("get_execution", execution_id=execution_id)
+        return None
+
+    def executions_of_activity(self, template: str, activity_id: str) -> list[Execution]:
+        self._call("executions_of_activity", template=template, activity_id=activity_id)
+        return []
+
+    def task_executions(self, execution_id: str) -> list[TaskExecution]:
+        self._call("task_executions", execution_id=execution_id)
+        return []
+
+    def get_template(self, name: str, version: str | None = None) -> TemplateContent:
+        self._call("get_template", name=name)
+        if name not in self.templates:
+            raise api_error("oos", "GetTemplate", "EntityNotExists.Template")
+        return TemplateContent(name=name, version="v1", content=self.templates[name])
+
+    def list_templates(self, *, prefix: str = "", max_items: int | None = None) -> list[TemplateSummary]:
+        self._call("list_templates", prefix=prefix)
+        return [TemplateSummary(name=name, version="v1") for name in sorted(self.templates) if name.startswith(prefix)]
+
+    def generate_execution_policy(self, template: str, *, version: str | None = None,
+                                  role: str | None = None) -> GeneratedPolicy:
+        self._call("generate_execution_policy", template=template, role=role)
+        return GeneratedPolicy(actions=None, missing=None)
+
+
+@dataclass
+class _Policy:
+    versions: dict[str, str] = field(default_factory=dict)      # version id -> document text
+    default: str = "v1"
+    description: str = ""
+
+
+class FakeRam(_Recorder):
+    def __init__(self, cloud: "FakeCloud"):
+        super().__init__(cloud, "ram")
+        self.roles: dict[str, Role] = {}
+        self.policies: dict[str, _Policy] = {}
+        self.attached: dict[str, list[tuple[str, str]]] = {}     # role -> [(policy, type)]
+        self._versions = itertools.count(2)
+
+    def add_role(self, name: str, trust: str = OOS_TRUST) -> Role:
+        self.roles[name] = Role(name=name, arn=f"acs:ram::{ACCOUNT}:role/{name.lower()}", trust_policy=trust)
+        self.attached.setdefault(name, [])
+        return self.roles[name]
+
+    def get_role(self, name: str) -> Role | None:
+        self._call("get_role", name=name)
+        return self.roles.get(name)
+
+    def create_role(self, request: NewRole) -> Role:
+        self._call("create_role", request=request)
+        return self.add_role(request.name, request.trust_policy)
+
+    def policies_of_role(self, role: str) -> list[AttachedPolicy]:
+        self._call("policies_of_role", role=role)
+        if role not in self.roles:
+            raise api_error("ram", "ListPoliciesForRole", "EntityNotExist.Role")
+        return [AttachedPolicy(name=name, policy_type=kind) for name, kind in self.attached[role]]
+
+    def get_custom_policy(self, name: str) -> Policy | None:
+        self._call("get_custom_policy", name=name)
+        policy = self.policies.get(name)
+        if policy is None:
+            return None
+        return Policy(name=name, policy_type="Custom", document=json.loads(policy.versions[policy.default]),
+                      default_version=policy.default)
+
+    def create_policy(self, request: NewPolicy) -> None:
+        self._call("create_policy", request=request)
+        if request.name in self.policies:
+            raise api_error("ram", "CreatePolicy", "EntityAlreadyExists.Policy")
+        self.policies[request.name] = _Policy({"v1": request.document}, "v1", request.description)
+
+    def create_policy_version(self, request: NewPolicyVersion) -> str | None:
+        self._call("create_policy_version", request=request)
+        version = f"v{next(self._versions)}"
+        policy = self.policies[request.name]
+        policy.versions[version] = request.document
+        if request.set_as_default:
+            policy.default = version
+        return version
+
+    def policy_versions(self, name: str) -> list[PolicyVersion]:
+        self._call("policy_versions", name=name)
+        policy = self.policies[name]
+        return [PolicyVersion(version_id=v, is_default=v == policy.default) for v in policy.versions]
+
+    def delete_policy_version(self, name: str, version_id: str) -> None:
+        self._call("delete_policy_version", name=name, version_id=version_id)
+        del self.policies[name].versions[version_id]
+
+    def delete_policy(self, name: str) -> None:
+        self._call("delete_policy", name=name)
+        if name not in self.policies:
+            raise api_error("ram", "DeletePolicy", "EntityNotExist.Policy")
+        if len(self.policies[name].versions) > 1:
+            raise api_error("ram", "DeletePolicy", "DeleteConflict.Policy.Version")
+        del self.policies[name]
+
+    def policy_entities(self, name: str) -> list[PolicyEntity]:
+        self._call("policy_entities", name=name)
+        return [PolicyEntity("Role", role) for role, attached in self.attached.items()
+                if any(policy == name for policy, _ in attached)]
+
+    def attach_policy_to_role(self, attachment: PolicyAttachment) -> bool:
+        self._call("attach_policy_to_role", attachment=attachment)
+        key = (attachment.policy_name, attachment.policy_type)
+        if key in self.attached[attachment.role_name]:
+            return False
+        self.attached[attachment.role_name].append(key)
+        return True
+
+    def detach_policy_from_role(self, attachment: PolicyAttachment) -> None:
+        self._call("detach_policy_from_role", attachment=attachment)
+        key = (attachment.policy_name, attachment.policy_type)
+        if key not in self.attached.get(attachment.role_name, []):
+            raise api_error("ram", "DetachPolicyFromRole", "EntityNotExist.Role.Policy")
+        self.attached[attachment.role_name].remove(key)
+
+
+class FakeCloud:
+    """The gateways' three services over in-memory state; `calls` lists (service, method, arguments) in order, and
+    `failures[method]` queues errors the next calls of a method raise instead of answering."""
+
+    def __init__(self) -> None:
+        self.region = REGION
+        self.replaying = False
+        self.calls: list[tuple[str, str, dict[str, Any]]] = []
+        self.failures: dict[str, list[Exception]] = {}
+        self.ess, self.oos, self.ram = FakeEss(self), FakeOos(self), FakeRam(self)
+
+    def request_ids(self) -> dict[str, str]:
+        return {}
+
+    def mutations(self) -> list[str]:
+        """The methods called that change something, in order."""
+        reads = ("get_", "list_", "find_", "policies_of_role", "policy_versions", "policy_entities",
+                 "activity_instances", "lifecycle_actions", "executions_of_activity", "task_executions",
+                 "generate_execution_policy")
+        return [method for _, method, _ in self.calls if not method.startswith(reads)]
+
+    def add_group(self, group_id: str = "asg-fake0001", *, max_size: int = 5, total: int = 1,
+                  state: str = "Active") -> ScalingGroup:
+        self.ess.groups[group_id] = ScalingGroup(id=group_id, name=group_id, lifecycle_state=state, min_size=0,
+                                                 max_size=max_size, total_capacity=total, active_capacity=total)
+        return self.ess.groups[group_id]
