@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from essctl.cloud.resources import HookFields
 from essctl.errors import InputError, PreconditionFailed
-from essctl.facts.ess import DEFAULT_RESULTS, HEARTBEAT_RANGE_S, HOOK_STATUSES
+from essctl.facts.ess import DEFAULT_RESULTS, HEARTBEAT_RANGE_S, HOOK_STATUSES, owner_tag
 
 if TYPE_CHECKING:
     from essctl.cloud.gateway import Cloud
@@ -48,6 +48,11 @@ def describe_hook(cloud: Cloud, hook_id: str) -> LifecycleHook:
     if hook is None:
         raise PreconditionFailed(f"lifecycle hook {hook_id} not found in region {cloud.region}")
     return hook
+
+
+def managing_recipe(cloud: Cloud, hook: LifecycleHook) -> str | None:
+    """The recipe that made the hook, as its group's tags record it: its next run sets the hook back."""
+    return cloud.ess.group_tags(str(hook.group_id)).get(owner_tag(hook.id)) if hook.group_id else None
 
 
 def update_hook(cloud: Cloud, hook_id: str, change: HookChange) -> LifecycleHook:

@@ -33,10 +33,17 @@ def hook_update(
 ) -> None:
     """Change a lifecycle hook in place (ModifyLifecycleHook) and show it afterwards."""
     from essctl.errors import UsageError
-    from essctl.hooks import HookChange, update_hook
+    from essctl.hooks import HookChange, managing_recipe, update_hook
     from essctl.render import output
 
     if timeout is None and default_result is None and status is None:
         raise UsageError("nothing to change: give --timeout, --default-result or --status")
     change = HookChange(timeout=timeout, default_result=default_result, status=status)
-    output(run.env, update_hook(run.cloud(), hook_id, change))
+    hook = update_hook(run.cloud(), hook_id, change)
+    recipe = managing_recipe(run.cloud(), hook)
+    if recipe is not None:
+        overrides = " ".join(f"{flag} {value}" for flag, value in (("--hook-timeout", timeout),
+                                                                  ("--default-result", default_result)) if value)
+        run.env.log(f"note: recipe {recipe} made this hook: its next `essctl recipe run {recipe} --group "
+                    f"{hook.group_id}` sets it back" + (f" unless given {overrides}" if overrides else ""))
+    output(run.env, hook)

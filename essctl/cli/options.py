@@ -67,6 +67,7 @@ GLOBAL_OPTIONS: dict[str, Any] = {
 # How the core's field names read on the command line (an error about `timeout` names `--timeout`).
 FLAGS = {
     "timeout": "--timeout", "default_result": "--default-result", "status": "--status",
+    "hook_timeout": "--hook-timeout", "adjustment": "--adjustment", "rule": "--rule",
     "policy_variant": "--policy-variant", "group": "--group", "template_file": "--template-file",
     "template_dir": "--template-dir",
 }

@@ -112,15 +112,27 @@ def recipe_init(
                 + (f" --template-file {template_file}" if template_file else ""))
 
 
-def _prepare(run: Invocation, name: str, group: Optional[str], params, dry_run: bool, *, variant=None,
+HookTimeout = Annotated[Optional[int], typer.Option(
+    "--hook-timeout", metavar="S", help="Every hook's HeartbeatTimeout for this run (30-21600); pass it again on "
+    "every run to keep it.")]
+DefaultResult = Annotated[Optional[str], typer.Option(
+    "--default-result", metavar="RESULT", help="Every hook's DefaultResult: CONTINUE, ABANDON or ROLLBACK.")]
+Adjustment = Annotated[Optional[int], typer.Option(
+    "--adjustment", metavar="N", help="The trigger: +N scales out, -N scales in (e.g. -1 rehearses the scale-in "
+    "half), with a rule named after the recipe and N.")]
+Rule = Annotated[Optional[str], typer.Option(
+    "--rule", metavar="NAME", help="The scaling rule the trigger executes (default: named after the recipe).")]
+
+
+def _prepare(run: Invocation, name: str, group: Optional[str], params, dry_run: bool, overrides, *, variant=None,
              create_role=False, trigger=True):
-    """The recipe, the cloud (live, or a dry-run replay) and what the run is asked to do."""
+    """The recipe as overridden, the cloud (live, or a dry-run replay) and what the run is asked to do."""
     from essctl.errors import UsageError
     from essctl.recipe.catalog import find_recipe
     from essctl.recipe.inputs import resolve_inputs
     from essctl.recipe.steps import RunSpec
 
-    recipe = find_recipe(name)
+    recipe = overrides.apply(find_recipe(name))
     inputs = resolve_inputs(recipe, parse_key_values(params, "-p"), use_examples=dry_run)
     policy = recipe.policy_spec(variant)
     if dry_run:
@@ -135,25 +147,48 @@ def _prepare(run: Invocation, name: str, group: Optional[str], params, dry_run: 
     return cloud, spec
 
 
+def _overrides(hook_timeout=None, default_result=None, adjustment=None, rule=None):
+    from essctl.recipe.overrides import Overrides
+
+    return Overrides(hook_timeout=hook_timeout, default_result=default_result, adjustment=adjustment, rule=rule)
+
+
 @command(app, "plan")
 def plan(run: Invocation, recipe_name: RecipeName, group: Group = None, param: Params = None,
          policy_variant: Variant = None, create_role: CreateRole = False, no_trigger: NoTrigger = False,
-         dry_run: DryRun = False) -> None:
+         hook_timeout: HookTimeout = None, default_result: DefaultResult = None, adjustment: Adjustment = None,
+         rule: Rule = None, dry_run: DryRun = False,
+         detailed_exitcode: Annotated[bool, typer.Option(
+             "--detailed-exitcode", help="Exit 0 when nothing would change, 2 when something would, 1 on any "
+             "error (Terraform's convention).")] = False) -> None:
     """Show what `recipe run` would change (read-only calls only)."""
+    from essctl.errors import EssctlError
+    from essctl.exitcodes import ExitCode
     from essctl.recipe.plan import make_plan
     from essctl.render import output
 
-    cloud, spec = _prepare(run, recipe_name, group, param, dry_run, variant=policy_variant, create_role=create_role,
-                           trigger=not no_trigger)
-    output(run.env, make_plan(cloud, spec))
+    try:
+        cloud, spec = _prepare(run, recipe_name, group, param, dry_run,
+                               _overrides(hook_timeout, default_result, adjustment, rule), variant=policy_variant,
+                               create_role=create_role, trigger=not no_trigger)
+        the_plan = make_plan(cloud, spec)
+    except EssctlError as exc:
+        if detailed_exitcode:
+            exc.exit_code = ExitCode.OPERATION_FAILED   # 2 means "changes" here
+        raise
+    output(run.env, the_plan)
+    if detailed_exitcode:
+        raise typer.Exit(2 if the_plan.pending else 0)
 
 
 @command(app, "run")
 def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, param: Params = None,
                policy_variant: Variant = None, create_role: CreateRole = False, yes: Yes = False,
-               no_trigger: NoTrigger = False, timeout: Timeout = None, poll_interval: Interval = 2.0,
-               dry_run: DryRun = False) -> None:
-    """Apply the recipe (role, policy, hook, rule), trigger a scaling activity and watch it to the end."""
+               no_trigger: NoTrigger = False, hook_timeout: HookTimeout = None, default_result: DefaultResult = None,
+               adjustment: Adjustment = None, rule: Rule = None, timeout: Timeout = None,
+               poll_interval: Interval = 2.0, dry_run: DryRun = False) -> None:
+    """Apply the recipe (role, policy, hook, rule) and execute its rule, after confirmation (or --yes); then watch
+    the scaling activity to the end."""
     from essctl.events import Triggered
     from essctl.recipe.run import RunOptions
     from essctl.recipe.run import run_recipe as run_it
@@ -161,8 +196,9 @@ def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, pa
     from essctl.render.progress import EventPrinter
     from essctl.watch.watcher import Pacing
 
-    cloud, spec = _prepare(run, recipe_name, group, param, dry_run, variant=policy_variant, create_role=create_role,
-                           trigger=not no_trigger)
+    cloud, spec = _prepare(run, recipe_name, group, param, dry_run,
+                           _overrides(hook_timeout, default_result, adjustment, rule), variant=policy_variant,
+                           create_role=create_role, trigger=not no_trigger)
     printer = EventPrinter(run.env, show_calls=dry_run, live=run.env.stdout_isatty and not dry_run)
     cloud.session.on_call = printer.call
     if dry_run:
@@ -198,8 +234,10 @@ def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, pa
 def teardown(run: Invocation, recipe_name: RecipeName, group: Group = None,
              policy: Annotated[bool, typer.Option("--policy", help="Also detach the recipe's policy from the role "
                                                   "and delete it where nothing else uses it.")] = False,
+             policy_variant: Variant = None, adjustment: Adjustment = None, rule: Rule = None,
              yes: Yes = False) -> None:
-    """Remove what the recipe created in the group: its hooks and rule (and with --policy, its policy)."""
+    """Remove what the recipe made in the group: its hooks and rule (and with --policy, its policy), after
+    confirmation (or --yes). What the recipe did not make is kept."""
     from essctl.errors import UsageError
     from essctl.recipe.catalog import find_recipe
     from essctl.recipe.teardown import apply_teardown, plan_teardown
@@ -208,13 +246,16 @@ def teardown(run: Invocation, recipe_name: RecipeName, group: Group = None,
 
     if not group:
         raise UsageError("--group: required (the scaling group to remove the recipe from)")
-    recipe = find_recipe(recipe_name)
+    recipe = _overrides(adjustment=adjustment, rule=rule).apply(find_recipe(recipe_name))
+    variant = recipe.policy_spec(policy_variant)
     cloud = run.cloud()
-    the_plan = plan_teardown(cloud, recipe, group, policy=policy)
+    the_plan = plan_teardown(cloud, recipe, group, policy=variant if policy else None)
     printer = EventPrinter(run.env, show_calls=False)
     printer.plan(the_plan)
     done = []
-    if the_plan.pending and confirmer(run, yes, False, "delete")(the_plan):
+    if the_plan.pending:
+        if not confirmer(run, yes, False, "delete")(the_plan):
+            raise typer.Exit(1)
         done = apply_teardown(cloud, the_plan, printer.event)
     if not printer.enabled or run.env.query:
         output(run.env, the_plan.report(done))

@@ -98,6 +98,29 @@ class EssGateway:
         self._client.delete_lifecycle_hook(_models().DeleteLifecycleHookRequest(
             region_id=self.region, lifecycle_hook_id=hook_id))
 
+    # --- the group's tags: what essctl made in it --------------------------------------------------------------
+
+    def group_tags(self, group_id: str) -> dict[str, str]:
+        m = _models()
+
+        def fetch(token: str | None) -> Any:
+            return self._client.list_tag_resources(m.ListTagResourcesRequest(
+                region_id=self.region, resource_type=facts.GROUP_RESOURCE_TYPE, resource_ids=[group_id],
+                next_token=token)).body
+
+        tags = paging.by_token(fetch, lambda body: body.tag_resources)
+        return {tag.tag_key: tag.tag_value for tag in tags if tag.resource_id == group_id}
+
+    def tag_group(self, group_id: str, tags: dict[str, str]) -> None:
+        m = _models()
+        self._client.tag_resources(m.TagResourcesRequest(
+            region_id=self.region, resource_type=facts.GROUP_RESOURCE_TYPE, resource_ids=[group_id],
+            tags=[m.TagResourcesRequestTags(key=key, value=value) for key, value in tags.items()]))
+
+    def untag_group(self, group_id: str, keys: list[str]) -> None:
+        self._client.untag_resources(_models().UntagResourcesRequest(
+            region_id=self.region, resource_type=facts.GROUP_RESOURCE_TYPE, resource_ids=[group_id], tag_keys=keys))
+
     # --- scaling rules -----------------------------------------------------------------------------------------
 
     def find_scaling_rule(self, group_id: str, name: str) -> ScalingRule | None:

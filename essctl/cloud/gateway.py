@@ -1,6 +1,7 @@
 """A command's cloud: the typed ESS, OOS and RAM gateways over one CloudSession. Core code takes a `Cloud`."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,15 @@ if TYPE_CHECKING:
     from essctl.cloud.oos import OosGateway
     from essctl.cloud.ram import RamGateway
     from essctl.cloud.session import Call, CloudSession
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a command's calls go: region, endpoint and the credentials used."""
+
+    region: str
+    endpoint: str
+    credentials: str
 
 
 class Cloud:
@@ -42,6 +52,10 @@ class Cloud:
     @property
     def calls(self) -> list[Call]:
         return self.session.calls
+
+    def where(self) -> Where:
+        endpoint, credentials = self.session.where()
+        return Where(self.region, endpoint, credentials)
 
     def request_ids(self) -> dict[str, str]:
         """API action -> the request id of its latest call, quoted as evidence."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from essctl.cloud import paging
 from essctl.cloud.resources import (
     AttachedPolicy,
     NewPolicy,
@@ -97,6 +98,17 @@ class RamGateway:
 
     def delete_policy(self, name: str) -> None:
         self._client.delete_policy(_models().DeletePolicyRequest(policy_name=name))
+
+    def policy_tags(self, name: str) -> dict[str, str]:
+        """The tags of a custom policy (ListTagResources)."""
+        m = _models()
+
+        def fetch(token: str | None) -> Any:
+            return self._client.list_tag_resources(m.ListTagResourcesRequest(
+                resource_type=facts.POLICY_RESOURCE_TYPE, resource_names=[name], next_token=token)).body
+
+        tags = paging.by_token(fetch, lambda body: body.tag_resources)
+        return {tag.tag_key: tag.tag_value for tag in tags if tag.resource_name == name}
 
     def policy_entities(self, name: str) -> list[PolicyEntity]:
         """Every user, group and role a custom policy is attached to."""

@@ -16,7 +16,7 @@ from essctl.cloud.errors import to_cloud_error
 from essctl.cloud.factory import build_client
 from essctl.cloud.redact import public_parameters
 from essctl.cloud.services import SERVICES
-from essctl.cloud.settings import CloudSettings, resolve_region
+from essctl.cloud.settings import CloudSettings, resolve_region, selected_profile_name
 from essctl.cloud.tape import Tape, TapePlayer, TapeRecorder, is_recordable_error, resolve_tape_path
 from essctl.errors import UsageError
 
@@ -83,6 +83,17 @@ class CloudSession:
             return "no tape"
         tape = self._player.tape
         return f"{self._player.path} (recorded {tape.recorded_at or 'at an unknown time'} from {tape.source or 'an unknown source'})"
+
+    def where(self) -> tuple[str, str]:
+        """(endpoint, credentials): where the calls go and as whom, so a sandbox and production can't be confused."""
+        if self._player is not None:
+            return f"tape {self._player.path.name}", "none (answers are replayed)"
+        endpoint = self.settings.endpoint or "Alibaba Cloud's public endpoints"
+        if self._credential is None:
+            return endpoint, "not resolved yet"
+        profile = selected_profile_name(self.settings)
+        return endpoint, (f"{self._credential.source}, AccessKey id {self._credential.key_id_masked}"
+                          + (f", profile {profile}" if profile else ""))
 
     def recorded_parameter(self, action: str, name: str) -> str | None:
         """A parameter of the first recorded call of `action` on the tape being replayed (e.g. its scaling group)."""

@@ -178,8 +178,8 @@ def check_hook_timeout_covers_execution(ev: Evidence) -> CheckResult:
                                        f"({template_timeout} s) and the run ({duration} s)", evidence,
                            placeholders=placeholders)
     summary = "; ".join(p.detail for p in problems) + f"; suggested HeartbeatTimeout {suggested} s"
-    return CheckResult(name, False, summary, evidence, tuple(problems), fix=RaiseHookTimeout(hook.id, suggested),
-                       placeholders=placeholders)
+    return CheckResult(name, False, summary, evidence, tuple(problems),
+                       fix=RaiseHookTimeout(hook.id, suggested, managed_by=ev.hook_recipe()), placeholders=placeholders)
 
 
 def _metadata_problems(text: str | None) -> list[Problem]:

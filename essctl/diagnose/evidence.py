@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from essctl.facts.arns import oos_template_of
+from essctl.facts.ess import owner_tag
 from essctl.facts.oos import DEFAULT_ROLE
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ class Evidence:
     region: str | None = None
     account_id: str | None = None
     recipe: str | None = None                               # the recipe that ran, for fix commands
+    group_tags: dict[str, str] | None = None                # the group's tags: which recipe made which hook
     request_ids: dict[str, str] = field(default_factory=dict)   # API action -> request id, quoted in evidence
 
     def request_id_note(self, action: str) -> str:
@@ -82,6 +84,12 @@ class Evidence:
         if len(by_template) == 1:
             return by_template[0]
         return hooks[0] if len(hooks) == 1 else None
+
+    def hook_recipe(self) -> str | None:
+        """The recipe that manages the run's hook (the group's tags record it), as a command line names it."""
+        hook = self.relevant_hook()
+        managed = (self.group_tags or {}).get(owner_tag(hook.id)) if hook is not None else None
+        return (self.recipe or managed) if managed else None
 
     def group_id(self) -> str | None:
         hook = self.relevant_hook()

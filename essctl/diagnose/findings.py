@@ -172,6 +172,7 @@ def _placeholder_values(ev: Evidence, checks: list[CheckResult]) -> dict[str, An
         "role_name": ev.assumed_role(), "template": ev.execution.template_name if ev.execution else None,
         "activity_id": ev.activity.id if ev.activity else None,
         "execution_id": ev.execution.id if ev.execution else None, "region": ev.region,
+        "hook_recipe": ev.hook_recipe(),
     }
     for check in checks:
         values.update(check.placeholders)
@@ -192,7 +193,8 @@ def _finding(entry: KnowledgeEntry, where: str, likelihood: float, lines: list[s
             lines.append(f"check {check.name} {'failed' if check.passed is False else 'passed'}: {check.summary}")
     fix = next((check.fix for check in checks if check.passed is False and check.fix is not None
                 and check.fix.name == entry.safe_fix), None)
-    command = fill_command(entry.fix_command, values)
+    managed = fill_command(entry.managed_fix_command, values) if "hook_recipe" in values else None
+    command = managed or fill_command(entry.fix_command, values)
     if command is None and fix is not None:   # e.g. the recipe is not known: the safe fix is still one command away
         command = fill_command(_SAFE_FIX_COMMAND, values)
     return Finding(

@@ -84,6 +84,7 @@ class RaiseHookTimeout(SafeFix):
     name: ClassVar[str] = "raise_hook_timeout"
     hook_id: str
     timeout: int
+    managed_by: str | None = None      # the recipe whose next run would set the hook's timeout back
 
     def describe(self) -> str:
         return f"set HeartbeatTimeout of hook {self.hook_id} to {self.timeout} s"
@@ -95,7 +96,11 @@ class RaiseHookTimeout(SafeFix):
         from essctl.hooks import HookChange, update_hook
 
         hook = update_hook(cloud, self.hook_id, HookChange(timeout=self.timeout))
-        return AppliedFix(self.name, self.hook_id, f"HeartbeatTimeout {hook.heartbeat_timeout} s")
+        detail = f"HeartbeatTimeout {hook.heartbeat_timeout} s"
+        if self.managed_by:
+            detail += (f"; recipe {self.managed_by} manages this hook: run it with --hook-timeout {self.timeout} from "
+                       "now on, or its next run sets the timeout back")
+        return AppliedFix(self.name, self.hook_id, detail)
 
 
 SAFE_FIXES: tuple[type[SafeFix], ...] = (GrantMissingActions, RaiseHookTimeout)

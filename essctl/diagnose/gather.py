@@ -47,6 +47,7 @@ def gather_evidence(cloud: Cloud, *, activity_id: str | None = None, execution_i
         ev.activity = next((a for a in recent if is_failure("activity", a.status)), recent[0] if recent else None)
     ev.other_activities = [a for a in recent if a.id != (ev.activity.id if ev.activity else None)]
     ev.hooks = cloud.ess.list_lifecycle_hooks(group_id)
+    ev.group_tags = cloud.ess.group_tags(group_id)
     if ev.activity is not None:
         _activity_details(cloud, ev, ev.activity.id)
     _role_and_template(cloud, ev)

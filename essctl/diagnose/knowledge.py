@@ -18,7 +18,8 @@ SEVERITIES = ("error", "warning", "info")
 SYNTHETIC_PREFIX = "essctl."   # conditions with no cloud error code
 _FIELDS = {
     "code": True, "message_pattern": False, "where": True, "service": True, "severity": False, "title": True,
-    "cause": True, "fix": True, "checks": True, "raised_by": False, "fix_command": True, "safe_fix": True,
+    "cause": True, "fix": True, "checks": True, "raised_by": False, "fix_command": True, "managed_fix_command": False,
+    "safe_fix": True,
     "retryable": True, "source": True,
 }
 
@@ -45,6 +46,7 @@ class KnowledgeEntry:
     severity: str = "error"
     message_pattern: str | None = None
     raised_by: tuple[str, ...] = ()
+    managed_fix_command: str | None = None    # when the hook is a recipe's: the command that keeps the fix
     line: int = 0
 
     @property
@@ -89,14 +91,15 @@ def _entry(doc: Document, value: Any, path: FieldPath) -> KnowledgeEntry:
     safe_fix = fields["safe_fix"]
     if safe_fix is not None:
         doc.choice(safe_fix, (*path, "safe_fix"), [fix.name for fix in SAFE_FIXES])
-    command = fields["fix_command"]
-    if command is not None and (not isinstance(command, str) or not command.startswith("essctl ")):
-        doc.fail((*path, "fix_command"), "expected null or a command starting with 'essctl '")
+    for key in ("fix_command", "managed_fix_command"):
+        command = fields.get(key)
+        if command is not None and (not isinstance(command, str) or not command.startswith("essctl ")):
+            doc.fail((*path, key), "expected null or a command starting with 'essctl '")
     doc.boolean(fields["retryable"], (*path, "retryable"))
     return KnowledgeEntry(
         code=fields["code"], where=tuple(where), service=fields["service"], title=fields["title"].strip(),
         cause=fields["cause"].strip(), fix=fields["fix"].strip(), checks=tuple(fields["checks"]),
-        fix_command=command, safe_fix=safe_fix, retryable=fields["retryable"], source=fields["source"],
+        fix_command=fields["fix_command"], managed_fix_command=fields.get("managed_fix_command"), safe_fix=safe_fix, retryable=fields["retryable"], source=fields["source"],
         severity=severity, message_pattern=pattern, raised_by=tuple(fields.get("raised_by") or ()),
         line=doc.position(path)[0],
     )

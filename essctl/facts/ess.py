@@ -23,7 +23,6 @@ ESS_PLACEHOLDERS = frozenset({*PLACEHOLDER_PARAMETERS, "scalingGroupId", "lifecy
 
 SIMPLE_RULE = "SimpleScalingRule"
 QUANTITY_CHANGE = "QuantityChangeInCapacity"
-DEFAULT_TRIGGER_RULE = "Add1"
 
 # ExecuteScalingRule answers these while another activity runs or the group is changing state: wait and retry.
 TRIGGER_WAIT_CODES = frozenset({"ScalingActivityInProgress", "IncorrectScalingGroupStatus"})
@@ -32,6 +31,17 @@ NO_CAPACITY_CHANGE = "IncorrectCapacity.NoChange"
 GROUP_NOT_FOUND = "InvalidScalingGroupId.NotFound"
 # A delete of something already gone: success for a teardown.
 GONE_CODES = frozenset({"InvalidLifecycleHookId.NotExist", "InvalidScalingRuleId.NotFound"})
+
+# Scaling groups are the only ESS resources with tags (TagResources: ResourceType scalinggroup). essctl records on
+# the group what it made there: a tag essctl:<hook or rule id> whose value is the recipe (ownership, for teardown).
+GROUP_RESOURCE_TYPE = "scalinggroup"
+OWNER_TAG_PREFIX = "essctl:"
+
+
+def owner_tag(resource_id: str) -> str:
+    """The group tag that says which recipe made a hook or rule (its value)."""
+    return f"{OWNER_TAG_PREFIX}{resource_id}"
+
 
 ESS_PAGE_SIZE = 50          # DescribeScalingGroups, DescribeLifecycleHooks, DescribeScalingActivities: the maximum
 INSTANCES_PAGE_SIZE = 100   # DescribeScalingInstances

@@ -21,3 +21,7 @@ NOT_FOUND_CODES = frozenset({"EntityNotExist.Role", "EntityNotExist.Policy"})
 GONE_CODES = frozenset({"EntityNotExist.Policy", "EntityNotExist.Role.Policy"})
 ROLE_MISSING_CODES = frozenset({"EntityNotExist.Role", "AssumeRoleNotExist"})
 GRANT_POLICY_PREFIX = "EssctlGrant-"    # the policy `diagnose --fix` owns, one per role
+# The tags on a policy essctl made: the recipe it was made for, or the role a diagnose grant is for.
+RECIPE_TAG = "essctl:recipe"
+GRANT_TAG = "essctl:grant"
+POLICY_RESOURCE_TYPE = "policy"

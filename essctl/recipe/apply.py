@@ -41,4 +41,4 @@ def apply_changes(cloud: Cloud, changes: Iterable[Change], context: ApplyContext
 def apply_plan(cloud: Cloud, plan: Plan, emit: Emit) -> tuple[list[Applied], ApplyContext]:
     """Apply a recipe plan's setup; the context carries what is known afterwards (to trigger with)."""
     context = ApplyContext(known=dict(plan.known), emit=emit)
-    return apply_changes(cloud, plan.changes, context), context
+    return apply_changes(cloud, plan.setup, context), context

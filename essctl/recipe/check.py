@@ -41,10 +41,11 @@ def _check_input_feeds(recipe: Recipe, item: RecipeInput, parameter: Parameter, 
                                            f"{parameter.name} (allowed: {listing(parameter.allowed_values)})")
 
 
-def check_against_template(recipe: Recipe, stage: Stage, template: Template) -> None:
+def check_against_template(recipe: Recipe, stage: Stage, template: Template, *, hook_timeout: bool = True) -> None:
     """RecipeError at the field for a stage parameter the template does not have, a placeholder parameter set to
     anything but its placeholder, a value the template does not accept, a required template parameter not set,
-    a role mismatch, or a hook timeout shorter than the template's own timeout plus the margin."""
+    a role mismatch, or (with `hook_timeout`: a recipe file as written) a hook timeout shorter than the template's
+    own timeout plus the margin."""
     if not template.is_lifecycle_template():
         recipe.fail(recipe.stage_field(stage, "template"), f"{template.name} is not a lifecycle-hook template: no "
                                                            "parameter takes ${lifecycleActionToken} from ESS")
@@ -84,6 +85,8 @@ def check_against_template(recipe: Recipe, stage: Stage, template: Template) -> 
         recipe.fail(recipe.stage_field(stage, "parameters"),
                     f"{template.name} runs as OOSAssumeRole {role.default!r} but the recipe grants role "
                     f"{recipe.role}; set OOSAssumeRole: {recipe.role}")
+    if not hook_timeout:
+        return
     literal = {name: value for name, value in stage.parameters.items() if not references(value)}
     timeout_ref = REFERENCE.fullmatch(str(stage.parameters.get("timeout", "")))
     item = recipe.input(timeout_ref.group(1)) if timeout_ref else None

@@ -12,7 +12,6 @@ from essctl.facts.ess import (
     DEFAULT_HEARTBEAT_S,
     DEFAULT_RESULT,
     DEFAULT_RESULTS,
-    DEFAULT_TRIGGER_RULE,
     ESS_PLACEHOLDERS,
     HEARTBEAT_RANGE_S,
     HOOK_NAME,
@@ -25,7 +24,7 @@ from essctl.facts.oos import DEFAULT_ROLE, PARAMETER_TYPES, TEMPLATE_NAME
 from essctl.facts.ram import POLICY_DOCUMENT_LIMIT, POLICY_NAME, RAM_ACTION, ROLE_NAME
 from essctl.policies.system import system_policy_documents
 from essctl.recipe.inputs import REFERENCE, references
-from essctl.recipe.model import HookSpec, PolicySpec, Recipe, RecipeError, RecipeInput, Stage, Trigger
+from essctl.recipe.model import HookSpec, PolicySpec, Recipe, RecipeError, RecipeInput, Stage, Trigger, rule_name
 from essctl.yamldoc import Document, FieldPath, kind_of, listing
 
 INPUT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -198,19 +197,21 @@ def _parameters(doc: Document, value: Any, path: FieldPath) -> dict[str, Any]:
     return dict(fields)
 
 
-def _trigger(doc: Document, value: Any) -> Trigger | None:
+def _trigger(doc: Document, value: Any, name: str) -> Trigger | None:
     if value is None or value == "none":
         return None
     if isinstance(value, str):
         doc.fail(("trigger",), f"must be a mapping {{rule, adjustment}} or none, got {value!r}")
-    fields = doc.mapping(value, ("trigger",), ("rule", "adjustment"), ("rule",))
-    rule = doc.string(fields["rule"], ("trigger", "rule"), HOOK_NAME, NAME_RULE)
+    fields = doc.mapping(value, ("trigger",), ("rule", "adjustment"))
     adjustment = 1
     if "adjustment" in fields:
         adjustment = doc.integer(fields["adjustment"], ("trigger", "adjustment"))
         if adjustment == 0:
             doc.fail(("trigger", "adjustment"), "must be a nonzero integer (+N adds, -N removes)")
-    return Trigger(rule=rule, adjustment=adjustment)
+    if "rule" not in fields:
+        return Trigger(rule=rule_name(name, adjustment), adjustment=adjustment)
+    return Trigger(rule=doc.string(fields["rule"], ("trigger", "rule"), HOOK_NAME, NAME_RULE), adjustment=adjustment,
+                   named=True)
 
 
 def _read(doc: Document, path: Path | None) -> Recipe:
@@ -275,7 +276,7 @@ def _read(doc: Document, path: Path | None) -> Recipe:
                                                    "with a letter")
         variants[variant] = _policy(doc, value, ("policy_variants", variant))
 
-    trigger = _trigger(doc, top["trigger"]) if "trigger" in top else Trigger(rule=DEFAULT_TRIGGER_RULE, adjustment=1)
+    trigger = _trigger(doc, top["trigger"], name) if "trigger" in top else Trigger(rule=rule_name(name, 1), adjustment=1)
     if trigger is not None:
         needed = transition_of(trigger.adjustment)
         if all(stage.hook.transition != needed for stage in stages):

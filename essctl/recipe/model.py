@@ -58,6 +58,14 @@ class PolicySpec:
 class Trigger:
     rule: str
     adjustment: int
+    named: bool = False           # the recipe (or --rule) names the rule; else it is named after the recipe
+
+
+def rule_name(recipe: str, adjustment: int) -> str:
+    """The rule a recipe's trigger makes when no name is given: it carries the recipe, so two recipes in one group
+    never share a rule by accident (run-command-add1, redis-whitelist-remove1)."""
+    suffix = f"-{'add' if adjustment > 0 else 'remove'}{abs(adjustment)}"
+    return recipe[:64 - len(suffix)] + suffix
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from essctl.recipe.steps.base import ACCOUNT_ID
 from essctl.template.source import load_template_from_oos, oos_resolver
 
 if TYPE_CHECKING:
-    from essctl.cloud.gateway import Cloud
+    from essctl.cloud.gateway import Cloud, Where
     from essctl.cloud.resources import ScalingGroup
     from essctl.recipe.model import Recipe
     from essctl.template.model import Template
@@ -25,10 +25,11 @@ class Plan:
     region: str
     group: ScalingGroup
     inputs: Mapping[str, Any]
-    changes: tuple[Change, ...]          # the setup, in the order apply makes it
-    trigger: Change | None               # the rule's execution, after the setup (recipe run only)
+    changes: tuple[Change, ...]          # in the order they are made: the setup, then the trigger
     known: Mapping[str, Any]             # values known at plan time (account id, rule ARI)
+    where: Where
     group_warnings: tuple[str, ...] = ()
+    title = "Plan"
 
     @property
     def group_id(self) -> str:
@@ -37,6 +38,15 @@ class Plan:
     @property
     def account_id(self) -> str | None:
         return self.known.get(ACCOUNT_ID)
+
+    @property
+    def setup(self) -> tuple[Change, ...]:
+        return tuple(change for change in self.changes if change.step.phase == "setup")
+
+    @property
+    def trigger(self) -> Change | None:
+        """The rule's execution: a change like any other, made after the setup."""
+        return next((change for change in self.changes if change.step.phase == "trigger"), None)
 
     @property
     def pending(self) -> list[Change]:
@@ -76,17 +86,16 @@ def make_plan(cloud: Cloud, spec: RunSpec) -> Plan:
         changes.append(change)
     for kind in STEP_KINDS:
         kind.validate([change for change in changes if isinstance(change.step, kind)], context)
-    setup = tuple(change for change in changes if change.step.phase == "setup")
-    trigger = next((change for change in changes if change.step.phase == "trigger"), None)
-    return Plan(recipe=recipe, region=cloud.region, group=group, inputs=spec.inputs, changes=setup, trigger=trigger,
-                known=MappingProxyType(known), group_warnings=group_warnings)
+    return Plan(recipe=recipe, region=cloud.region, group=group, inputs=spec.inputs, changes=tuple(changes),
+                known=MappingProxyType(known), where=cloud.where(), group_warnings=group_warnings)
 
 
 def load_templates(cloud: Cloud, recipe: Recipe) -> dict[str, Template]:
-    """Each stage's template from OOS, checked against the recipe: the configuration every step plans from."""
+    """Each stage's template from OOS, checked against the recipe: the configuration every step plans from. A hook
+    timeout too short for the template is the hook step's warning here (it may be a --hook-timeout of this run)."""
     templates: dict[str, Template] = {}
     for stage in recipe.stages:
         if stage.template not in templates:
             templates[stage.template] = load_template_from_oos(cloud, stage.template)
-        check_against_template(recipe, stage, templates[stage.template])
+        check_against_template(recipe, stage, templates[stage.template], hook_timeout=False)
     return templates

@@ -58,7 +58,8 @@ class RunReport:
     def exit_code(self) -> ExitCode:
         if self.trigger_error is not None:
             return self.trigger_error.exit_code
-        return {"timed out": ExitCode.TIMEOUT, "failed": ExitCode.OPERATION_FAILED}.get(self.outcome, ExitCode.OK)
+        return {"timed out": ExitCode.TIMEOUT, "failed": ExitCode.OPERATION_FAILED,
+                "cancelled": ExitCode.OPERATION_FAILED}.get(self.outcome, ExitCode.OK)
 
     def to_data(self) -> dict[str, Any]:
         return {

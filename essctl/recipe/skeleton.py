@@ -15,8 +15,10 @@ from essctl.template.model import Template
 SCALE_IN_WORDS = ("Detach", "Delete", "Release", "Remove")
 
 def _words(template_name: str) -> str:
-    """The part of a template name that says what it does: ACS-ESS-LifeCycleRunCommand -> RunCommand."""
-    tail = template_name.split("LifeCycle", 1)[1] if "LifeCycle" in template_name else template_name
+    """What a template name says it does, every variant kept apart: ACS-ESS-LifeCycleRunCommand -> RunCommand,
+    ACS-ESS-ECILifeCycleModifyRedisIPWhitelist -> ECIModifyRedisIPWhitelist (its ECS twin: ModifyRedisIPWhitelist),
+    so recipes made from two variants never share a recipe, hook or policy name."""
+    tail = re.sub(r"^ACS-(ESS-)?", "", template_name).replace("LifeCycle", "")
     return re.sub(r"[^A-Za-z0-9]", "", tail) or re.sub(r"[^A-Za-z0-9]", "", template_name) or "Template"
 
 
@@ -96,9 +98,9 @@ def skeleton(template: Template) -> str:
         "  derive: true",
         f"  name: ESSHookPolicyFor{words[:100]}",
         "",
-        "# The simple scaling rule executed to try the recipe (or `trigger: none`).",
+        "# The simple scaling rule executed to try the recipe (or `trigger: none`); named after the recipe unless",
+        "# `rule:` names it.",
         "trigger:",
-        f"  rule: {'Add1' if transition == 'SCALE_OUT' else 'Remove1'}",
         f"  adjustment: {1 if transition == 'SCALE_OUT' else -1}",
     ]
     return "\n".join(lines) + "\n"

@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from essctl.facts.arns import account_from_arn
 from essctl.recipe.apply import Applied, apply_changes
 from essctl.recipe.plan import read_group
 from essctl.recipe.steps import ApplyContext, AttachmentStep, Change, PlanContext, PolicyStep, RunSpec, steps_for
 
 if TYPE_CHECKING:
-    from essctl.cloud.gateway import Cloud
+    from essctl.cloud.gateway import Cloud, Where
     from essctl.events import Emit
-    from essctl.recipe.model import Recipe
+    from essctl.recipe.model import PolicySpec, Recipe
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,9 @@ class TeardownPlan:
     region: str
     group_id: str
     changes: tuple[Change, ...]
+    where: Where
+    account_id: str | None = None
+    title = "Teardown plan"
 
     @property
     def pending(self) -> list[Change]:
@@ -44,17 +48,21 @@ class TeardownReport:
         return {**self.plan.to_data(), "done": [applied.to_dict() for applied in self.done]}
 
 
-def plan_teardown(cloud: Cloud, recipe: Recipe, group_id: str, *, policy: bool) -> TeardownPlan:
-    spec = RunSpec(recipe=recipe, group_id=group_id, inputs={}, policy=recipe.policy)
+def plan_teardown(cloud: Cloud, recipe: Recipe, group_id: str, *, policy: PolicySpec | None) -> TeardownPlan:
+    """What removing the recipe from the group takes; with `policy` (the recipe's policy or one of its variants),
+    its policy too."""
+    spec = RunSpec(recipe=recipe, group_id=group_id, inputs={}, policy=policy or recipe.policy)
     context = PlanContext(cloud, read_group(cloud, group_id))
     changes = []
     for step in reversed(steps_for(spec)):
-        if isinstance(step, (PolicyStep, AttachmentStep)) and not policy:
+        if isinstance(step, (PolicyStep, AttachmentStep)) and policy is None:
             continue
         change = step.plan_teardown(context)
         if change is not None:
             changes.append(change)
-    return TeardownPlan(recipe, cloud.region, group_id, tuple(changes))
+    role = context.role(recipe.role)
+    return TeardownPlan(recipe, cloud.region, group_id, tuple(changes), cloud.where(),
+                        account_from_arn(role.arn) if role is not None else None)
 
 
 def apply_teardown(cloud: Cloud, plan: TeardownPlan, emit: Emit) -> list[Applied]:

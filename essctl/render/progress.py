@@ -13,10 +13,6 @@ if TYPE_CHECKING:
     from essctl.recipe.run import RunReport
     from essctl.watch.result import WatchResult
 
-_DETAIL_FIELDS = ("NotificationArn", "NotificationMetadata", "HeartbeatTimeout", "DefaultResult",
-                  "LifecycleTransition", "PolicyDocument")
-
-
 class EventPrinter:
     """Prints each event (and, when asked, each API call) as one line on stdout; silent for json/yaml output.
     With `live` (a terminal), the watch's events go to a live table instead, opened at the first of them;
@@ -73,23 +69,22 @@ def _short(value: Any, limit: int = 120) -> str:
 
 
 def plan_lines(plan: Any) -> Iterable[str]:
-    """A recipe's plan or teardown plan: a line per change with its symbol, the request's telling fields, warnings."""
-    account = getattr(plan, "account_id", None) or "unknown until the role exists"
-    yield f"Plan: recipe {plan.recipe.name} in {plan.group_id} (region {plan.region}, account {account})"
+    """A recipe's plan or teardown plan: where it acts, a line per change with its symbol and the fields it sets
+    (before -> after for an update), then the warnings."""
+    yield f"{plan.title}: recipe {plan.recipe.name} in {plan.group_id}"
+    where = plan.where
+    account = plan.account_id or "unknown until the role exists"
+    yield f"  region {where.region}, account {account}, endpoint {where.endpoint}, credentials {where.credentials}"
     for change in plan.changes:
         yield f"  {change.action.symbol} {change.kind} {change.target}: {change.reason}"
-        request = change.request()
-        for key in _DETAIL_FIELDS:
-            if key in request:
-                yield f"        {key}: {request[key]}"
+        for detail in change.details():
+            shown = detail.after if detail.before is None else f"{detail.before} -> {detail.after}"
+            yield f"        {detail.name}: {shown}"
     for warning in getattr(plan, "warnings", []):
         yield f"  ! {warning}"
     pending = sum(1 for change in plan.changes if change.changes_something)
     unchanged = len(plan.changes) - pending
     yield f"{pending} to change, {unchanged} already in place." if pending else f"No changes: {unchanged} already in place."
-    trigger = getattr(plan, "trigger", None)
-    if trigger is not None:
-        yield f"Then: {trigger.reason}"
 
 
 def run_report_lines(report: RunReport) -> Iterable[str]:

@@ -49,6 +49,18 @@ class Params:
             return [str(item) for item in self.json(name)]
         return [text] if text else []
 
+    def objects(self, name: str) -> list[dict[str, str]]:
+        """`Name.1.Key=k&Name.1.Value=v` -> [{'Key': 'k', 'Value': 'v'}] (also a JSON array given as `Name`)."""
+        pattern = re.compile(rf"^{re.escape(name)}\.(\d+)\.(.+)$")
+        items: dict[int, dict[str, str]] = {}
+        for key, value in self.values.items():
+            if m := pattern.match(key):
+                items.setdefault(int(m.group(1)), {})[m.group(2)] = value
+        if items:
+            return [items[i] for i in sorted(items)]
+        found = self.json(name, default=[])
+        return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
+
     def json(self, name: str, default: Any = None) -> Any:
         text = self.str(name)
         if text is None:

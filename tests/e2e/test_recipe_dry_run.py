@@ -61,7 +61,9 @@ def test_failing_rehearsal_ends_failed_with_its_diagnosis(tmp_path):
     assert report["outcome"] == "failed"
     first = report["diagnosis"]["findings"][0]
     assert first["code"] == "LifecycleHookIdAndLifecycleActionToken.Invalid"
-    assert first["fix_command"].startswith("essctl hook update ash-") and first["fix_command"].endswith("--timeout 1500")
+    # The recipe made the hook: the fix that lasts is the recipe's next run with the override, not a hook update.
+    assert first["fix_command"] == (f"essctl recipe run run-command --group {GROUP} --hook-timeout 1500 "
+                                    "--no-trigger")
 
 
 @pytest.mark.parametrize("scenario,code", [

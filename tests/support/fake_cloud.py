@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from essctl.cloud.gateway import Where
 from essctl.cloud.resources import (
     AttachedPolicy,
     Execution,
@@ -63,11 +64,25 @@ class FakeEss(_Recorder):
         self.groups: dict[str, ScalingGroup] = {}
         self.hooks: dict[str, LifecycleHook] = {}
         self.rules: dict[str, ScalingRule] = {}
+        self.tags: dict[str, dict[str, str]] = {}      # group id -> tags
         self.executed: list[tuple[str, str]] = []      # (ari, client token)
         self._ids = itertools.count(1)
 
     def _id(self, prefix: str) -> str:
         return f"{prefix}-fake{next(self._ids):06d}"
+
+    def group_tags(self, group_id: str) -> dict[str, str]:
+        self._call("group_tags", group_id=group_id)
+        return dict(self.tags.get(group_id, {}))
+
+    def tag_group(self, group_id: str, tags: dict[str, str]) -> None:
+        self._call("tag_group", group_id=group_id, tags=tags)
+        self.tags.setdefault(group_id, {}).update(tags)
+
+    def untag_group(self, group_id: str, keys: list[str]) -> None:
+        self._call("untag_group", group_id=group_id, keys=keys)
+        for key in keys:
+            self.tags.get(group_id, {}).pop(key, None)
 
     def list_scaling_groups(self, *, max_items: int | None = None) -> list[ScalingGroup]:
         self._call("list_scaling_groups")
@@ -184,6 +199,7 @@ class _Policy:
     versions: dict[str, str] = field(default_factory=dict)      # version id -> document text
     default: str = "v1"
     description: str = ""
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 class FakeRam(_Recorder):
@@ -225,7 +241,7 @@ class FakeRam(_Recorder):
         self._call("create_policy", request=request)
         if request.name in self.policies:
             raise api_error("ram", "CreatePolicy", "EntityAlreadyExists.Policy")
-        self.policies[request.name] = _Policy({"v1": request.document}, "v1", request.description)
+        self.policies[request.name] = _Policy({"v1": request.document}, "v1", request.description, dict(request.tags))
 
     def create_policy_version(self, request: NewPolicyVersion) -> str | None:
         self._call("create_policy_version", request=request)
@@ -252,6 +268,11 @@ class FakeRam(_Recorder):
         if len(self.policies[name].versions) > 1:
             raise api_error("ram", "DeletePolicy", "DeleteConflict.Policy.Version")
         del self.policies[name]
+
+    def policy_tags(self, name: str) -> dict[str, str]:
+        self._call("policy_tags", name=name)
+        policy = self.policies.get(name)
+        return dict(policy.tags) if policy else {}
 
     def policy_entities(self, name: str) -> list[PolicyEntity]:
         self._call("policy_entities", name=name)
@@ -288,9 +309,13 @@ class FakeCloud:
     def request_ids(self) -> dict[str, str]:
         return {}
 
+    def where(self) -> Where:
+        return Where(self.region, "in memory", "none")
+
     def mutations(self) -> list[str]:
         """The methods called that change something, in order."""
-        reads = ("get_", "list_", "find_", "policies_of_role", "policy_versions", "policy_entities",
+        reads = ("get_", "list_", "find_", "policies_of_role", "policy_versions", "policy_entities", "group_tags",
+                 "policy_tags",
                  "activity_instances", "lifecycle_actions", "executions_of_activity", "task_executions",
                  "generate_execution_policy")
         return [method for _, method, _ in self.calls if not method.startswith(reads)]

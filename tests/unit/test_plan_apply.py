@@ -22,9 +22,11 @@ def test_every_step_kind_is_registered_once_in_apply_order():
 def test_a_first_plan_lists_each_change_in_order_and_the_trigger_apart(cloud):
     plan = make_plan(cloud, fx.spec(fx.RECIPE + fx.SCALE_IN))
     assert [(c.kind, c.action.symbol) for c in plan.changes] == [
-        ("role", "="), ("policy", "+"), ("attachment", "+"), ("hook", "+"), ("hook", "+"), ("rule", "+")]
-    assert plan.trigger.kind == "trigger" and plan.account_id == ACCOUNT
-    assert len(plan.pending) == 5 and cloud.mutations() == []
+        ("role", "="), ("policy", "+"), ("attachment", "+"), ("hook", "+"), ("hook", "+"), ("rule", "+"),
+        ("trigger", "+")]
+    assert plan.trigger is plan.changes[-1] and plan.setup == plan.changes[:-1] and plan.account_id == ACCOUNT
+    assert plan.trigger.reason.startswith("scale out by 1 (group at 1 of max 5)")
+    assert len(plan.pending) == 6 and cloud.mutations() == []
 
 
 def test_apply_makes_exactly_the_plan_in_order_and_leaves_the_plan_as_it_was(cloud):
@@ -32,19 +34,21 @@ def test_apply_makes_exactly_the_plan_in_order_and_leaves_the_plan_as_it_was(clo
     frozen = [dataclasses.replace(change) for change in plan.changes]
     events = []
     applied, context = apply_plan(cloud, plan, events.append)
-    assert cloud.mutations() == ["create_policy", "attach_policy_to_role", "create_lifecycle_hook",
-                                 "create_scaling_rule"]
+    assert cloud.mutations() == ["create_policy", "attach_policy_to_role", "create_lifecycle_hook", "tag_group",
+                                 "create_scaling_rule", "tag_group"]
     assert [a.outcome.text for a in applied] == ["unchanged", "created", "attached", "created", "created"]
     assert [type(event) for event in events] == [StepApplied] * 5
     assert plan.changes == tuple(frozen) and "rule_ari" not in plan.known
     assert context.known["rule_ari"] == cloud.ess.rules[next(iter(cloud.ess.rules))].ari
 
 
-def test_a_second_run_changes_nothing(cloud):
+def test_a_second_run_changes_nothing_but_asks_again_to_trigger(cloud):
     apply_plan(cloud, make_plan(cloud, fx.spec()), lambda event: None)
     before = len(cloud.mutations())
     again = make_plan(cloud, fx.spec())
-    assert again.pending == [] and all(change.action is Action.NOOP for change in again.changes)
+    assert [change.kind for change in again.pending] == ["trigger"]
+    assert all(change.action is Action.NOOP for change in again.setup)
+    assert make_plan(cloud, fx.spec(trigger=False)).pending == []
     apply_plan(cloud, again, lambda event: None)
     assert len(cloud.mutations()) == before
 
@@ -76,18 +80,18 @@ def test_an_inactive_group_is_a_warning(cloud):
 def test_teardown_plans_in_reverse_and_removes_what_the_run_made(cloud):
     spec = fx.spec(fx.RECIPE + fx.SCALE_IN)
     apply_plan(cloud, make_plan(cloud, spec), lambda event: None)
-    plan = plan_teardown(cloud, spec.recipe, "asg-fake0001", policy=True)
+    plan = plan_teardown(cloud, spec.recipe, "asg-fake0001", policy=spec.policy)
     assert [(c.kind, c.action.symbol, c.target.split(" ")[0]) for c in plan.changes] == [
-        ("rule", "-", "Add1"), ("hook", "-", "ESSHookForScriptIn"), ("hook", "-", "ESSHookForScript"),
+        ("rule", "-", "run-script-add1"), ("hook", "-", "ESSHookForScriptIn"), ("hook", "-", "ESSHookForScript"),
         ("attachment", "-", "ESSHookPolicyForScript"), ("policy", "-", "ESSHookPolicyForScript")]
     done = apply_teardown(cloud, plan, lambda event: None)
     assert [a.outcome.text for a in done] == ["deleted", "deleted", "deleted", "detached", "deleted"]
     assert cloud.ess.hooks == {} and cloud.ess.rules == {} and cloud.ram.policies == {}
-    assert plan_teardown(cloud, spec.recipe, "asg-fake0001", policy=True).pending == []
+    assert plan_teardown(cloud, spec.recipe, "asg-fake0001", policy=spec.policy).pending == []
 
 
 def test_teardown_without_the_policy_leaves_it(cloud):
     spec = fx.spec()
     apply_plan(cloud, make_plan(cloud, spec), lambda event: None)
-    plan = plan_teardown(cloud, spec.recipe, "asg-fake0001", policy=False)
+    plan = plan_teardown(cloud, spec.recipe, "asg-fake0001", policy=None)
     assert {change.kind for change in plan.changes} == {"rule", "hook"}

@@ -97,7 +97,7 @@ def test_run_command_sends_the_tutorial_script_and_grants_the_tutorial_policy():
     assert recipe.policy.name == "ESSHookPolicyForRunCommand"
     assert sorted(a for s in recipe.policy.document["Statement"] for a in s["Action"]) == [
         "ecs:DescribeInvocationResults", "ecs:DescribeInvocations", "ecs:RunCommand", "ess:CompleteLifecycleAction"]
-    assert (recipe.trigger.rule, recipe.trigger.adjustment) == ("Add1", 1)
+    assert (recipe.trigger.rule, recipe.trigger.adjustment) == ("run-command-add1", 1)
 
 
 def test_whitelist_recipes_append_on_scale_out_and_delete_on_scale_in():
@@ -313,7 +313,7 @@ def test_init_writes_a_skeleton_that_validates(cli, tmp_path):
     assert result.code == 0, result.err
     recipe = load_recipe(out)
     (stage,) = recipe.stages
-    assert recipe.name == "detach-data-disk" and stage.template == "My-LifeCycleDetachDataDisk"
+    assert recipe.name == "my-detach-data-disk" and stage.template == "My-LifeCycleDetachDataDisk"
     assert stage.hook.transition == "SCALE_IN" and recipe.trigger.adjustment == -1
     assert stage.hook.timeout >= 900 + 300
     assert [item.name for item in recipe.inputs] == ["diskCategory", "options"]
@@ -323,6 +323,21 @@ def test_init_writes_a_skeleton_that_validates(cli, tmp_path):
     assert recipe.policy.derive
     validated = cli("recipe", "validate", out, "--template-file", template)
     assert validated.code == 0 and validated.out.startswith(f"ok: {out}"), validated.err
+
+
+def test_init_gives_the_ecs_and_eci_variants_of_a_template_their_own_names(cli, tmp_path):
+    names = []
+    for template_name in ("ACS-ESS-LifeCycleDetachDataDisk", "ACS-ESS-ECILifeCycleDetachDataDisk"):
+        template = tmp_path / f"{template_name}.yml"
+        template.write_text(DETACH_TEMPLATE)
+        out = tmp_path / f"{template_name}.yaml"
+        assert cli("recipe", "init", "--template-file", template, "--output-file", out).code == 0
+        recipe = load_recipe(out)
+        names.append((recipe.name, recipe.stages[0].hook.name, recipe.policy.name, recipe.trigger.rule))
+    assert names == [
+        ("detach-data-disk", "ESSHookForDetachDataDisk", "ESSHookPolicyForDetachDataDisk", "detach-data-disk-remove1"),
+        ("eci-detach-data-disk", "ESSHookForECIDetachDataDisk", "ESSHookPolicyForECIDetachDataDisk",
+         "eci-detach-data-disk-remove1")]
 
 
 def test_init_refuses_to_overwrite_without_force(cli, tmp_path):

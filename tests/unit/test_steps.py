@@ -127,6 +127,7 @@ def test_policy_teardown_when_someone_deleted_it_meanwhile(cloud):
 # --- attachment --------------------------------------------------------------------------------------------------
 
 def test_attachment_create_in_place_and_teardown(cloud):
+    apply(cloud, one(PolicyStep).plan(context(cloud), {}))
     step = one(AttachmentStep)
     change = step.plan(context(cloud), {})
     assert (change.action, change.verb, change.target) == (Action.CREATE, "attach",
@@ -235,7 +236,7 @@ def test_rule_created_makes_its_ari_known_after_apply(cloud):
     step = one(RuleStep)
     change = step.plan(context(cloud), {})
     assert change.action is Action.CREATE and change.known == {}
-    assert change.request() == {"ScalingGroupId": "asg-fake0001", "ScalingRuleName": "Add1",
+    assert change.request() == {"ScalingGroupId": "asg-fake0001", "ScalingRuleName": "run-script-add1",
                                 "ScalingRuleType": "SimpleScalingRule", "AdjustmentType": "QuantityChangeInCapacity",
                                 "AdjustmentValue": 1}
     outcome = apply(cloud, change)
@@ -284,3 +285,41 @@ def test_other_trigger_errors_are_not_retried(cloud):
     with pytest.raises(CloudAPIError, match="Forbidden.Unauthorized"):
         apply(cloud, change, {RULE_ARI: "ari:x"}, pacing=Pacing(sleep=lambda s: None), deadline=float("inf"))
     assert len(cloud.ess.executed) == 0
+
+
+# --- ownership: what essctl made, and what it leaves alone ------------------------------------------------------
+
+def test_what_a_run_makes_is_recorded_on_the_group_and_the_policy(cloud):
+    for kind in (PolicyStep, HookStep, RuleStep):
+        apply(cloud, one(kind).plan(context(cloud), {ACCOUNT_ID: ACCOUNT}))
+    (hook_id,), (rule_id,) = cloud.ess.hooks, cloud.ess.rules
+    assert cloud.ess.tags["asg-fake0001"] == {f"essctl:{hook_id}": "run-script", f"essctl:{rule_id}": "run-script"}
+    assert cloud.ram.policies["ESSHookPolicyForScript"].tags == {"essctl:recipe": "run-script"}
+    removal = one(HookStep).plan_teardown(context(cloud))
+    assert removal.action is Action.DELETE and apply(cloud, removal).text == "deleted"
+    assert cloud.ess.tags["asg-fake0001"] == {f"essctl:{rule_id}": "run-script"}
+
+
+def test_a_hook_rule_and_policy_essctl_did_not_make_are_kept_by_teardown(cloud):
+    from essctl.cloud.resources import HookFields, NewPolicy, NewRule
+
+    cloud.ess.create_lifecycle_hook("asg-fake0001", HookFields(
+        name="ESSHookForScript", transition="SCALE_OUT",
+        notification_arn=f"acs:oos:cn-hangzhou:{ACCOUNT}:template/{fx.TEMPLATE_NAME}"))
+    cloud.ess.create_scaling_rule(NewRule(group_id="asg-fake0001", name="run-script-add1", adjustment_value=1))
+    cloud.ram.create_policy(NewPolicy(name="ESSHookPolicyForScript", document='{"Statement": []}'))
+    cloud.ram.attached["OOSServiceRole"].append(("ESSHookPolicyForScript", "Custom"))
+    for kind in (HookStep, RuleStep, PolicyStep, AttachmentStep):
+        change = one(kind).plan_teardown(context(cloud))
+        assert change.action is Action.NOOP and "not made by this recipe" in change.reason, kind
+
+
+def test_a_hook_of_the_recipes_name_that_starts_another_template_is_refused(cloud):
+    from essctl.cloud.resources import HookFields
+
+    cloud.ess.create_lifecycle_hook("asg-fake0001", HookFields(
+        name="ESSHookForScript", transition="SCALE_OUT",
+        notification_arn=f"acs:oos:cn-hangzhou:{ACCOUNT}:template/Someone-ElsesTemplate"))
+    with pytest.raises(PreconditionFailed, match="starts Someone-ElsesTemplate, not Test-LifeCycleRunScript: it is "
+                                                 "not this recipe's hook"):
+        one(HookStep).plan(context(cloud), {ACCOUNT_ID: ACCOUNT})

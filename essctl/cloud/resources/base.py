@@ -46,6 +46,11 @@ class ApiObject:
             values[attribute] = convert(value) if convert is not None else default if value is None else value
         return cls(raw=dict(data), **values)
 
+    @classmethod
+    def api_name(cls, attribute: str) -> str:
+        """The API's name of an attribute (heartbeat_timeout -> HeartbeatTimeout)."""
+        return cls._fields()[attribute][0]
+
     def to_api(self) -> dict[str, Any]:
         """The API's map of this object: what the API gave, else the fields essctl set."""
         if self.raw:

@@ -83,11 +83,18 @@ class NewRole(ApiObject):
 
 @dataclasses.dataclass(frozen=True)
 class NewPolicy(ApiObject):
-    """CreatePolicy's request."""
+    """CreatePolicy's request, with the tags the policy is made with."""
 
     name: str = api("PolicyName", default="")
     document: str = api("PolicyDocument", default="")
     description: str = api("Description", default="")
+    tags: tuple[tuple[str, str], ...] = ()
+
+    def to_api(self) -> dict[str, Any]:
+        mapped = super().to_api()
+        if self.tags:
+            mapped["Tag"] = [{"Key": key, "Value": value} for key, value in self.tags]
+        return mapped
 
 
 @dataclasses.dataclass(frozen=True)

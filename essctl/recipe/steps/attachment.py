@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Mapping
 
 from essctl.cloud.resources import PolicyAttachment
-from essctl.facts.ram import CUSTOM, GONE_CODES, SYSTEM
+from essctl.facts.ram import CUSTOM, GONE_CODES, RECIPE_TAG, SYSTEM
 from essctl.recipe.steps.base import Action, ApplyContext, Change, Outcome, Outline, PlanContext, Step, removal
 
 if TYPE_CHECKING:
@@ -15,15 +15,16 @@ if TYPE_CHECKING:
 class AttachmentStep(Step):
     kind = "attachment"
 
-    def __init__(self, policy: str, policy_type: str, role: str):
+    def __init__(self, policy: str, policy_type: str, role: str, *, recipe: str):
         self.attachment = PolicyAttachment(policy_name=policy, policy_type=policy_type, role_name=role)
+        self.recipe = recipe
 
     @classmethod
     def for_recipe(cls, spec: RunSpec) -> list[Step]:
-        role = spec.recipe.role
+        role, recipe = spec.recipe.role, spec.recipe.name
         if spec.policy.system:
-            return [cls(name, SYSTEM, role) for name in spec.policy.system]
-        return [cls(str(spec.policy.name), CUSTOM, role)]
+            return [cls(name, SYSTEM, role, recipe=recipe) for name in spec.policy.system]
+        return [cls(str(spec.policy.name), CUSTOM, role, recipe=recipe)]
 
     @property
     def _key(self) -> tuple[str, str]:
@@ -37,6 +38,9 @@ class AttachmentStep(Step):
     def plan_teardown(self, context: PlanContext) -> Change | None:
         if self._key not in context.attached(self.attachment.role_name):
             return None
+        policy = self.attachment.policy_name
+        if self.attachment.policy_type == CUSTOM and context.cloud.ram.policy_tags(policy).get(RECIPE_TAG) != self.recipe:
+            return Change(self, Action.NOOP, "kept: the policy was not made by this recipe", before=self.attachment)
         return Change(self, Action.DELETE, "attached by the recipe", before=self.attachment)
 
     def apply(self, cloud: Cloud, change: Change, context: ApplyContext) -> Outcome:

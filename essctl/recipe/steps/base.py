@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
 
 from essctl.errors import CloudAPIError
+from essctl.facts.ess import owner_tag
 
 if TYPE_CHECKING:
     from essctl.cloud.gateway import Cloud
@@ -35,6 +36,15 @@ class Action(enum.Enum):
     @property
     def symbol(self) -> str:
         return self.value
+
+
+@dataclass(frozen=True)
+class Detail:
+    """A field a change sets: its API name, what it is now (None: not there yet) and what it becomes."""
+
+    name: str
+    before: Any
+    after: Any
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,10 @@ class Change:
     def request(self) -> dict[str, Any]:
         """What apply sends, with the API's field names."""
         return self.step.request(self)
+
+    def details(self) -> list[Detail]:
+        """The fields a person checks before confirming, with their value before and after."""
+        return self.step.details(self)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "action": self.verb, "target": self.target, "reason": self.reason,
@@ -137,6 +151,15 @@ class PlanContext:
         """The group's lifecycle hooks."""
         return self.cloud.ess.list_lifecycle_hooks(self.group_id)
 
+    @cached_property
+    def group_tags(self) -> dict[str, str]:
+        """The group's tags: among them, which recipe made which hook and rule."""
+        return self.cloud.ess.group_tags(self.group_id)
+
+    def made_by(self, resource_id: str) -> str | None:
+        """The recipe that made this hook or rule in the group, as the group's tags record it."""
+        return self.group_tags.get(owner_tag(resource_id))
+
     def role(self, name: str) -> Role | None:
         if name not in self._roles:
             self._roles[name] = self.cloud.ram.get_role(name)
@@ -203,3 +226,6 @@ class Step(ABC):
     def request(self, change: Change) -> dict[str, Any]:
         after = change.after
         return after.to_api() if after is not None and hasattr(after, "to_api") else {}
+
+    def details(self, change: Change) -> list[Detail]:
+        return []

@@ -6,14 +6,15 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from essctl.cloud.resources import HookFields
 from essctl.errors import PreconditionFailed
-from essctl.facts.arns import ACCOUNT_PENDING, notification_arn
-from essctl.facts.ess import GONE_CODES, HOOKS_PER_GROUP
+from essctl.facts.arns import ACCOUNT_PENDING, notification_arn, oos_template_of
+from essctl.facts.ess import GONE_CODES, HOOKS_PER_GROUP, owner_tag
 from essctl.recipe.inputs import stage_parameters
 from essctl.recipe.steps.base import (
     ACCOUNT_ID,
     Action,
     ApplyContext,
     Change,
+    Detail,
     Outcome,
     Outline,
     PlanContext,
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
     from essctl.cloud.resources import LifecycleHook
     from essctl.recipe.model import Stage
     from essctl.recipe.steps.base import RunSpec
+
+
+# What a person checks in a new hook, in this order (its name is the plan line's target).
+_SHOWN = ("notification_arn", "notification_metadata", "heartbeat_timeout", "default_result", "transition")
 
 
 def _same_metadata(current: str | None, wanted: str) -> bool:
@@ -55,15 +60,26 @@ def differences(current: LifecycleHook, desired: HookFields) -> HookFields:
 class HookStep(Step):
     kind = "hook"
 
-    def __init__(self, stage: Stage, *, group_id: str, inputs: Mapping[str, Any]):
+    def __init__(self, stage: Stage, *, recipe: str, group_id: str, inputs: Mapping[str, Any]):
         self.stage = stage
         self.hook = stage.hook
+        self.recipe = recipe
         self.group_id = group_id
         self.inputs = dict(inputs)
 
     @classmethod
     def for_recipe(cls, spec: RunSpec) -> list[Step]:
-        return [cls(stage, group_id=spec.group_id, inputs=spec.inputs) for stage in spec.recipe.stages]
+        return [cls(stage, recipe=spec.recipe.name, group_id=spec.group_id, inputs=spec.inputs)
+                for stage in spec.recipe.stages]
+
+    def _check_template(self, current: LifecycleHook) -> None:
+        """A hook of the recipe's name that starts another template is someone else's: never changed."""
+        template = oos_template_of(current.notification_arn)
+        if template != self.stage.template:
+            raise PreconditionFailed(
+                f"hook {self.hook.name} ({current.id}) in {self.group_id} starts "
+                f"{template or current.notification_arn or 'nothing'}, not {self.stage.template}: it is not this "
+                f"recipe's hook, so essctl leaves it alone; rename the hook in the recipe, or remove that hook")
 
     def _current(self, context: PlanContext) -> LifecycleHook | None:
         return next((hook for hook in context.hooks if hook.name == self.hook.name), None)
@@ -82,9 +98,14 @@ class HookStep(Step):
         if current is None:
             return Change(self, Action.CREATE, f"missing: create the {self.hook.transition} hook that starts "
                                                f"{self.stage.template}", after=desired, warnings=warnings)
+        self._check_template(current)
         changed = differences(current, desired)
         if not changed.given():
             return Change(self, Action.NOOP, "exists as the recipe wants it", before=current, warnings=warnings)
+        if changed.heartbeat_timeout is not None and (current.heartbeat_timeout or 0) > changed.heartbeat_timeout:
+            warnings += (f"hook {self.hook.name}: HeartbeatTimeout {current.heartbeat_timeout} -> "
+                         f"{changed.heartbeat_timeout} lowers what the hook waits now (raised since the last run, "
+                         f"e.g. by a diagnose fix); to keep it, run with --hook-timeout {current.heartbeat_timeout}",)
         return Change(self, Action.UPDATE, f"differs in {', '.join(sorted(changed.to_api()))}", before=current,
                       after=changed, warnings=warnings)
 
@@ -100,7 +121,9 @@ class HookStep(Step):
         current = self._current(context)
         if current is None:
             return Change(self, Action.NOOP, "not in the group")
-        return Change(self, Action.DELETE, "created by the recipe", before=current)
+        if context.made_by(current.id) != self.recipe or oos_template_of(current.notification_arn) != self.stage.template:
+            return Change(self, Action.NOOP, "kept: not made by this recipe", before=current)
+        return Change(self, Action.DELETE, "made by this recipe", before=current)
 
     def apply(self, cloud: Cloud, change: Change, context: ApplyContext) -> Outcome:
         if change.action is Action.CREATE:
@@ -110,12 +133,16 @@ class HookStep(Step):
                 account = context.known.get(ACCOUNT_ID) or ACCOUNT_PENDING
                 fields = HookFields(**{**fields.given(),
                                        "notification_arn": fields.notification_arn.replace(ACCOUNT_PENDING, account)})
-            return Outcome("created", {"LifecycleHookId": cloud.ess.create_lifecycle_hook(self.group_id, fields)})
+            hook_id = cloud.ess.create_lifecycle_hook(self.group_id, fields)
+            cloud.ess.tag_group(self.group_id, {owner_tag(hook_id): self.recipe})
+            return Outcome("created", {"LifecycleHookId": hook_id})
         hook_id = change.before.id
         if change.action is Action.UPDATE:
             cloud.ess.modify_lifecycle_hook(hook_id, change.after)
             return Outcome("updated", {"LifecycleHookId": hook_id})
-        return removal(lambda: cloud.ess.delete_lifecycle_hook(hook_id), GONE_CODES)
+        outcome = removal(lambda: cloud.ess.delete_lifecycle_hook(hook_id), GONE_CODES)
+        cloud.ess.untag_group(self.group_id, [owner_tag(hook_id)])
+        return outcome
 
     def request(self, change: Change) -> dict[str, Any]:
         if change.action is Action.CREATE:
@@ -125,6 +152,15 @@ class HookStep(Step):
         if change.action is Action.DELETE:
             return {"LifecycleHookId": change.before.id}
         return {}
+
+    def details(self, change: Change) -> list[Detail]:
+        if change.action is Action.CREATE:
+            fields = change.after.given()
+            return [Detail(HookFields.api_name(name), None, fields[name]) for name in _SHOWN if name in fields]
+        if change.action is Action.UPDATE:
+            return [Detail(HookFields.api_name(name), getattr(change.before, name), value)
+                    for name, value in change.after.given().items()]
+        return []
 
     def outline(self) -> list[Outline]:
         metadata = {name: ess_text(value) for name, value in stage_parameters(self.stage, self.inputs).items()}

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Mapping
 
 from essctl.cloud.resources import NewPolicy, NewPolicyVersion
-from essctl.facts.ram import GONE_CODES, ROTATE_STRATEGY
-from essctl.policies.documents import as_text, least_privilege, same_policy
-from essctl.recipe.steps.base import Action, ApplyContext, Change, Outcome, Outline, PlanContext, Step, removal
+from essctl.facts.ram import GONE_CODES, RECIPE_TAG, ROTATE_STRATEGY
+from essctl.policies.documents import allowed_actions, as_text, least_privilege, same_policy
+from essctl.recipe.steps.base import Action, ApplyContext, Change, Detail, Outcome, Outline, PlanContext, Step, removal
 from essctl.template.permissions import derive_required_actions
 
 if TYPE_CHECKING:
     from essctl.cloud.gateway import Cloud
     from essctl.recipe.model import PolicySpec
     from essctl.recipe.steps.base import RunSpec
-
-
 class PolicyStep(Step):
     kind = "policy"
 
@@ -52,7 +50,8 @@ class PolicyStep(Step):
         if current is None:
             return Change(self, Action.CREATE, "missing: create it", warnings=warnings, after=NewPolicy(
                 name=self.name, document=text,
-                description=self.spec.description or f"Lifecycle hook policy for essctl recipe {self.recipe}"))
+                description=self.spec.description or f"Lifecycle hook policy for essctl recipe {self.recipe}",
+                tags=((RECIPE_TAG, self.recipe),)))
         if same_policy(current.document, document):
             return Change(self, Action.NOOP, "exists with the same document", before=current, warnings=warnings)
         return Change(self, Action.UPDATE, "exists with another document: add a version and make it the default",
@@ -63,6 +62,8 @@ class PolicyStep(Step):
         current = context.cloud.ram.get_custom_policy(self.name)
         if current is None:
             return None
+        if context.cloud.ram.policy_tags(self.name).get(RECIPE_TAG) != self.recipe:
+            return Change(self, Action.NOOP, "kept: not made by this recipe", before=current)
         others = [entity for entity in context.cloud.ram.policy_entities(self.name)
                   if (entity.kind, entity.name) != ("Role", self.role)]
         if others:
@@ -92,6 +93,17 @@ class PolicyStep(Step):
         if change.action is Action.DELETE:
             return {"PolicyName": self.name}
         return super().request(change)
+
+    def details(self, change: Change) -> list[Detail]:
+        if change.action is Action.CREATE:
+            return [Detail("PolicyDocument", None, change.after.document)]
+        if change.action is Action.UPDATE:
+            before, after = allowed_actions(change.before.document), allowed_actions(change.after.document)
+            added, removed = sorted(after - before), sorted(before - after)
+            summary = "; ".join(part for part in (f"adds {', '.join(added)}" if added else "",
+                                                  f"removes {', '.join(removed)}" if removed else "") if part)
+            return [Detail("PolicyDocument", None, summary or "the same actions, other statements")]
+        return []
 
     def outline(self) -> list[Outline]:
         what = (f"least privilege derived from {', '.join(self.templates)} at plan time" if self.spec.derive

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Mapping
 
 from essctl.cloud.resources import NewRule
-from essctl.facts.ess import GONE_CODES, QUANTITY_CHANGE, SIMPLE_RULE
+from essctl.facts.ess import GONE_CODES, QUANTITY_CHANGE, SIMPLE_RULE, owner_tag
 from essctl.recipe.steps.base import (
     RULE_ARI,
     Action,
@@ -26,14 +26,15 @@ if TYPE_CHECKING:
 class RuleStep(Step):
     kind = "rule"
 
-    def __init__(self, trigger: Trigger, *, group_id: str):
+    def __init__(self, trigger: Trigger, *, recipe: str, group_id: str):
         self.trigger = trigger
+        self.recipe = recipe
         self.group_id = group_id
 
     @classmethod
     def for_recipe(cls, spec: RunSpec) -> list[Step]:
         trigger = spec.recipe.trigger
-        return [cls(trigger, group_id=spec.group_id)] if trigger is not None else []
+        return [cls(trigger, recipe=spec.recipe.name, group_id=spec.group_id)] if trigger is not None else []
 
     def plan(self, context: PlanContext, known: Mapping[str, Any]) -> Change:
         trigger = self.trigger
@@ -53,14 +54,19 @@ class RuleStep(Step):
         rule = context.cloud.ess.find_scaling_rule(self.group_id, self.trigger.rule)
         if rule is None:
             return Change(self, Action.NOOP, "not in the group")
-        return Change(self, Action.DELETE, "created by the recipe", before=rule)
+        if context.made_by(rule.id) != self.recipe:
+            return Change(self, Action.NOOP, "kept: not made by this recipe", before=rule)
+        return Change(self, Action.DELETE, "made by this recipe", before=rule)
 
     def apply(self, cloud: Cloud, change: Change, context: ApplyContext) -> Outcome:
         if change.action is Action.CREATE:
             rule = cloud.ess.create_scaling_rule(change.after)
+            cloud.ess.tag_group(self.group_id, {owner_tag(rule.id): self.recipe})
             return Outcome("created", {"ScalingRuleId": rule.id, "ScalingRuleAri": rule.ari},
                            known={RULE_ARI: rule.ari})
-        return removal(lambda: cloud.ess.delete_scaling_rule(change.before.id), GONE_CODES)
+        outcome = removal(lambda: cloud.ess.delete_scaling_rule(change.before.id), GONE_CODES)
+        cloud.ess.untag_group(self.group_id, [owner_tag(change.before.id)])
+        return outcome
 
     def request(self, change: Change) -> dict[str, Any]:
         if change.action is Action.DELETE:

@@ -35,8 +35,12 @@ class TriggerStep(Step):
         return [cls(trigger, spec.recipe)] if trigger is not None and spec.trigger else []
 
     def plan(self, context: PlanContext, known: Mapping[str, Any]) -> Change:
-        return Change(self, Action.CREATE, f"execute rule {self.trigger.rule} ({self.trigger.adjustment:+d}) and "
-                                           "watch the activity and the OOS execution", before=context.group)
+        group, adjustment = context.group, self.trigger.adjustment
+        if adjustment > 0:
+            what = f"scale out by {adjustment} (group at {group.current_capacity} of max {group.max_size})"
+        else:
+            what = f"scale in by {-adjustment} (group at {group.current_capacity} of min {group.min_size})"
+        return Change(self, Action.CREATE, f"{what}; then watch the activity and the OOS executions", before=group)
 
     def apply(self, cloud: Cloud, change: Change, context: ApplyContext) -> Outcome:
         """ExecuteScalingRule by the rule's ARI with a ClientToken. While another activity runs or the group is
@@ -78,6 +82,9 @@ class TriggerStep(Step):
                                              "Rejected; DescribeLifecycleActions; OOS ListExecutions tagged "
                                              f"ESS:ScalingActivityId for {templates}; at most "
                                              f"{longest + HEARTBEAT_MARGIN_S} s")]
+
+    def verb(self, change: Change) -> str:
+        return "execute"
 
     def target(self, change: Change | None = None) -> str:
         return self.trigger.rule

@@ -50,6 +50,19 @@ class EssBackend:
             self.world.schedule(task.after, "ess.scheduled_task", group_id=task.group, change=task.adjustment)
 
     # reads
+    # tags (scaling groups are the only ESS resources that take them)
+    def tag_groups(self, group_ids: list[str], tags: dict[str, str]) -> None:
+        for group_id in group_ids:
+            self.group(group_id).setdefault("tags", {}).update(tags)
+        self.world.changed = True
+
+    def untag_groups(self, group_ids: list[str], keys: list[str], every: bool) -> None:
+        for group_id in group_ids:
+            tags = self.group(group_id).setdefault("tags", {})
+            for key in list(tags) if every and not keys else keys:
+                tags.pop(key, None)
+        self.world.changed = True
+
     def group(self, group_id: str) -> dict:
         group = self.groups.get(group_id)
         if group is None:

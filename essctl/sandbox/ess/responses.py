@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from essctl.sandbox.errors import ApiError, invalid_parameter
+from essctl.sandbox.errors import ApiError, invalid_parameter, missing_parameter
 from essctl.sandbox.params import Params
 
 VERSION = "2022-02-22"
@@ -250,6 +250,43 @@ def record_lifecycle_action_heartbeat(world: Any, p: Params) -> dict:
     return {}
 
 
+
+def _scaling_groups(world: Any, p: Params, *, required: bool) -> list[str]:
+    _region(world, p, required=True)
+    if p.str("ResourceType", required=True) != "scalinggroup":
+        raise invalid_parameter("ResourceType", "Only scaling groups are supported. Set the value to scalinggroup.")
+    ids = p.list("ResourceIds")
+    if required and not ids:
+        raise missing_parameter("ResourceIds")
+    for group_id in ids:
+        world.ess.group(group_id)
+    return ids
+
+
+def tag_resources(world: Any, p: Params) -> dict:
+    ids = _scaling_groups(world, p, required=True)
+    tags = p.objects("Tags")
+    if not tags:
+        raise missing_parameter("Tags")
+    world.ess.tag_groups(ids, {tag["Key"]: tag.get("Value", "") for tag in tags if tag.get("Key")})
+    return {}
+
+
+def untag_resources(world: Any, p: Params) -> dict:
+    world.ess.untag_groups(_scaling_groups(world, p, required=True), p.list("TagKeys"), p.bool("All"))
+    return {}
+
+
+def list_tag_resources(world: Any, p: Params) -> dict:
+    ids = _scaling_groups(world, p, required=False)
+    groups = [world.ess.groups[i] for i in ids] if ids else list(world.ess.groups.values())
+    wanted = {tag["Key"]: tag.get("Value") for tag in p.objects("Tags") if tag.get("Key")}
+    items = [{"ResourceId": g["ScalingGroupId"], "ResourceType": "scalinggroup", "TagKey": key, "TagValue": value,
+              "Propagate": False}
+             for g in groups for key, value in sorted(g.get("tags", {}).items())
+             if not wanted or (key in wanted and wanted[key] in (None, value))]
+    return {"TagResources": items}
+
 ACTIONS: dict[str, Callable[[Any, Params], dict]] = {
     "DescribeScalingGroups": describe_scaling_groups, "CreateLifecycleHook": create_lifecycle_hook,
     "DescribeLifecycleHooks": describe_lifecycle_hooks, "ModifyLifecycleHook": modify_lifecycle_hook,
@@ -259,4 +296,5 @@ ACTIONS: dict[str, Callable[[Any, Params], dict]] = {
     "DescribeScalingInstances": describe_scaling_instances, "DescribeLifecycleActions": describe_lifecycle_actions,
     "CompleteLifecycleAction": complete_lifecycle_action,
     "RecordLifecycleActionHeartbeat": record_lifecycle_action_heartbeat, "AttachInstances": attach_instances,
+    "TagResources": tag_resources, "UntagResources": untag_resources, "ListTagResources": list_tag_resources,
 }

@@ -117,14 +117,16 @@ class RamBackend:
         if not isinstance(parsed, dict) or "Statement" not in parsed:
             raise ApiError("MalformedPolicyDocument", "The policy document has no Statement.")
 
-    def create_policy(self, name: str, document: str, description: str = "") -> dict:
+    def create_policy(self, name: str, document: str, description: str = "",
+                      tags: dict[str, str] | None = None) -> dict:
         if name in self.policies or name in system_policy_documents():
             raise ApiError("EntityAlreadyExists.Policy", f"The policy does already exist: {name}.", 409)
         self._check_document(document)
         now = iso(self.world.now())
         self.policies[name] = {"PolicyName": name, "PolicyType": "Custom", "Description": description,
                                "DefaultVersion": "v1", "CreateDate": now, "UpdateDate": now, "next_version": 2,
-                               "versions": [{"VersionId": "v1", "PolicyDocument": document, "CreateDate": now}]}
+                               "versions": [{"VersionId": "v1", "PolicyDocument": document, "CreateDate": now}],
+                               "tags": dict(tags or {})}
         self.world.changed = True
         return self.policies[name]
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from essctl.sandbox.errors import invalid_parameter
 from essctl.sandbox.params import Params
 
 VERSION = "2015-05-01"
@@ -43,8 +44,9 @@ def list_policies_for_role(world: Any, p: Params) -> dict:
 
 
 def create_policy(world: Any, p: Params) -> dict:
+    tags = {tag["Key"]: tag.get("Value", "") for tag in p.objects("Tag") if tag.get("Key")}
     policy = world.ram.create_policy(p.str("PolicyName", required=True), p.str("PolicyDocument", required=True),
-                                     p.str("Description", default=""))
+                                     p.str("Description", default=""), tags)
     return {"Policy": {key: policy[key] for key in ("CreateDate", "DefaultVersion", "Description", "PolicyName",
                                                     "PolicyType")}}
 
@@ -108,11 +110,23 @@ def list_entities_for_policy(world: Any, p: Params) -> dict:
                 for role in roles]}}
 
 
+
+def list_tag_resources(world: Any, p: Params) -> dict:
+    kind = p.str("ResourceType", required=True)
+    if kind not in ("policy", "role"):
+        raise invalid_parameter("ResourceType", "Enumerated values: role, policy.")
+    names = p.list("ResourceNames")
+    held = world.ram.policies if kind == "policy" else world.ram.roles
+    items = [{"ResourceName": name, "ResourceType": kind, "TagKey": key, "TagValue": value}
+             for name, resource in held.items() if not names or name in names
+             for key, value in sorted(resource.get("tags", {}).items())]
+    return {"TagResources": items}
+
 ACTIONS: dict[str, Callable[[Any, Params], dict]] = {
     "GetRole": get_role, "CreateRole": create_role, "ListPoliciesForRole": list_policies_for_role,
     "CreatePolicy": create_policy, "GetPolicy": get_policy, "GetPolicyVersion": get_policy_version,
     "CreatePolicyVersion": create_policy_version, "ListPolicyVersions": list_policy_versions,
     "DeletePolicyVersion": delete_policy_version, "AttachPolicyToRole": attach_policy_to_role,
     "DetachPolicyFromRole": detach_policy_from_role, "DeletePolicy": delete_policy,
-    "ListEntitiesForPolicy": list_entities_for_policy,
+    "ListEntitiesForPolicy": list_entities_for_policy, "ListTagResources": list_tag_resources,
 }
