@@ -165,8 +165,8 @@ class RoleDependents:
             if not lacking and not unreadable:
                 text += "every one has the actions it needs"
             else:
-                parts = [f"{plural(len(lacking), 'hook')} already {'lacks' if len(lacking) == 1 else 'lack'} "
-                         f"actions"] if lacking else []
+                parts = [f"{plural(len(lacking), 'hook')} {'lacks' if len(lacking) == 1 else 'lack'} actions "
+                         "today"] if lacking else []
                 parts += [f"{plural(len(unreadable), 'template')} could not be read"] if unreadable else []
                 text += ", ".join(parts)
         if not self.policies.exists:

@@ -146,7 +146,7 @@ def test_an_action_missing_today_is_reported_as_such(cloud):
     assert hooks["ecs-whitelist"].status == "missing"
     assert hooks["run-command"].missing == ()
     assert sorted(d.hook.name for d in report.lacking) == ["eci-whitelist", "ecs-whitelist", "ecs-whitelist-old"]
-    assert report.summary().endswith("; 3 hooks already lack actions")
+    assert report.summary().endswith("; 3 hooks lack actions today")
 
 
 def test_a_role_that_does_not_exist_lacks_everything(cloud):
