@@ -10,8 +10,8 @@ from essctl.facts.arns import oos_template_of
 from essctl.facts.ess import GROUP_NOT_FOUND
 from essctl.facts.oos import TEMPLATE_NOT_FOUND_PREFIX
 from essctl.facts.ram import CUSTOM, NOT_FOUND_CODES, SYSTEM
-from essctl.impact.change import ChangeImpact, ChangeKind, Own, PolicyChange, assess
-from essctl.impact.model import Dependent, RoleDependents, RolePolicies
+from essctl.impact.change import ChangeImpact, Own, assess
+from essctl.impact.model import ChangeKind, Dependent, PolicyChange, RoleDependents, RolePolicies
 from essctl.policies.system import system_policy_documents
 from essctl.template.model import Template, TemplateError
 from essctl.template.parameters import assumed_role

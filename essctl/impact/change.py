@@ -3,55 +3,18 @@ take from the hooks that run as the role: the check a recipe makes before it tou
 share (issue 11). Pure: the reads are ImpactAnalysis's."""
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence, Union
 
-from essctl.facts.ram import CUSTOM
-from essctl.impact.model import Dependent, HookRef, RoleDependents, hooks_in_groups, plural
-
-
-class ChangeKind(enum.Enum):
-    NEW_VERSION = "new-version"     # CreatePolicyVersion set as default: the document is replaced
-    DETACH = "detach"               # DetachPolicyFromRole
-    DELETE = "delete"               # DeletePolicy (detached from every role first)
-    ATTACH = "attach"               # AttachPolicyToRole: takes something only through a Deny statement
-
-
-@dataclass(frozen=True)
-class PolicyChange:
-    """One change to one of the role's policies. `document` is the new version's (NEW_VERSION) or the attached
-    policy's (ATTACH; ImpactAnalysis.check looks it up when not given)."""
-
-    kind: ChangeKind
-    policy: str
-    policy_type: str = CUSTOM
-    document: dict[str, Any] | None = None
-
-    @classmethod
-    def new_version(cls, policy: str, document: dict[str, Any]) -> PolicyChange:
-        return cls(ChangeKind.NEW_VERSION, policy, CUSTOM, document)
-
-    @classmethod
-    def detach(cls, policy: str, policy_type: str = CUSTOM) -> PolicyChange:
-        return cls(ChangeKind.DETACH, policy, policy_type)
-
-    @classmethod
-    def delete(cls, policy: str) -> PolicyChange:
-        return cls(ChangeKind.DELETE, policy, CUSTOM)
-
-    @classmethod
-    def attach(cls, policy: str, policy_type: str = CUSTOM, document: dict[str, Any] | None = None) -> PolicyChange:
-        return cls(ChangeKind.ATTACH, policy, policy_type, document)
-
-    def describe(self) -> str:
-        """`the new version of P`, `detaching P`, `deleting P`, `attaching P`."""
-        return {ChangeKind.NEW_VERSION: f"the new version of {self.policy}",
-                ChangeKind.DETACH: f"detaching {self.policy}", ChangeKind.DELETE: f"deleting {self.policy}",
-                ChangeKind.ATTACH: f"attaching {self.policy}"}[self.kind]
-
-    def to_data(self) -> dict[str, Any]:
-        return {"Change": self.kind.value, "PolicyName": self.policy, "PolicyType": self.policy_type}
+from essctl.impact.model import (
+    ChangeKind,
+    Dependent,
+    HookRef,
+    PolicyChange,
+    RoleDependents,
+    hooks_in_groups,
+    plural,
+)
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,60 @@ the role's policies allow today. Plain data with its JSON form (the API's Pascal
 from __future__ import annotations
 
 import dataclasses
+import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from essctl.facts.ram import CUSTOM
 from essctl.policies.evaluation import missing_actions
 
 if TYPE_CHECKING:
     from essctl.cloud.resources import AttachedPolicy, LifecycleHook, ScalingGroup
-    from essctl.impact.change import PolicyChange
 
 OK, MISSING, UNREADABLE = "ok", "missing", "unreadable"
+
+
+class ChangeKind(enum.Enum):
+    NEW_VERSION = "new-version"     # CreatePolicyVersion set as default: the document is replaced
+    DETACH = "detach"               # DetachPolicyFromRole
+    DELETE = "delete"               # DeletePolicy (detached from every role first)
+    ATTACH = "attach"               # AttachPolicyToRole: takes something only through a Deny statement
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    """One change to one of the role's policies. `document` is the new version's (NEW_VERSION) or the attached
+    policy's (ATTACH; ImpactAnalysis.check looks it up when not given)."""
+
+    kind: ChangeKind
+    policy: str
+    policy_type: str = CUSTOM
+    document: dict[str, Any] | None = None
+
+    @classmethod
+    def new_version(cls, policy: str, document: dict[str, Any]) -> PolicyChange:
+        return cls(ChangeKind.NEW_VERSION, policy, CUSTOM, document)
+
+    @classmethod
+    def detach(cls, policy: str, policy_type: str = CUSTOM) -> PolicyChange:
+        return cls(ChangeKind.DETACH, policy, policy_type)
+
+    @classmethod
+    def delete(cls, policy: str) -> PolicyChange:
+        return cls(ChangeKind.DELETE, policy, CUSTOM)
+
+    @classmethod
+    def attach(cls, policy: str, policy_type: str = CUSTOM, document: dict[str, Any] | None = None) -> PolicyChange:
+        return cls(ChangeKind.ATTACH, policy, policy_type, document)
+
+    def describe(self) -> str:
+        """`the new version of P`, `detaching P`, `deleting P`, `attaching P`."""
+        return {ChangeKind.NEW_VERSION: f"the new version of {self.policy}",
+                ChangeKind.DETACH: f"detaching {self.policy}", ChangeKind.DELETE: f"deleting {self.policy}",
+                ChangeKind.ATTACH: f"attaching {self.policy}"}[self.kind]
+
+    def to_data(self) -> dict[str, Any]:
+        return {"Change": self.kind.value, "PolicyName": self.policy, "PolicyType": self.policy_type}
 
 
 @dataclass(frozen=True, order=True)
@@ -54,8 +98,6 @@ class RolePolicies:
 
     def changed(self, change: PolicyChange) -> RolePolicies:
         """The policies as they would be after `change` (an ATTACH carries its document, when known)."""
-        from essctl.impact.change import ChangeKind
-
         key = (change.policy, change.policy_type)
         attached, documents = list(self.attached), dict(self.documents)
         if change.kind is ChangeKind.NEW_VERSION:
