@@ -1,4 +1,4 @@
-"""role show: a RAM role, the services it trusts and its attached policies."""
+"""role show: a RAM role, the services it trusts and its attached policies; role impact: what depends on it."""
 from typing import Annotated
 
 import typer
@@ -15,3 +15,17 @@ def role_show(run: Invocation, name: Annotated[str, typer.Argument(metavar="NAME
     from essctl.render import output
 
     output(run.env, role_report(run.cloud(), name))
+
+
+@command(app, "impact")
+def role_impact(run: Invocation,
+                name: Annotated[str, typer.Argument(metavar="NAME", help="RAM role name.")]) -> None:
+    """What depends on a RAM role: every lifecycle hook in the region whose OOS template runs as it (inactive ones
+    too), what each needs and what the role's policies lack today. Exit 0 when every one has what it needs, 1 when
+    some hook already lacks actions or its template cannot be read."""
+    from essctl.impact import role_impact as analyse
+    from essctl.render import output
+
+    report = analyse(run.cloud(), name)
+    output(run.env, report)
+    raise typer.Exit(1 if report.lacking else 0)

@@ -2,13 +2,13 @@
 hook the run went through)."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from essctl.facts.arns import oos_template_of
 from essctl.facts.ess import owner_tag
 from essctl.facts.oos import DEFAULT_ROLE
+from essctl.template.parameters import ROLE_FROM_METADATA, assumed_role
 
 if TYPE_CHECKING:
     from essctl.cloud.resources import (
@@ -61,12 +61,9 @@ class Evidence:
         if self.execution is not None:
             return self.execution.ram_role or self.execution.parameters.get("OOSAssumeRole") or DEFAULT_ROLE
         for hook in self.hooks or []:
-            try:
-                metadata = json.loads(hook.notification_metadata or "{}")
-            except ValueError:
-                continue
-            if isinstance(metadata, dict) and metadata.get("OOSAssumeRole"):
-                return metadata["OOSAssumeRole"]
+            role, source = assumed_role(hook.notification_metadata)
+            if source == ROLE_FROM_METADATA:
+                return role
         return DEFAULT_ROLE
 
     def relevant_hook(self) -> LifecycleHook | None:

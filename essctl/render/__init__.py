@@ -62,6 +62,7 @@ def _view(result: Any) -> tuple[str, Callable[[Any], Iterable[Any]]] | None:
         "essctl.template.report.TemplateReport": ("rich", views.template_view),
         "essctl.recipe.show.RecipeDescription": ("rich", views.recipe_view),
         "essctl.inventory.RoleReport": ("rich", views.role_view),
+        "essctl.impact.model.RoleDependents": ("rich", views.role_impact_view),
     }.get(name)
 
 

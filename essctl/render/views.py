@@ -124,6 +124,36 @@ def role_view(report: Any) -> Iterable[Any]:
     return [*generic_view(summary), "", *_ROLE_POLICIES(data.get("Policies") or [])]
 
 
+_ROLE_DEPENDENTS = [
+    Column("Group", "ScalingGroupId"), Column("Hook", "LifecycleHookName"), Column("Template", "TemplateName"),
+    Column("Status", "Status"), Column("Needs", "Needs"), Column("Missing today", "MissingActions"),
+]
+
+
+def role_impact_view(report: Any) -> Iterable[Any]:
+    """One row per hook that runs as the role: its group, hook, template, status, how many actions it needs, and
+    which of them the role's policies lack today."""
+    data = report.to_data()
+    policies = [f"{p['PolicyName']} ({p['PolicyType']}{'' if p['Evaluated'] else ', not evaluated'})"
+                for p in data.get("Policies") or []]
+    summary = data.get("Summary") or {}
+    header = {"Role": data.get("RoleName") if data.get("RoleExists") else f"{data.get('RoleName')} (does not exist)",
+              "Policies": policies or None,
+              "Scanned": f"{summary.get('GroupsScanned')} scaling groups, {summary.get('HooksScanned')} OOS hooks"}
+    rows = []
+    for item in data.get("Dependents") or []:
+        status = item["Status"] + ("" if item.get("LifecycleHookStatus") != "InActive" else ", inactive")
+        needs = "?" if item.get("TemplateError") else f"{len(item['RequiredActions'])} actions"
+        rows.append({**item, "Status": status, "Needs": needs, "MissingActions": item["MissingActions"] or "none"})
+    table = table_view(f"Lifecycle hooks that run as {data.get('RoleName')}", _ROLE_DEPENDENTS,
+                       empty=f"no lifecycle hook in the region runs as {data.get('RoleName')}")(rows)
+    notes = [f"{item['LifecycleHookName']} in {item['ScalingGroupId']}: {item['TemplateError']}"
+             for item in data.get("Dependents") or [] if item.get("TemplateError")]
+    notes += sorted({f"{item['TemplateName']}: unresolved: {line}" for item in data.get("Dependents") or []
+                     for line in item.get("Unresolved") or []})
+    return [*generic_view(header), "", *table, *notes, summary.get("Text", "")]
+
+
 TEMPLATES = table_view("OOS templates", [
     Column("Name", "TemplateName"), Column("Version", "TemplateVersion"), Column("Share", "ShareType"),
     Column("Updated", "UpdatedDate"), Column("Description", "Description", max_width=60),

@@ -21,6 +21,20 @@ _GROUP_ID = re.compile(r"^asg-[a-z0-9]{4,40}$")
 
 
 @dataclass
+class HookSpec:
+    """A lifecycle hook the group has at the start: it runs an OOS `template`, or notifies another `arn`."""
+
+    name: str
+    transition: str
+    template: str | None = None
+    arn: str | None = None
+    metadata: str = ""             # NotificationMetadata, JSON text
+    timeout: int = 600
+    default_result: str = "CONTINUE"
+    status: str = "Active"
+
+
+@dataclass
 class GroupSpec:
     id: str
     name: str
@@ -30,6 +44,7 @@ class GroupSpec:
     attached_instances: int = 0    # InService at start, CreationType Attached
     desired: int | None = None
     status: str = "Active"
+    hooks: list[HookSpec] = field(default_factory=list)
 
 
 @dataclass
@@ -165,7 +180,8 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
     for i, item in enumerate(r.sequence(top.get("groups"), ("groups",))):
         p = ("groups", i)
         item = r.mapping(item, p)
-        r.known(item, p, {"id", "name", "min", "max", "desired", "instances", "attached_instances", "status"})
+        r.known(item, p, {"id", "name", "min", "max", "desired", "instances", "attached_instances", "status",
+                          "hooks"})
         group = GroupSpec(
             id=r.get(item, "id", p, str, required=True), name=r.get(item, "name", p, str, default=""),
             min_size=r.get(item, "min", p, int, default=0), max_size=r.get(item, "max", p, int, required=True),
@@ -184,6 +200,7 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
         if not group.min_size <= group.instances + group.attached_instances <= group.max_size:
             raise r.fail((*p, "instances"), f"instances must be between min {group.min_size} and max {group.max_size}")
         group.name = group.name or group.id
+        group.hooks = _hooks(r, item.get("hooks"), (*p, "hooks"))
         scenario.groups.append(group)
 
     for i, item in enumerate(r.sequence(top.get("scheduled_tasks"), ("scheduled_tasks",))):
@@ -264,6 +281,43 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
 
     scenario.faults = _faults(r, r.mapping(top.get("faults"), ("faults",)))
     return scenario
+
+
+def _hooks(r: _Reader, items: Any, path: tuple) -> list[HookSpec]:
+    """A group's hooks at the start; the ESS rules (name, ARN, quota) are checked again when they are created."""
+    from essctl.sandbox.ess.lifecycle import HEARTBEAT_MAX_S, HEARTBEAT_MIN_S, RESULTS
+    from essctl.sandbox.ess.models import MAX_HOOKS
+
+    hooks: list[HookSpec] = []
+    for i, item in enumerate(r.sequence(items, path)):
+        p = (*path, i)
+        item = r.mapping(item, p)
+        r.known(item, p, {"name", "transition", "template", "arn", "metadata", "timeout", "default", "status"})
+        metadata = r.get(item, "metadata", p, (dict, str), default="")
+        hook = HookSpec(
+            name=r.get(item, "name", p, str, required=True), transition=r.get(item, "transition", p, str,
+                                                                                default="SCALE_OUT"),
+            template=r.get(item, "template", p, str), arn=r.get(item, "arn", p, str),
+            metadata=json.dumps(metadata, separators=(",", ":")) if isinstance(metadata, dict) else metadata,
+            timeout=r.get(item, "timeout", p, int, default=600), default_result=r.get(item, "default", p, str,
+                                                                                      default="CONTINUE"),
+            status=r.get(item, "status", p, str, default="Active"))
+        if (hook.template is None) == (hook.arn is None):
+            raise r.fail(p, "give either template (an OOS template the hook runs) or arn (another target)")
+        if hook.transition not in ("SCALE_OUT", "SCALE_IN"):
+            raise r.fail((*p, "transition"), f"expected SCALE_OUT or SCALE_IN, got {hook.transition!r}")
+        if hook.default_result not in RESULTS:
+            raise r.fail((*p, "default"), f"expected one of {', '.join(RESULTS)}, got {hook.default_result!r}")
+        if hook.status not in ("Active", "InActive"):
+            raise r.fail((*p, "status"), f"expected Active or InActive, got {hook.status!r}")
+        if not HEARTBEAT_MIN_S <= hook.timeout <= HEARTBEAT_MAX_S:
+            raise r.fail((*p, "timeout"), f"must be {HEARTBEAT_MIN_S}..{HEARTBEAT_MAX_S}, got {hook.timeout}")
+        if any(other.name == hook.name for other in hooks):
+            raise r.fail((*p, "name"), f"duplicate hook name {hook.name} in this group")
+        hooks.append(hook)
+    if len(hooks) > MAX_HOOKS:
+        raise r.fail(path, f"at most {MAX_HOOKS} hooks per group, got {len(hooks)}")
+    return hooks
 
 
 def _faults(r: _Reader, spec: dict) -> Faults:

@@ -8,7 +8,15 @@ from typing import Any
 
 from essctl.errors import UsageError
 from essctl.facts.ess import NOTIFICATION_METADATA_LIMIT
+from essctl.facts.oos import DEFAULT_ROLE
 from essctl.template.model import Parameter, Template
+
+ASSUME_ROLE_PARAMETER = "OOSAssumeRole"
+# Where the role a hook's execution runs as comes from (assumed_role), most telling first.
+ROLE_FROM_RAM_ROLE = "RamRole"                      # the template's RamRole names a role outright
+ROLE_FROM_METADATA = "NotificationMetadata"         # the hook passes OOSAssumeRole
+ROLE_FROM_TEMPLATE_DEFAULT = "OOSAssumeRole default"
+ROLE_FROM_DEFAULT = "default"                       # facts.oos.DEFAULT_ROLE
 
 
 class ParameterError(UsageError):
@@ -95,3 +103,28 @@ def notification_metadata(template: Template, values: dict[str, Any], *, force_p
         raise ParameterError(f"NotificationMetadata is {len(text)} characters; ESS accepts at most "
                              f"{NOTIFICATION_METADATA_LIMIT} (shorten the longest values, e.g. commandContent)")
     return text
+
+
+def metadata_values(text: str | None) -> dict[str, Any]:
+    """A hook's NotificationMetadata as the parameters it passes ({} when it is empty or not a JSON object)."""
+    try:
+        values = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return values if isinstance(values, dict) else {}
+
+
+def assumed_role(metadata: str | None, template: Template | None = None) -> tuple[str, str]:
+    """(role, where it comes from) for an execution a hook starts: the template's RamRole when it names a role
+    outright, else the OOSAssumeRole the hook's NotificationMetadata passes, else the template's OOSAssumeRole
+    default, else DEFAULT_ROLE."""
+    ram_role = template.ram_role if template is not None else None
+    if ram_role and "{{" not in ram_role:
+        return ram_role.strip(), ROLE_FROM_RAM_ROLE
+    passed = metadata_values(metadata).get(ASSUME_ROLE_PARAMETER)
+    if isinstance(passed, str) and passed:
+        return passed, ROLE_FROM_METADATA
+    parameter = template.parameters.get(ASSUME_ROLE_PARAMETER) if template is not None else None
+    if parameter is not None and isinstance(parameter.default, str) and parameter.default:
+        return parameter.default, ROLE_FROM_TEMPLATE_DEFAULT
+    return DEFAULT_ROLE, ROLE_FROM_DEFAULT

@@ -269,3 +269,51 @@ def test_the_round_trip_check_catches_a_wrong_shape():
 
     assert round_trip_problem("ess", "DescribeScalingGroups", {"ScalingGroups": {"ScalingGroup": []}, "RequestId": "r"})
     assert round_trip_problem("ram", "GetRole", {"Role": {"RoleName": "r", "Unknown": 1}, "RequestId": "r"})
+
+
+def test_a_scenario_gives_groups_their_hooks_at_the_start(sandbox_factory):
+    from alibabacloud_ess20220222 import models
+
+    scenario = parse_scenario(f"""
+groups:
+  - id: {GROUP}
+    max: 3
+    instances: 1
+    hooks:
+      - {{name: add-ip, template: ACS-ESS-LifeCycleModifyRedisIPWhitelist, timeout: 900,
+         metadata: {{dbInstanceId: r-1, modifyMode: Append, OOSAssumeRole: HookRole}}}}
+      - {{name: remove-ip, transition: SCALE_IN, template: ACS-ESS-LifeCycleModifyRedisIPWhitelist,
+         default: ABANDON, status: InActive}}
+      - {{name: to-queue, arn: 'acs:mns:{REGION}:1234567890123456:queue/hooks'}}
+""")
+    s = session(sandbox_factory(scenario))
+    hooks = {h.lifecycle_hook_name: h for h in s.ess.describe_lifecycle_hooks(models.DescribeLifecycleHooksRequest(
+        region_id=REGION, scaling_group_id=GROUP)).body.lifecycle_hooks}
+    assert sorted(hooks) == ["add-ip", "remove-ip", "to-queue"]
+    add = hooks["add-ip"]
+    assert add.notification_arn == f"acs:oos:{REGION}:1234567890123456:template/ACS-ESS-LifeCycleModifyRedisIPWhitelist"
+    assert json.loads(add.notification_metadata) == {"dbInstanceId": "r-1", "modifyMode": "Append",
+                                                     "OOSAssumeRole": "HookRole"}
+    assert (add.lifecycle_transition, add.heartbeat_timeout, add.default_result, add.lifecycle_hook_status) == (
+        "SCALE_OUT", 900, "CONTINUE", "Active")
+    remove = hooks["remove-ip"]
+    assert (remove.lifecycle_transition, remove.default_result, remove.lifecycle_hook_status) == (
+        "SCALE_IN", "ABANDON", "InActive")
+    assert hooks["to-queue"].notification_arn.endswith(":queue/hooks")
+
+
+def test_bad_scenario_hooks_are_one_line_usage_errors(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    group = f"groups:\n  - id: {GROUP}\n    max: 2\n    hooks:\n"
+    bad.write_text(group + "      - {name: h, template: T, transition: SCALE_SIDEWAYS}\n")
+    with pytest.raises(UsageError, match=r"bad.yaml:5:\d+: groups\[0\].hooks\[0\].transition: expected SCALE_OUT"):
+        Sandbox(bad)
+    bad.write_text(group + "      - {name: h}\n")
+    with pytest.raises(UsageError, match=r"groups\[0\].hooks\[0\]: give either template .* or arn"):
+        Sandbox(bad)
+    bad.write_text(group + "      - {name: h, template: T}\n      - {name: h, template: U}\n")
+    with pytest.raises(UsageError, match=r"groups\[0\].hooks\[1\].name: duplicate hook name h"):
+        Sandbox(bad)
+    bad.write_text(group + "      - {name: hk, arn: 'acs:oos:cn-hangzhou:999:template/X'}\n")
+    with pytest.raises(UsageError, match=rf"scenario: group {GROUP}, hook hk: InvalidNotificationArn"):
+        Sandbox(bad)

@@ -7,8 +7,15 @@ import pytest
 from essctl.errors import UsageError
 from essctl.policies.documents import least_privilege
 from essctl.template.heartbeat import check_heartbeat_timeout
-from essctl.template.model import load_template_file
-from essctl.template.parameters import notification_metadata
+from essctl.template.model import load_template_file, parse_template
+from essctl.template.parameters import (
+    ROLE_FROM_DEFAULT,
+    ROLE_FROM_METADATA,
+    ROLE_FROM_RAM_ROLE,
+    ROLE_FROM_TEMPLATE_DEFAULT,
+    assumed_role,
+    notification_metadata,
+)
 from essctl.template.permissions import derive_required_actions, ram_prefixes
 from essctl.template.source import action_dir_resolver
 from tests.support.cli import REPO
@@ -172,3 +179,14 @@ def test_malformed_templates_are_one_line_errors(tmp_path, cli, content, expecte
     assert result.code == 2 and "Traceback" not in result.err
     [line] = result.err.strip().splitlines()
     assert expected in line
+
+
+def test_a_hook_runs_as_its_metadata_role_else_the_template_default_else_oosservicerole_and_a_literal_ramrole_wins():
+    text = "FormatVersion: OOS-2019-06-01\nParameters:\n  OOSAssumeRole: {Type: String, Default: TplRole}\n" \
+           "RamRole: '{{ OOSAssumeRole }}'\nTasks:\n- {Name: a, Action: ACS::Sleep}\n"
+    template = parse_template(text, name="t", source="t")
+    assert assumed_role('{"OOSAssumeRole": "HookRole"}', template) == ("HookRole", ROLE_FROM_METADATA)
+    assert assumed_role("", template) == ("TplRole", ROLE_FROM_TEMPLATE_DEFAULT)
+    assert assumed_role("not json", None) == ("OOSServiceRole", ROLE_FROM_DEFAULT)
+    literal = parse_template(text.replace("'{{ OOSAssumeRole }}'", "FixedRole"), name="t", source="t")
+    assert assumed_role('{"OOSAssumeRole": "HookRole"}', literal) == ("FixedRole", ROLE_FROM_RAM_ROLE)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from essctl.errors import UsageError
 from essctl.sandbox.clock import iso, iso_minutes
 from essctl.sandbox.errors import ApiError, invalid_parameter
 from essctl.sandbox.ess.lifecycle import HEARTBEAT_MAX_S, HEARTBEAT_MIN_S, RESULTS, ScalingLifecycle
@@ -46,8 +47,21 @@ class EssBackend:
             for kind, count in (("AutoCreated", spec.instances), ("Attached", spec.attached_instances)):
                 for _ in range(count):
                     self.new_instance(spec.id, kind, "InService", None, created=now - 86400)
+            for hook in spec.hooks:
+                self._seed_hook(spec.id, hook)
         for task in scenario.scheduled_tasks:
             self.world.schedule(task.after, "ess.scheduled_task", group_id=task.group, change=task.adjustment)
+
+    def _seed_hook(self, group_id: str, spec: Any) -> None:
+        arn = spec.arn or f"acs:oos:{self.world.region}:{self.world.account_id}:template/{spec.template}"
+        try:
+            hook = self.create_hook({
+                "ScalingGroupId": group_id, "LifecycleHookName": spec.name, "LifecycleTransition": spec.transition,
+                "HeartbeatTimeout": spec.timeout, "DefaultResult": spec.default_result, "NotificationArn": arn,
+                "NotificationMetadata": spec.metadata or None})
+        except ApiError as exc:
+            raise UsageError(f"scenario: group {group_id}, hook {spec.name}: {exc.code}: {exc.message}") from None
+        hook["LifecycleHookStatus"] = spec.status
 
     # reads
     # tags (scaling groups are the only ESS resources that take them)
