@@ -122,10 +122,13 @@ Adjustment = Annotated[Optional[int], typer.Option(
     "half), with a rule named after the recipe and N.")]
 Rule = Annotated[Optional[str], typer.Option(
     "--rule", metavar="NAME", help="The scaling rule the trigger executes (default: named after the recipe).")]
+Force = Annotated[bool, typer.Option(
+    "--force", help="Change or remove a policy even though other hooks that run as its role need what it grants "
+    "(the plan names them first).")]
 
 
 def _prepare(run: Invocation, name: str, group: Optional[str], params, dry_run: bool, overrides, *, variant=None,
-             create_role=False, trigger=True):
+             create_role=False, trigger=True, force=False):
     """The recipe as overridden, the cloud (live, or a dry-run replay) and what the run is asked to do."""
     from essctl.errors import UsageError
     from essctl.recipe.catalog import find_recipe
@@ -143,7 +146,7 @@ def _prepare(run: Invocation, name: str, group: Optional[str], params, dry_run: 
     if not group:
         raise UsageError("--group: required (the scaling group to run the recipe in)")
     spec = RunSpec(recipe=recipe, group_id=group, inputs=inputs, policy=policy,
-                   create_role=create_role, trigger=trigger)
+                   create_role=create_role, trigger=trigger, force=force)
     return cloud, spec
 
 
@@ -157,7 +160,7 @@ def _overrides(hook_timeout=None, default_result=None, adjustment=None, rule=Non
 def plan(run: Invocation, recipe_name: RecipeName, group: Group = None, param: Params = None,
          policy_variant: Variant = None, create_role: CreateRole = False, no_trigger: NoTrigger = False,
          hook_timeout: HookTimeout = None, default_result: DefaultResult = None, adjustment: Adjustment = None,
-         rule: Rule = None, dry_run: DryRun = False,
+         rule: Rule = None, force: Force = False, dry_run: DryRun = False,
          detailed_exitcode: Annotated[bool, typer.Option(
              "--detailed-exitcode", help="Exit 0 when nothing would change, 2 when something would, 1 on any "
              "error (Terraform's convention).")] = False) -> None:
@@ -170,7 +173,7 @@ def plan(run: Invocation, recipe_name: RecipeName, group: Group = None, param: P
     try:
         cloud, spec = _prepare(run, recipe_name, group, param, dry_run,
                                _overrides(hook_timeout, default_result, adjustment, rule), variant=policy_variant,
-                               create_role=create_role, trigger=not no_trigger)
+                               create_role=create_role, trigger=not no_trigger, force=force)
         the_plan = make_plan(cloud, spec)
     except EssctlError as exc:
         if detailed_exitcode:
@@ -185,7 +188,7 @@ def plan(run: Invocation, recipe_name: RecipeName, group: Group = None, param: P
 def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, param: Params = None,
                policy_variant: Variant = None, create_role: CreateRole = False, yes: Yes = False,
                no_trigger: NoTrigger = False, hook_timeout: HookTimeout = None, default_result: DefaultResult = None,
-               adjustment: Adjustment = None, rule: Rule = None, timeout: Timeout = None,
+               adjustment: Adjustment = None, rule: Rule = None, force: Force = False, timeout: Timeout = None,
                poll_interval: Interval = 2.0, dry_run: DryRun = False) -> None:
     """Apply the recipe (role, policy, hook, rule) and execute its rule, after confirmation (or --yes); then watch
     the scaling activity to the end."""
@@ -198,7 +201,7 @@ def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, pa
 
     cloud, spec = _prepare(run, recipe_name, group, param, dry_run,
                            _overrides(hook_timeout, default_result, adjustment, rule), variant=policy_variant,
-                           create_role=create_role, trigger=not no_trigger)
+                           create_role=create_role, trigger=not no_trigger, force=force)
     printer = EventPrinter(run.env, show_calls=dry_run, live=run.env.stdout_isatty and not dry_run)
     cloud.session.on_call = printer.call
     if dry_run:
@@ -235,7 +238,7 @@ def teardown(run: Invocation, recipe_name: RecipeName, group: Group = None,
              policy: Annotated[bool, typer.Option("--policy", help="Also detach the recipe's policy from the role "
                                                   "and delete it where nothing else uses it.")] = False,
              policy_variant: Variant = None, adjustment: Adjustment = None, rule: Rule = None,
-             yes: Yes = False) -> None:
+             force: Force = False, yes: Yes = False) -> None:
     """Remove what the recipe made in the group: its hooks and rule (and with --policy, its policy), after
     confirmation (or --yes). What the recipe did not make is kept."""
     from essctl.errors import UsageError
@@ -249,7 +252,7 @@ def teardown(run: Invocation, recipe_name: RecipeName, group: Group = None,
     recipe = _overrides(adjustment=adjustment, rule=rule).apply(find_recipe(recipe_name))
     variant = recipe.policy_spec(policy_variant)
     cloud = run.cloud()
-    the_plan = plan_teardown(cloud, recipe, group, policy=variant if policy else None)
+    the_plan = plan_teardown(cloud, recipe, group, policy=variant if policy else None, force=force)
     printer = EventPrinter(run.env, show_calls=False)
     printer.plan(the_plan)
     done = []

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from essctl.cloud.resources import NewPolicy, NewPolicyVersion, PolicyAttachment
-from essctl.facts.ram import CUSTOM, GRANT_POLICY_PREFIX, ROTATE_STRATEGY
+from essctl.facts.ram import CUSTOM, GRANT_TAG, ROTATE_STRATEGY, grant_policy
 from essctl.policies.documents import allowed_actions, as_text, least_privilege
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ class GrantMissingActions(SafeFix):
 
     @property
     def policy(self) -> str:
-        return f"{GRANT_POLICY_PREFIX}{self.role}"[:128]
+        return grant_policy(self.role)
 
     def describe(self) -> str:
         return f"allow {', '.join(self.actions)} to role {self.role} (policy {self.policy})"
@@ -65,7 +65,8 @@ class GrantMissingActions(SafeFix):
         document = as_text(least_privilege(held | set(self.actions)))
         if current is None:
             cloud.ram.create_policy(NewPolicy(name=self.policy, document=document,
-                                              description=f"Actions essctl diagnose --fix granted to {self.role}"))
+                                              description=f"Actions essctl diagnose --fix granted to {self.role}",
+                                              tags=((GRANT_TAG, self.role),)))
             detail = "created"
         else:
             cloud.ram.create_policy_version(NewPolicyVersion(name=self.policy, document=document,

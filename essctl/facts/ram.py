@@ -21,6 +21,13 @@ NOT_FOUND_CODES = frozenset({"EntityNotExist.Role", "EntityNotExist.Policy"})
 GONE_CODES = frozenset({"EntityNotExist.Policy", "EntityNotExist.Role.Policy"})
 ROLE_MISSING_CODES = frozenset({"EntityNotExist.Role", "AssumeRoleNotExist"})
 GRANT_POLICY_PREFIX = "EssctlGrant-"    # the policy `diagnose --fix` owns, one per role
+
+
+def grant_policy(role: str) -> str:
+    """The policy `diagnose --fix` grants a role its missing actions with."""
+    return f"{GRANT_POLICY_PREFIX}{role}"[:128]
+
+
 # The tags on a policy essctl made: the recipe it was made for, or the role a diagnose grant is for.
 RECIPE_TAG = "essctl:recipe"
 GRANT_TAG = "essctl:grant"

@@ -79,7 +79,7 @@ class ChangeImpact:
         subject = self._subject()
         if not dependents:
             return f"= role {self.role.role}: no lifecycle hook in the region runs as it; {subject} takes nothing"
-        head = f"role {self.role.role}: {hooks_in_groups(dependents)} depend on it"
+        head = f"role {self.role.role}: {hooks_in_groups(dependents)} {'depends' if len(dependents) == 1 else 'depend'} on it"
         mine = sum(d.ref in self.own for d in dependents)
         if mine:
             head += f" ({mine} of them its own)"

@@ -200,7 +200,8 @@ class RoleDependents:
         if not self.dependents:
             text = f"role {self.role}: no lifecycle hook in the region runs as it"
         else:
-            text = (f"role {self.role}: {hooks_in_groups(self.dependents)} depend on it "
+            verb = "depends" if len(self.dependents) == 1 else "depend"
+            text = (f"role {self.role}: {hooks_in_groups(self.dependents)} {verb} on it "
                     f"({plural(len(self.templates), 'template')}); ")
             lacking = [d for d in self.dependents if d.status == MISSING]
             unreadable = [d for d in self.dependents if d.status == UNREADABLE]

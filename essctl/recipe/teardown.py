@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Any
 from essctl.facts.arns import account_from_arn
 from essctl.recipe.apply import Applied, apply_changes
 from essctl.recipe.plan import read_group
-from essctl.recipe.steps import ApplyContext, AttachmentStep, Change, PlanContext, PolicyStep, RunSpec, steps_for
+from essctl.recipe.steps import (
+    ApplyContext,
+    AttachmentStep,
+    Change,
+    GrantStep,
+    PlanContext,
+    PolicyStep,
+    RunSpec,
+    steps_for,
+)
 
 if TYPE_CHECKING:
     from essctl.cloud.gateway import Cloud, Where
@@ -48,14 +57,16 @@ class TeardownReport:
         return {**self.plan.to_data(), "done": [applied.to_dict() for applied in self.done]}
 
 
-def plan_teardown(cloud: Cloud, recipe: Recipe, group_id: str, *, policy: PolicySpec | None) -> TeardownPlan:
+def plan_teardown(cloud: Cloud, recipe: Recipe, group_id: str, *, policy: PolicySpec | None,
+                  force: bool = False) -> TeardownPlan:
     """What removing the recipe from the group takes; with `policy` (the recipe's policy or one of its variants),
-    its policy too."""
-    spec = RunSpec(recipe=recipe, group_id=group_id, inputs={}, policy=policy or recipe.policy)
+    its policy too, and the policy diagnose --fix granted its role, where no other hook needs them (`force`: even
+    then)."""
+    spec = RunSpec(recipe=recipe, group_id=group_id, inputs={}, policy=policy or recipe.policy, force=force)
     context = PlanContext(cloud, read_group(cloud, group_id))
     changes = []
-    for step in reversed(steps_for(spec)):
-        if isinstance(step, (PolicyStep, AttachmentStep)) and policy is None:
+    for step in reversed(steps_for(spec, teardown=True)):
+        if isinstance(step, (PolicyStep, AttachmentStep, GrantStep)) and policy is None:
             continue
         change = step.plan_teardown(context)
         if change is not None:

@@ -80,6 +80,8 @@ def plan_lines(plan: Any) -> Iterable[str]:
         for detail in change.details():
             shown = detail.after if detail.before is None else f"{detail.before} -> {detail.after}"
             yield f"        {detail.name}: {shown}"
+        for note in change.notes:
+            yield f"        {note}"
     for warning in getattr(plan, "warnings", []):
         yield f"  ! {warning}"
     pending = sum(1 for change in plan.changes if change.changes_something)

@@ -15,7 +15,8 @@ from tests.support.fake_cloud import ACCOUNT
 
 
 def test_every_step_kind_is_registered_once_in_apply_order():
-    assert [kind.kind for kind in STEP_KINDS] == ["role", "policy", "attachment", "hook", "rule", "trigger"]
+    assert [kind.kind for kind in STEP_KINDS] == ["role", "policy", "attachment", "hook", "rule", "trigger", "grant"]
+    assert [kind.phase for kind in STEP_KINDS].count("teardown") == 1
     assert all(issubclass(kind, Step) for kind in STEP_KINDS)
 
 

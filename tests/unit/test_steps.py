@@ -323,3 +323,81 @@ def test_a_hook_of_the_recipes_name_that_starts_another_template_is_refused(clou
     with pytest.raises(PreconditionFailed, match="starts Someone-ElsesTemplate, not Test-LifeCycleRunScript: it is "
                                                  "not this recipe's hook"):
         one(HookStep).plan(context(cloud), {ACCOUNT_ID: ACCOUNT})
+
+
+# --- a role shared with other groups' hooks -----------------------------------------------------------------------
+
+def _other_group_hook(cloud, actions_template=fx.TEMPLATE_NAME):
+    """A hook in another group that runs the same template as the same role (made by hand, say)."""
+    from essctl.cloud.resources import HookFields
+
+    cloud.add_group("asg-fake0002")
+    cloud.ess.create_lifecycle_hook("asg-fake0002", HookFields(
+        name="OtherHook", transition="SCALE_OUT",
+        notification_arn=f"acs:oos:cn-hangzhou:{ACCOUNT}:template/{actions_template}"))
+
+
+def _narrower(step):
+    """The same policy step, with a document that drops ecs:DescribeInvocations (another recipe's view of it)."""
+    narrow = dataclasses.replace(step.spec, derive=False, document={"Version": "1", "Statement": [
+        {"Effect": "Allow", "Action": ["ecs:RunCommand", "ess:CompleteLifecycleAction"], "Resource": "*"}]})
+    return PolicyStep(narrow, recipe="other-recipe", role="OOSServiceRole", templates=step.templates,
+                      own=(("asg-fake0001", "ESSHookForScript"),))
+
+
+def test_a_new_version_that_takes_an_action_from_another_groups_hook_is_refused(cloud):
+    for kind in (PolicyStep, AttachmentStep):
+        apply(cloud, one(kind).plan(context(cloud), {}))
+    _other_group_hook(cloud)
+    with pytest.raises(PreconditionFailed, match="the new version of ESSHookPolicyForScript would take "
+                                                 "ecs:DescribeInvocations from hook OtherHook in asg-fake0002"):
+        _narrower(one(PolicyStep)).plan(context(cloud), {})
+    assert cloud.ram.policies["ESSHookPolicyForScript"].default == "v1"
+    forced = _narrower(one(PolicyStep))
+    forced.force = True
+    change = forced.plan(context(cloud), {})
+    assert change.action is Action.UPDATE
+    assert change.notes[0] == ("! role OOSServiceRole: 1 hook in 1 group depends on it; this change would take 1 "
+                               "action from 1 hook in 1 group")
+    assert change.notes[1].startswith("! --force: role OOSServiceRole: the new version")
+
+
+def test_a_change_that_keeps_every_action_says_so(cloud):
+    for kind in (PolicyStep, AttachmentStep, HookStep):
+        apply(cloud, one(kind).plan(context(cloud), {ACCOUNT_ID: ACCOUNT}))
+    _other_group_hook(cloud)
+    cloud.ram.policies["ESSHookPolicyForScript"].versions["v1"] = '{"Version": "1", "Statement": []}'
+    change = one(PolicyStep).plan(context(cloud), {})
+    assert change.action is Action.UPDATE
+    assert change.notes == ("= role OOSServiceRole: 2 hooks in 2 groups depend on it (1 of them its own); this change "
+                            "keeps every action they need",)
+
+
+def test_teardown_keeps_a_policy_and_its_attachment_another_groups_hook_needs(cloud):
+    for kind in (PolicyStep, AttachmentStep):
+        apply(cloud, one(kind).plan(context(cloud), {}))
+    _other_group_hook(cloud)
+    detach = one(AttachmentStep).plan_teardown(context(cloud))
+    assert detach.action is Action.NOOP and detach.reason.startswith(
+        "kept: role OOSServiceRole: detaching ESSHookPolicyForScript would take")
+    delete = one(PolicyStep).plan_teardown(context(cloud))
+    assert delete.action is Action.NOOP and "OtherHook in asg-fake0002" in delete.reason
+
+
+def test_the_grant_diagnose_made_goes_with_the_last_hook_that_needed_it(cloud):
+    from essctl.cloud.resources import NewPolicy
+    from essctl.recipe.steps import GrantStep
+
+    grant = '{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["ecs:RunCommand"], "Resource": "*"}]}'
+    cloud.ram.create_policy(NewPolicy(name="EssctlGrant-OOSServiceRole", document=grant,
+                                      tags=(("essctl:grant", "OOSServiceRole"),)))
+    cloud.ram.attached["OOSServiceRole"].append(("EssctlGrant-OOSServiceRole", "Custom"))
+    step = next(s for s in steps_for(fx.spec(), teardown=True) if isinstance(s, GrantStep))
+    _other_group_hook(cloud)
+    kept = step.plan_teardown(context(cloud))
+    assert kept.action is Action.NOOP and "would take ecs:RunCommand from hook OtherHook" in kept.reason
+    cloud.ess.hooks.clear()
+    removal = step.plan_teardown(context(cloud))
+    assert removal.action is Action.DELETE
+    assert apply(cloud, removal).text == "deleted" and "EssctlGrant-OOSServiceRole" not in cloud.ram.policies
+    assert step.plan_teardown(context(cloud)) is None

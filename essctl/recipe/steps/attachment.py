@@ -5,26 +5,28 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from essctl.cloud.resources import PolicyAttachment
 from essctl.facts.ram import CUSTOM, GONE_CODES, RECIPE_TAG, SYSTEM
-from essctl.recipe.steps.base import Action, ApplyContext, Change, Outcome, Outline, PlanContext, Step, removal
+from essctl.impact.model import HookRef, PolicyChange
+from essctl.recipe.steps.base import Action, ApplyContext, Change, Outcome, Outline, PlanContext, Step, guard, removal
 
 if TYPE_CHECKING:
     from essctl.cloud.gateway import Cloud
     from essctl.recipe.steps.base import RunSpec
-
-
 class AttachmentStep(Step):
     kind = "attachment"
 
-    def __init__(self, policy: str, policy_type: str, role: str, *, recipe: str):
+    def __init__(self, policy: str, policy_type: str, role: str, *, recipe: str, own: tuple[HookRef, ...] = (),
+                 force: bool = False):
         self.attachment = PolicyAttachment(policy_name=policy, policy_type=policy_type, role_name=role)
         self.recipe = recipe
+        self.own = own
+        self.force = force
 
     @classmethod
     def for_recipe(cls, spec: RunSpec) -> list[Step]:
-        role, recipe = spec.recipe.role, spec.recipe.name
+        role, options = spec.recipe.role, {"recipe": spec.recipe.name, "own": spec.own_hooks, "force": spec.force}
         if spec.policy.system:
-            return [cls(name, SYSTEM, role, recipe=recipe) for name in spec.policy.system]
-        return [cls(str(spec.policy.name), CUSTOM, role, recipe=recipe)]
+            return [cls(name, SYSTEM, role, **options) for name in spec.policy.system]
+        return [cls(str(spec.policy.name), CUSTOM, role, **options)]
 
     @property
     def _key(self) -> tuple[str, str]:
@@ -41,7 +43,11 @@ class AttachmentStep(Step):
         policy = self.attachment.policy_name
         if self.attachment.policy_type == CUSTOM and context.cloud.ram.policy_tags(policy).get(RECIPE_TAG) != self.recipe:
             return Change(self, Action.NOOP, "kept: the policy was not made by this recipe", before=self.attachment)
-        return Change(self, Action.DELETE, "attached by the recipe", before=self.attachment)
+        notes, refusal = guard(context, [self.attachment.role_name],
+                               [PolicyChange.detach(policy, self.attachment.policy_type)], self.own, self.force)
+        if refusal:
+            return Change(self, Action.NOOP, f"kept: {refusal}", before=self.attachment, notes=notes)
+        return Change(self, Action.DELETE, "attached by the recipe", before=self.attachment, notes=notes)
 
     def apply(self, cloud: Cloud, change: Change, context: ApplyContext) -> Outcome:
         if change.action is Action.CREATE:

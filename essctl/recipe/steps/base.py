@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
 
 from essctl.errors import CloudAPIError
 from essctl.facts.ess import owner_tag
+from essctl.impact.model import HookRef
 
 if TYPE_CHECKING:
     from essctl.cloud.gateway import Cloud
     from essctl.cloud.resources import AttachedPolicy, LifecycleHook, Role, ScalingGroup
     from essctl.events import Emit
+    from essctl.impact import ImpactAnalysis, PolicyChange
     from essctl.recipe.model import PolicySpec, Recipe
     from essctl.template.model import Template
     from essctl.template.source import TemplateResolver
@@ -58,6 +60,7 @@ class Change:
     after: Any = None
     warnings: tuple[str, ...] = ()
     known: Mapping[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()         # what a person reads under the change (what depends on a shared role)
 
     @property
     def changes_something(self) -> bool:
@@ -127,6 +130,12 @@ class RunSpec:
     policy: PolicySpec
     create_role: bool = False
     trigger: bool = True          # execute the rule after the setup (recipe run); False: set up only
+    force: bool = False           # make a policy change that takes actions from other hooks (after saying so)
+
+    @property
+    def own_hooks(self) -> tuple[HookRef, ...]:
+        """The recipe's hooks in its group: a change to a shared policy is judged by what it does to the others."""
+        return tuple(HookRef(self.group_id, stage.hook.name) for stage in self.recipe.stages)
 
 
 class PlanContext:
@@ -150,6 +159,13 @@ class PlanContext:
     def hooks(self) -> list[LifecycleHook]:
         """The group's lifecycle hooks."""
         return self.cloud.ess.list_lifecycle_hooks(self.group_id)
+
+    @cached_property
+    def impact(self) -> ImpactAnalysis:
+        """What depends on the roles a policy change reaches (read only when a plan has such a change)."""
+        from essctl.impact import ImpactAnalysis
+
+        return ImpactAnalysis(self.cloud)
 
     @cached_property
     def group_tags(self) -> dict[str, str]:
@@ -183,11 +199,23 @@ class ApplyContext:
     deadline: float | None = None     # time.monotonic() after which a retried step gives up
 
 
+def guard(context: PlanContext, roles: list[str], changes: list[PolicyChange], own: tuple[HookRef, ...],
+          force: bool) -> tuple[tuple[str, ...], str | None]:
+    """(the plan notes, the refusal) of a change to a policy the roles hold: what it would take from the hooks that
+    run as them, other than `own`. With `force` the refusal is only a note."""
+    impacts = [context.impact.check(role, changes, own=own) for role in roles]
+    notes = tuple(impact.summary() for impact in impacts)
+    refusal = "; ".join(text for impact in impacts if (text := impact.refusal()))
+    if refusal and force:
+        return (*notes, f"! --force: {refusal}"), None
+    return notes, refusal or None
+
+
 class Step(ABC):
     """One kind of change a recipe makes. A subclass reads, plans, applies and removes one resource."""
 
     kind: ClassVar[str]
-    phase: ClassVar[str] = "setup"    # "trigger": applied after the setup, by `recipe run` only
+    phase: ClassVar[str] = "setup"    # "trigger": after the setup, by `recipe run` only; "teardown": teardown only
 
     @classmethod
     @abstractmethod

@@ -5,9 +5,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Mapping
 
 from essctl.cloud.resources import NewPolicy, NewPolicyVersion
+from essctl.errors import PreconditionFailed
 from essctl.facts.ram import GONE_CODES, RECIPE_TAG, ROTATE_STRATEGY
+from essctl.impact.model import HookRef, PolicyChange
 from essctl.policies.documents import allowed_actions, as_text, least_privilege, same_policy
-from essctl.recipe.steps.base import Action, ApplyContext, Change, Detail, Outcome, Outline, PlanContext, Step, removal
+from essctl.recipe.steps.base import (
+    Action,
+    ApplyContext,
+    Change,
+    Detail,
+    Outcome,
+    Outline,
+    PlanContext,
+    Step,
+    guard,
+    removal,
+)
 from essctl.template.permissions import derive_required_actions
 
 if TYPE_CHECKING:
@@ -17,18 +30,22 @@ if TYPE_CHECKING:
 class PolicyStep(Step):
     kind = "policy"
 
-    def __init__(self, spec: PolicySpec, *, recipe: str, role: str, templates: list[str]):
+    def __init__(self, spec: PolicySpec, *, recipe: str, role: str, templates: list[str],
+                 own: tuple[HookRef, ...] = (), force: bool = False):
         self.spec = spec
         self.name = str(spec.name)
         self.recipe = recipe
         self.role = role
         self.templates = templates
+        self.own = own
+        self.force = force
 
     @classmethod
     def for_recipe(cls, spec: RunSpec) -> list[Step]:
         if spec.policy.system:
             return []
-        return [cls(spec.policy, recipe=spec.recipe.name, role=spec.recipe.role, templates=spec.recipe.templates)]
+        return [cls(spec.policy, recipe=spec.recipe.name, role=spec.recipe.role, templates=spec.recipe.templates,
+                    own=spec.own_hooks, force=spec.force)]
 
     def _document(self, context: PlanContext) -> tuple[dict[str, Any], list[str]]:
         """The document the recipe wants, and what could not be derived."""
@@ -54,8 +71,13 @@ class PolicyStep(Step):
                 tags=((RECIPE_TAG, self.recipe),)))
         if same_policy(current.document, document):
             return Change(self, Action.NOOP, "exists with the same document", before=current, warnings=warnings)
+        # A new default version reaches every role the policy is attached to, and every hook that runs as them.
+        notes, refusal = guard(context, context.impact.roles_with(self.name),
+                               [PolicyChange.new_version(self.name, document)], self.own, self.force)
+        if refusal:
+            raise PreconditionFailed(f"{refusal}; nothing was changed (--force makes the version anyway)")
         return Change(self, Action.UPDATE, "exists with another document: add a version and make it the default",
-                      before=current, warnings=warnings,
+                      before=current, warnings=warnings, notes=notes,
                       after=NewPolicyVersion(name=self.name, document=text, rotate_strategy=ROTATE_STRATEGY))
 
     def plan_teardown(self, context: PlanContext) -> Change | None:
@@ -69,7 +91,11 @@ class PolicyStep(Step):
         if others:
             shown = ", ".join(f"{entity.kind} {entity.name}" for entity in others)
             return Change(self, Action.NOOP, f"kept: also attached to {shown}", before=current)
-        return Change(self, Action.DELETE, "no other user, group or role uses it", before=current)
+        notes, refusal = guard(context, context.impact.roles_with(self.name), [PolicyChange.delete(self.name)],
+                               self.own, self.force)
+        if refusal:
+            return Change(self, Action.NOOP, f"kept: {refusal}", before=current, notes=notes)
+        return Change(self, Action.DELETE, "no other user, group, role or hook needs it", before=current, notes=notes)
 
     def apply(self, cloud: Cloud, change: Change, context: ApplyContext) -> Outcome:
         if change.action is Action.CREATE:
