@@ -5,6 +5,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from essctl.cloud.converge import Check
     from essctl.cloud.ess import EssGateway
     from essctl.cloud.oos import OosGateway
     from essctl.cloud.ram import RamGateway
@@ -42,6 +43,11 @@ class Cloud:
     @property
     def calls(self) -> list[Call]:
         return self.session.calls
+
+    @property
+    def checks(self) -> list[Check]:
+        """The read-backs made after lost answers and "already exists" answers, in order."""
+        return self.session.checks
 
     def request_ids(self) -> dict[str, str]:
         """API action -> the request id of its latest call, quoted as evidence."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from essctl.cloud.credentials import ResolvedCredential, resolve_credential
 from essctl.cloud.errors import to_cloud_error
@@ -21,6 +21,9 @@ from essctl.cloud.settings import CloudSettings, resolve_region
 from essctl.cloud.tape import Tape, TapePlayer, TapeRecorder, is_recordable_error, resolve_tape_path
 from essctl.errors import UsageError
 from essctl.facts.idempotence import sent_once
+
+if TYPE_CHECKING:
+    from essctl.cloud.converge import Check
 
 Log = Callable[[str], None]
 READ_ONLY_PREFIXES = ("Describe", "List", "Get", "Generate")
@@ -58,6 +61,7 @@ class CloudSession:
         self.settings = settings
         self._log = log
         self.calls: list[Call] = []
+        self.checks: list[Check] = []       # read-backs after lost answers (cloud/converge.py)
         self.on_call: Callable[[Call], None] | None = None
         self._clients: dict[str, Any] = {}
         self._send_once: dict[str, Callable[..., dict]] = {}
@@ -179,6 +183,11 @@ class CloudSession:
             return result
 
         client.call_api = call_api
+
+    def checked(self, check: Check) -> None:
+        """A gateway read a change back after a lost answer or an "already exists": keep it, log it when verbose."""
+        self.checks.append(check)
+        self._emit(f"check {check.service}:{check.action} {check.target}: {check.summary} ({check.verdict})")
 
     def _observe(self, service: str, action: str, parameters: dict, started: float, status: str,
                  request_id: str | None, outcome: str) -> None:
