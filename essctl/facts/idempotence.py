@@ -9,6 +9,11 @@ its gateway (essctl/cloud/ess.py, ram.py) reads the state back and sends again o
 """
 from __future__ import annotations
 
+WITH_CLIENT_TOKEN: dict[str, frozenset[str]] = {
+    "ess": frozenset({"ExecuteScalingRule", "CompleteLifecycleAction"}),
+    "oos": frozenset({"StartExecution"}),
+}
+
 SENT_ONCE: dict[str, frozenset[str]] = {
     "ram": frozenset({
         "CreatePolicy", "CreatePolicyVersion", "CreateRole", "AttachPolicyToRole", "DetachPolicyFromRole",
