@@ -245,3 +245,19 @@ def test_two_runs_at_once_on_one_group_converge(sandbox, between_plan_and_apply,
     texts = sorted(step["outcome"] for report in reports for step in report["applied"] if step["kind"] != "role")
     assert texts.count("already attached") == 1
     assert sum(text.startswith("already there; ") for text in texts) == 3, texts
+
+
+# --- many runs under random faults (tests/benchmarks/converge.py prints the figures) ------------------------------
+
+def test_twenty_runs_under_random_lost_answers_and_throttling_never_make_more_versions_than_changes(
+        sandbox_factory, tmp_path):
+    from tests.benchmarks.converge import churn, scenario_text
+
+    box = sandbox_factory(parse_scenario(scenario_text(1, 20, throttle_rate=0.08, server_error_rate=0.02,
+                                                       lost_rate=0.35)))
+    figures = churn(box, 20, tmp_path)
+    assert figures.exit_codes == {0: 20}, figures.failures
+    assert figures.changes_asked == 20 and figures.versions_created == 20 and figures.runs_over == []
+    assert figures.wrong_document == [] and (figures.hooks, figures.rules) == (1, 1)
+    assert figures.lost_answers >= 10 and figures.read_backs["in place"] == figures.lost_answers
+    assert sum(figures.refused.values()) >= 10
