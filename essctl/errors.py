@@ -47,6 +47,7 @@ class CloudAPIError(EssctlError):
         status: int | None = None,
         request_id: str | None = None,
         access_denied_detail: dict[str, Any] | None = None,
+        retry_after_ms: int | None = None,
     ):
         self.service = service
         self.action = action
@@ -55,6 +56,7 @@ class CloudAPIError(EssctlError):
         self.status = status
         self.request_id = request_id
         self.access_denied_detail = access_denied_detail or None
+        self.retry_after_ms = retry_after_ms       # the wait the server asked for (x-acs-retry-after)
         super().__init__(self.one_line())
 
     def one_line(self) -> str:

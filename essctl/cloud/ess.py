@@ -1,9 +1,12 @@
-"""The Auto Scaling gateway: ESS calls in, typed objects out (the only ESS code that sees the SDK)."""
+"""The Auto Scaling gateway: ESS calls in, typed objects out (the only ESS code that sees the SDK). Hook and rule
+changes have no ClientToken: each is sent once and, after a lost answer or a duplicate name, read back
+(cloud/converge.py)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from essctl.cloud import paging
+from essctl.cloud.converge import Found, in_place, in_the_way, not_made, send_checked
 from essctl.cloud.resources import (
     HookFields,
     LifecycleAction,
@@ -84,19 +87,56 @@ class EssGateway:
                      if h.lifecycle_hook_id == hook_id), None)
 
     def create_lifecycle_hook(self, group_id: str, fields: HookFields) -> str:
-        """The new hook's id."""
-        request = _models().CreateLifecycleHookRequest().from_map({"ScalingGroupId": group_id, **fields.to_api()})
-        return self._client.create_lifecycle_hook(request).body.lifecycle_hook_id
+        """The new hook's id; a hook of that name with the same fields already in the group is success (its id)."""
+        def send() -> str:
+            request = _models().CreateLifecycleHookRequest().from_map({"ScalingGroupId": group_id,
+                                                                       **fields.to_api()})
+            return self._client.create_lifecycle_hook(request).body.lifecycle_hook_id
+
+        def read_back() -> Found[str]:
+            if not fields.name:
+                return in_the_way("a hook without a name cannot be found again: check the group's hooks")
+            hook = next((h for h in self.list_lifecycle_hooks(group_id) if h.name == fields.name), None)
+            if hook is None:
+                return not_made(f"no hook {fields.name} in {group_id}")
+            unmet = fields.unmet_by(hook)
+            if not unmet.given():
+                return in_place(f"hook {fields.name} ({hook.id}) exists with the same fields", hook.id)
+            return in_the_way(f"a hook {fields.name} ({hook.id}) exists in {group_id} with another "
+                              f"{', '.join(sorted(unmet.to_api()))}")
+
+        return send_checked(self._session, "ess", "CreateLifecycleHook", f"hook {fields.name} in {group_id}", send,
+                            read_back, taken=frozenset({facts.HOOK_NAME_TAKEN}))
 
     def modify_lifecycle_hook(self, hook_id: str, fields: HookFields, *, group_id: str | None = None) -> None:
-        mapped = {"RegionId": self.region, "LifecycleHookId": hook_id, **fields.to_api()}
-        if group_id:
-            mapped["ScalingGroupId"] = group_id
-        self._client.modify_lifecycle_hook(_models().ModifyLifecycleHookRequest().from_map(mapped))
+        def send() -> None:
+            mapped = {"RegionId": self.region, "LifecycleHookId": hook_id, **fields.to_api()}
+            if group_id:
+                mapped["ScalingGroupId"] = group_id
+            self._client.modify_lifecycle_hook(_models().ModifyLifecycleHookRequest().from_map(mapped))
+
+        def read_back() -> Found[None]:
+            hook = self.get_lifecycle_hook(hook_id)
+            if hook is None:
+                return in_the_way(f"hook {hook_id} no longer exists")
+            unmet = fields.unmet_by(hook)
+            if not unmet.given():
+                return in_place("the hook has the fields")
+            return not_made(f"the hook still differs in {', '.join(sorted(unmet.to_api()))}")
+
+        send_checked(self._session, "ess", "ModifyLifecycleHook", f"hook {hook_id}", send, read_back)
 
     def delete_lifecycle_hook(self, hook_id: str) -> None:
-        self._client.delete_lifecycle_hook(_models().DeleteLifecycleHookRequest(
-            region_id=self.region, lifecycle_hook_id=hook_id))
+        def send() -> None:
+            self._client.delete_lifecycle_hook(_models().DeleteLifecycleHookRequest(
+                region_id=self.region, lifecycle_hook_id=hook_id))
+
+        def read_back() -> Found[None]:
+            if self.get_lifecycle_hook(hook_id) is None:
+                return in_place(f"hook {hook_id} is gone")
+            return not_made(f"hook {hook_id} is still there")
+
+        send_checked(self._session, "ess", "DeleteLifecycleHook", f"hook {hook_id}", send, read_back)
 
     # --- the group's tags: what essctl made in it --------------------------------------------------------------
 
@@ -130,16 +170,42 @@ class EssGateway:
         return next((rule for rule in rules if rule.name == name), None)
 
     def create_scaling_rule(self, request: NewRule) -> ScalingRule:
-        """The new rule, with its id and ARI."""
-        body = self._client.create_scaling_rule(_models().CreateScalingRuleRequest().from_map(
-            {"RegionId": self.region, **request.to_api()})).body
-        return ScalingRule(id=body.scaling_rule_id, name=request.name, group_id=request.group_id,
-                           ari=body.scaling_rule_ari, rule_type=request.rule_type,
-                           adjustment_type=request.adjustment_type, adjustment_value=request.adjustment_value)
+        """The new rule, with its id and ARI; a rule of that name with the same adjustment already in the group is
+        success (that rule)."""
+        def send() -> ScalingRule:
+            body = self._client.create_scaling_rule(_models().CreateScalingRuleRequest().from_map(
+                {"RegionId": self.region, **request.to_api()})).body
+            return ScalingRule(id=body.scaling_rule_id, name=request.name, group_id=request.group_id,
+                               ari=body.scaling_rule_ari, rule_type=request.rule_type,
+                               adjustment_type=request.adjustment_type, adjustment_value=request.adjustment_value)
+
+        def read_back() -> Found[ScalingRule]:
+            rule = self.find_scaling_rule(request.group_id, request.name)
+            if rule is None:
+                return not_made(f"no rule {request.name} in {request.group_id}")
+            wanted = (request.rule_type, request.adjustment_type, request.adjustment_value)
+            if (rule.rule_type, rule.adjustment_type, rule.adjustment_value) == wanted:
+                return in_place(f"rule {request.name} ({rule.id}) exists with the same adjustment", rule)
+            return in_the_way(f"a rule {request.name} ({rule.id}) exists in {request.group_id} as "
+                              f"{rule.adjustment_type} {rule.adjustment_value}, not {request.adjustment_type} "
+                              f"{request.adjustment_value}")
+
+        return send_checked(self._session, "ess", "CreateScalingRule", f"rule {request.name} in {request.group_id}",
+                            send, read_back, taken=frozenset({facts.RULE_NAME_TAKEN}))
 
     def delete_scaling_rule(self, rule_id: str) -> None:
-        self._client.delete_scaling_rule(_models().DeleteScalingRuleRequest(
-            region_id=self.region, scaling_rule_id=rule_id))
+        def send() -> None:
+            self._client.delete_scaling_rule(_models().DeleteScalingRuleRequest(
+                region_id=self.region, scaling_rule_id=rule_id))
+
+        def read_back() -> Found[None]:
+            body = self._client.describe_scaling_rules(_models().DescribeScalingRulesRequest(
+                region_id=self.region, scaling_rule_ids=[rule_id])).body
+            if any(rule.scaling_rule_id == rule_id for rule in body.scaling_rules or []):
+                return not_made(f"rule {rule_id} is still there")
+            return in_place(f"rule {rule_id} is gone")
+
+        send_checked(self._session, "ess", "DeleteScalingRule", f"rule {rule_id}", send, read_back)
 
     def execute_scaling_rule(self, ari: str, client_token: str) -> str:
         """The scaling activity the rule started."""

@@ -44,8 +44,20 @@ def retry_options() -> Any:
     return RetryOptions({"retryable": True, "retryCondition": [condition], "noRetryCondition": []})
 
 
-def build_client(spec: ServiceSpec, *, region: str, credential: Any = None, endpoint: str | None = None) -> Any:
-    """An SDK client for one service. `credential` may be None only when `call_api` is replaced (tape replay)."""
+def no_retry_options() -> Any:
+    """One attempt, whatever the answer: `DaraCore.should_retry` returns False for any retry once `retryable` is
+    False. For the calls in facts/idempotence.py, which the gateways check and resend themselves."""
+    from darabonba.policy.retry import RetryOptions
+
+    return RetryOptions({"retryable": False})
+
+
+def build_client(spec: ServiceSpec, *, region: str, credential: Any = None, endpoint: str | None = None,
+                 retries: bool = True) -> Any:
+    """An SDK client for one service. `credential` may be None only when `call_api` is replaced (tape replay).
+    With `retries=False` it sends every call once: tea-openapi reads the retry options from the client's Config
+    only (its `do_request` ignores `RuntimeOptions.retry_options`), so a call that must not be retried goes
+    through a second client built this way."""
     try:
         client_module = importlib.import_module(f"{spec.package}.client")
     except ImportError as exc:
@@ -58,7 +70,7 @@ def build_client(spec: ServiceSpec, *, region: str, credential: Any = None, endp
         connect_timeout=CONNECT_TIMEOUT_MS,
         read_timeout=READ_TIMEOUT_MS,
         user_agent=f"essctl/{__version__}",
-        retry_options=retry_options(),
+        retry_options=retry_options() if retries else no_retry_options(),
     )
     if endpoint:
         protocol, host = split_endpoint(endpoint)

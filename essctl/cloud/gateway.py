@@ -6,6 +6,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from essctl.cloud.converge import Check
     from essctl.cloud.ess import EssGateway
     from essctl.cloud.oos import OosGateway
     from essctl.cloud.ram import RamGateway
@@ -56,6 +57,11 @@ class Cloud:
     def where(self) -> Where:
         endpoint, credentials = self.session.where()
         return Where(self.region, endpoint, credentials)
+
+    @property
+    def checks(self) -> list[Check]:
+        """The read-backs made after lost answers and "already exists" answers, in order."""
+        return self.session.checks
 
     def request_ids(self) -> dict[str, str]:
         """API action -> the request id of its latest call, quoted as evidence."""

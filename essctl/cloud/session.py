@@ -2,14 +2,15 @@
 
 Every call passes through `call_api` on the client instance (sdk-internals.md §5, option A). There the
 session replays from a tape or sends for real, records to a tape, logs the call when verbose, and turns
-any SDK exception into a CloudAPIError. The SDK's own request and response models run either way.
+any SDK exception into a CloudAPIError. The SDK's own request and response models run either way. A call the SDK
+must not retry (facts/idempotence.py) is sent through a twin client built without retries.
 """
 from __future__ import annotations
 
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from essctl.cloud.credentials import ResolvedCredential, resolve_credential
 from essctl.cloud.errors import to_cloud_error
@@ -19,6 +20,10 @@ from essctl.cloud.services import SERVICES
 from essctl.cloud.settings import CloudSettings, resolve_region, selected_profile_name
 from essctl.cloud.tape import Tape, TapePlayer, TapeRecorder, is_recordable_error, resolve_tape_path
 from essctl.errors import UsageError
+from essctl.facts.idempotence import sent_once
+
+if TYPE_CHECKING:
+    from essctl.cloud.converge import Check
 
 Log = Callable[[str], None]
 READ_ONLY_PREFIXES = ("Describe", "List", "Get", "Generate")
@@ -56,8 +61,10 @@ class CloudSession:
         self.settings = settings
         self._log = log
         self.calls: list[Call] = []
+        self.checks: list[Check] = []       # read-backs after lost answers (cloud/converge.py)
         self.on_call: Callable[[Call], None] | None = None
         self._clients: dict[str, Any] = {}
+        self._send_once: dict[str, Callable[..., dict]] = {}
         self._credential: ResolvedCredential | None = None
         self._player: TapePlayer | None = None
         self._recorder: TapeRecorder | None = None
@@ -128,6 +135,14 @@ class CloudSession:
             self._clients[service] = client
         return self._clients[service]
 
+    def _sender_once(self, service: str) -> Callable[..., dict]:
+        """The SDK's own `call_api` of a client that sends each call once (no SDK retry), made on first use."""
+        if service not in self._send_once:
+            twin = build_client(SERVICES[service], region=self.region, credential=self._resolve_credential().client,
+                                endpoint=self.settings.endpoint, retries=False)
+            self._send_once[service] = twin.call_api
+        return self._send_once[service]
+
     def _resolve_credential(self) -> ResolvedCredential:
         if self._credential is None:
             self._credential = resolve_credential(self.settings.profile)
@@ -146,7 +161,7 @@ class CloudSession:
             self._log(line)
 
     def _intercept(self, service: str, client: Any) -> None:
-        send = client.call_api   # the SDK's own, bound to this client
+        send = client.call_api   # the SDK's own, bound to this client (retrying throttling and 5xx)
 
         def call_api(params: Any, request: Any, runtime: Any) -> dict:
             parameters = dict(request.query or {})
@@ -156,6 +171,8 @@ class CloudSession:
             try:
                 if self._player is not None:
                     result = self._player.answer(service, params.action, parameters)
+                elif sent_once(service, params.action):
+                    result = self._sender_once(service)(params, request, runtime)
                 else:
                     result = send(params, request, runtime)
             except Exception as exc:
@@ -177,6 +194,11 @@ class CloudSession:
             return result
 
         client.call_api = call_api
+
+    def checked(self, check: Check) -> None:
+        """A gateway read a change back after a lost answer or an "already exists": keep it, log it when verbose."""
+        self.checks.append(check)
+        self._emit(f"check {check.service}:{check.action} {check.target}: {check.summary} ({check.verdict})")
 
     def _observe(self, service: str, action: str, parameters: dict, started: float, status: str,
                  request_id: str | None, outcome: str) -> None:

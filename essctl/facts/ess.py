@@ -29,6 +29,9 @@ TRIGGER_WAIT_CODES = frozenset({"ScalingActivityInProgress", "IncorrectScalingGr
 NO_CAPACITY_CHANGE = "IncorrectCapacity.NoChange"
 # What a read of something that is not there answers.
 GROUP_NOT_FOUND = "InvalidScalingGroupId.NotFound"
+# A create whose name the group already has (the gateway reads it back: the same one is success).
+HOOK_NAME_TAKEN = "InvalidLifecycleHookName.Duplicate"
+RULE_NAME_TAKEN = "InvalidScalingRuleName.Duplicate"
 # A delete of something already gone: success for a teardown.
 GONE_CODES = frozenset({"InvalidLifecycleHookId.NotExist", "InvalidScalingRuleId.NotFound"})
 

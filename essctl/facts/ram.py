@@ -17,6 +17,8 @@ OOS_TRUST_POLICY = {
 }
 
 ALREADY_ATTACHED = "EntityAlreadyExists.Role.Policy"
+POLICY_EXISTS = "EntityAlreadyExists.Policy"
+ROLE_EXISTS = "EntityAlreadyExists.Role"
 NOT_FOUND_CODES = frozenset({"EntityNotExist.Role", "EntityNotExist.Policy"})
 GONE_CODES = frozenset({"EntityNotExist.Policy", "EntityNotExist.Role.Policy"})
 ROLE_MISSING_CODES = frozenset({"EntityNotExist.Role", "AssumeRoleNotExist"})

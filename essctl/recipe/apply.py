@@ -2,6 +2,7 @@
 new role's account id, a new rule's ARI) flow forward to the steps after it."""
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
@@ -30,7 +31,15 @@ def apply_changes(cloud: Cloud, changes: Iterable[Change], context: ApplyContext
     results = []
     for change in changes:
         started = time.monotonic()
+        checked = len(cloud.checks)
         outcome = change.step.apply(cloud, change, context) if change.changes_something else Outcome("unchanged")
+        found = [check for check in cloud.checks[checked:] if check.in_place]
+        if found:
+            # The gateway found the change made: by this call whose answer was lost, or by someone else since the
+            # plan ("already exists"). Say which.
+            check = found[-1]
+            done = outcome.text if check.lost else "already there"
+            outcome = dataclasses.replace(outcome, text=f"{done}; {check.summary}")
         context.known.update(outcome.known)
         applied = Applied(change, outcome, time.monotonic() - started)
         results.append(applied)

@@ -16,6 +16,7 @@ from essctl.recipe.plan import Plan, make_plan
 from essctl.watch.watcher import Pacing, Watcher
 
 if TYPE_CHECKING:
+    from essctl.cloud.converge import Check
     from essctl.cloud.gateway import Cloud
     from essctl.cloud.session import Call
     from essctl.recipe.model import Recipe
@@ -38,6 +39,7 @@ class RunReport:
     confirmed: bool = True
     seconds: dict[str, float] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)     # read-backs after lost answers (cloud/converge.py)
     dry_run: bool = False
     trigger_error: CloudAPIError | None = None
     diagnosis: DiagnosisReport | None = None     # when the run failed
@@ -71,6 +73,7 @@ class RunReport:
             "seconds": {step: round(value, 2) for step, value in self.seconds.items()},
             "calls": [call.to_dict() for call in self.calls],
             "mutating_calls": sum(1 for call in self.calls if call.mutating),
+            "checks": [check.to_dict() for check in self.checks],
             "diagnosis": self.diagnosis.to_data() if self.diagnosis else None,
         }
 
@@ -85,7 +88,7 @@ def run_recipe(cloud: Cloud, spec: RunSpec, options: RunOptions, *, confirm: Cal
     """Plan; if there are changes, ask `confirm`; apply; trigger and watch unless told not to."""
     started = time.monotonic()
     plan = make_plan(cloud, spec)
-    report = RunReport(plan=plan, calls=cloud.calls, dry_run=cloud.replaying)
+    report = RunReport(plan=plan, calls=cloud.calls, checks=cloud.checks, dry_run=cloud.replaying)
     report.seconds["plan"] = time.monotonic() - started
     for warning in plan.warnings:
         emit(WarningEvent(warning))

@@ -106,7 +106,8 @@ def run_report_lines(report: RunReport) -> Iterable[str]:
         yield from _watch_lines(report.watch)
     timings = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in report.seconds.items())
     mutating = sum(1 for call in report.calls if call.mutating)
-    yield f"  time: {timings}; {len(report.calls)} API calls, {mutating} mutating"
+    checked = f", {len(report.checks)} read back after a lost answer or a duplicate" if report.checks else ""
+    yield f"  time: {timings}; {len(report.calls)} API calls, {mutating} mutating{checked}"
     if report.diagnosis is not None:
         from essctl.render.diagnosis_view import diagnosis_lines
 

@@ -1,4 +1,5 @@
-"""Every SDK failure becomes one CloudAPIError; throttling and 5xx are retried with backoff, other 4xx never."""
+"""Every SDK failure becomes one CloudAPIError; throttling and 5xx are retried with backoff, other 4xx never; a
+mutating call without a ClientToken is sent once (facts/idempotence.py)."""
 import socket
 
 import pytest
@@ -7,6 +8,7 @@ from essctl.cloud.gateway import Cloud
 from essctl.cloud.session import CloudSession
 from essctl.cloud.settings import CloudSettings
 from essctl.errors import CloudAPIError
+from essctl.facts.idempotence import SENT_ONCE
 from tests.support.stubcloud import Reply, error
 
 EMPTY = {"ScalingGroups": [], "TotalCount": 0, "PageNumber": 1, "PageSize": 50}
@@ -82,3 +84,48 @@ def test_a_non_json_answer_is_reported_not_crashed_on(stub, cli):
     result = cli("--endpoint", stub.url, "--region", "cn-hangzhou", "group", "list")
     assert result.code == 3 and "Traceback" not in result.err
     assert "ess:DescribeScalingGroups" in result.err
+
+
+def _snake(action):
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in action).lstrip("_")
+
+
+def _send_raw(session, service, action, **fields):
+    """The SDK client's own method for `action`, with an empty request (the stub answers whatever it gets)."""
+    import importlib
+
+    from essctl.cloud.services import SERVICES
+
+    models = importlib.import_module(f"{SERVICES[service].package}.models")
+    request = getattr(models, f"{action}Request")(**fields)
+    return getattr(session.client(service), _snake(action))(request)
+
+
+SENT_ONCE_CALLS = sorted((service, action) for service, actions in SENT_ONCE.items() for action in actions)
+UNAVAILABLE = Reply(status=503, body={"Code": "ServiceUnavailable", "Message": "try later"},
+                    headers={"x-acs-retry-after": "10"})
+
+
+def test_a_call_without_client_token_is_sent_once_on_a_5xx_or_throttling(stub):
+    session = _session(stub)
+    for service, action in SENT_ONCE_CALLS:
+        stub.on(action, UNAVAILABLE)
+        with pytest.raises(CloudAPIError) as caught:
+            _send_raw(session, service, action)
+        assert (caught.value.code, caught.value.status) == ("ServiceUnavailable", 503), action
+        assert len(stub.calls(action)) == 1, action
+        stub.on(action, error(400, "Throttling.User", "Request was denied due to user flow control."))
+        with pytest.raises(CloudAPIError):
+            _send_raw(session, service, action)
+        assert len(stub.calls(action)) == 2, action
+
+
+def test_calls_with_a_client_token_and_reads_keep_the_sdk_retries(stub):
+    session = _session(stub)
+    for service, action, token in [("ess", "ExecuteScalingRule", {"client_token": "t-1"}),
+                                   ("ess", "CompleteLifecycleAction", {"client_token": "t-2"}),
+                                   ("oos", "StartExecution", {"client_token": "t-3"}),
+                                   ("ram", "GetPolicy", {}), ("ess", "DescribeLifecycleHooks", {})]:
+        stub.on(action, UNAVAILABLE, {})
+        _send_raw(session, service, action, **token)
+        assert len(stub.calls(action)) == 2, action

@@ -3,6 +3,8 @@ plan/apply engine that need no HTTP. It keeps just enough state for the steps, a
 
 It models the gateways' contracts, not the services: the sandbox (tests/sandbox, tests/e2e) is where essctl meets
 an emulator that speaks the wire. `test_fake_cloud_matches_the_gateways` keeps the method signatures the same.
+As the gateways do, a create that finds the same resource already there (the same name and content) succeeds and
+records the read-back in `checks`; another resource of that name is an error.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from essctl.cloud.converge import IN_PLACE, Check
 from essctl.cloud.gateway import Where
 from essctl.cloud.resources import (
     AttachedPolicy,
@@ -37,6 +40,7 @@ from essctl.cloud.resources import (
     TemplateSummary,
 )
 from essctl.errors import CloudAPIError
+from essctl.policies.documents import same_policy
 
 REGION, ACCOUNT = "cn-hangzhou", "1234567890123456"
 OOS_TRUST = json.dumps({"Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow",
@@ -56,6 +60,9 @@ class _Recorder:
         failure = self._cloud.failures.get(action)
         if failure:
             raise failure.pop(0)
+
+    def _found(self, action: str, target: str, cause: str, found: str) -> None:
+        self._cloud.checks.append(Check(self._service, action, target, cause, False, found, IN_PLACE))
 
 
 class FakeEss(_Recorder):
@@ -102,6 +109,13 @@ class FakeEss(_Recorder):
 
     def create_lifecycle_hook(self, group_id: str, fields: HookFields) -> str:
         self._call("create_lifecycle_hook", group_id=group_id, fields=fields)
+        same_name = next((h for h in self.hooks.values() if h.group_id == group_id and h.name == fields.name), None)
+        if same_name is not None:
+            if fields.unmet_by(same_name).given():
+                raise api_error("ess", "CreateLifecycleHook", "InvalidLifecycleHookName.Duplicate")
+            self._found("CreateLifecycleHook", f"hook {fields.name} in {group_id}",
+                        "InvalidLifecycleHookName.Duplicate", "exists with the same fields")
+            return same_name.id
         hook_id = self._id("ash")
         self.hooks[hook_id] = LifecycleHook(id=hook_id, group_id=group_id, status="Active", **fields.given())
         return hook_id
@@ -121,6 +135,15 @@ class FakeEss(_Recorder):
 
     def create_scaling_rule(self, request: NewRule) -> ScalingRule:
         self._call("create_scaling_rule", request=request)
+        same_name = next((r for r in self.rules.values() if r.group_id == request.group_id
+                          and r.name == request.name), None)
+        if same_name is not None:
+            if (same_name.adjustment_type, same_name.adjustment_value) != (request.adjustment_type,
+                                                                             request.adjustment_value):
+                raise api_error("ess", "CreateScalingRule", "InvalidScalingRuleName.Duplicate")
+            self._found("CreateScalingRule", f"rule {request.name} in {request.group_id}",
+                        "InvalidScalingRuleName.Duplicate", "exists with the same adjustment")
+            return same_name
         rule_id = self._id("asr")
         rule = ScalingRule(id=rule_id, name=request.name, group_id=request.group_id,
                            ari=f"ari:acs:ess:{REGION}:{ACCOUNT}:scalingrule/{rule_id}", rule_type=request.rule_type,
@@ -240,7 +263,12 @@ class FakeRam(_Recorder):
     def create_policy(self, request: NewPolicy) -> None:
         self._call("create_policy", request=request)
         if request.name in self.policies:
-            raise api_error("ram", "CreatePolicy", "EntityAlreadyExists.Policy")
+            policy = self.policies[request.name]
+            if not same_policy(policy.versions[policy.default], request.document):
+                raise api_error("ram", "CreatePolicy", "EntityAlreadyExists.Policy")
+            self._found("CreatePolicy", f"policy {request.name}", "EntityAlreadyExists.Policy",
+                        "exists with the same document")
+            return
         self.policies[request.name] = _Policy({"v1": request.document}, "v1", request.description, dict(request.tags))
 
     def create_policy_version(self, request: NewPolicyVersion) -> str | None:
@@ -303,6 +331,7 @@ class FakeCloud:
         self.region = REGION
         self.replaying = False
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
+        self.checks: list[Check] = []
         self.failures: dict[str, list[Exception]] = {}
         self.ess, self.oos, self.ram = FakeEss(self), FakeOos(self), FakeRam(self)
 

@@ -96,3 +96,18 @@ def test_teardown_without_the_policy_leaves_it(cloud):
     apply_plan(cloud, make_plan(cloud, spec), lambda event: None)
     plan = plan_teardown(cloud, spec.recipe, "asg-fake0001", policy=None)
     assert {change.kind for change in plan.changes} == {"rule", "hook"}
+
+
+def test_what_another_run_made_between_plan_and_apply_is_in_place_and_the_outcome_says_so(cloud):
+    plan = make_plan(cloud, fx.spec())
+    apply_plan(cloud, make_plan(cloud, fx.spec()), lambda event: None)     # the other run, first to apply
+    made = len(cloud.mutations())
+    applied, _ = apply_plan(cloud, plan, lambda event: None)
+    assert len(cloud.ess.hooks) == 1 and len(cloud.ess.rules) == 1 and len(cloud.ram.policies) == 1
+    # Each create was sent and found its resource in place; the group's record of the hook and rule is written again.
+    assert cloud.mutations()[made:] == ["create_policy", "attach_policy_to_role", "create_lifecycle_hook", "tag_group",
+                                        "create_scaling_rule", "tag_group"]
+    assert [a.outcome.text for a in applied] == [
+        "unchanged", "already there; EntityAlreadyExists.Policy, read back: exists with the same document",
+        "already attached", "already there; InvalidLifecycleHookName.Duplicate, read back: exists with the same fields",
+        "already there; InvalidScalingRuleName.Duplicate, read back: exists with the same adjustment"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 from essctl.cloud.resources.base import ApiObject, api, as_int, as_tuple, parse_time
@@ -56,6 +57,25 @@ class HookFields(ApiObject):
         """attribute -> value of the fields set."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
                 if f.name != "raw" and getattr(self, f.name) is not None}
+
+    def unmet_by(self, hook: LifecycleHook) -> HookFields:
+        """The fields given here that the hook does not have (NotificationMetadata compared as JSON)."""
+        unmet: dict[str, Any] = {}
+        for name, value in self.given().items():
+            if name == "notification_metadata":
+                same = _same_metadata(hook.notification_metadata, value)
+            else:
+                same = str(getattr(hook, name)) == str(value)
+            if not same:
+                unmet[name] = value
+        return HookFields(**unmet)
+
+
+def _same_metadata(current: str | None, wanted: str) -> bool:
+    try:
+        return json.loads(current or "{}") == json.loads(wanted)
+    except ValueError:
+        return False
 
 
 @dataclasses.dataclass(frozen=True)

@@ -35,23 +35,9 @@ if TYPE_CHECKING:
 _SHOWN = ("notification_arn", "notification_metadata", "heartbeat_timeout", "default_result", "transition")
 
 
-def _same_metadata(current: str | None, wanted: str) -> bool:
-    try:
-        return json.loads(current or "{}") == json.loads(wanted)
-    except ValueError:
-        return False
-
-
 def differences(current: LifecycleHook, desired: HookFields) -> HookFields:
     """The fields of `desired` that the hook does not have yet (and Active, when it is InActive)."""
-    changed: dict[str, Any] = {}
-    for name, value in desired.given().items():
-        if name == "notification_metadata":
-            same = _same_metadata(current.notification_metadata, value)
-        else:
-            same = str(getattr(current, name)) == str(value)
-        if not same:
-            changed[name] = value
+    changed = desired.unmet_by(current).given()
     if current.status == "InActive":
         changed["status"] = "Active"
     return HookFields(**changed)
