@@ -9,11 +9,12 @@ import os
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, List, Optional
 
 import typer
 
-from essctl.cloud.settings import CloudSettings
+from essctl.cloud.services import SERVICES
+from essctl.cloud.settings import CloudSettings, parse_endpoints
 from essctl.env import Environment
 from essctl.errors import UsageError
 
@@ -38,9 +39,10 @@ GLOBAL_OPTIONS: dict[str, Any] = {
     "region": Annotated[Optional[str], typer.Option(
         "--region", metavar="REGION", rich_help_panel=CLOUD_PANEL,
         help="Region id. Default: $ALIBABA_CLOUD_REGION_ID, else the profile's region_id.")],
-    "endpoint": Annotated[Optional[str], typer.Option(
-        "--endpoint", metavar="URL", rich_help_panel=CLOUD_PANEL,
-        help="Send every service to this base URL, e.g. http://127.0.0.1:8780. Default: $ESSCTL_ENDPOINT.")],
+    "endpoint": Annotated[Optional[List[str]], typer.Option(
+        "--endpoint", metavar="[SERVICE=]URL", rich_help_panel=CLOUD_PANEL,
+        help="Send every service (or one: ess=, oos=, ram=) to this base URL, e.g. http://127.0.0.1:8780; "
+             "repeatable. Default: $ESSCTL_ENDPOINT (comma-separated the same way).")],
     "tape": Annotated[Optional[Path], typer.Option(
         "--tape", metavar="FILE", rich_help_panel=CLOUD_PANEL,
         help="Replay every call from a tape file (or a bundled tape name, e.g. demo): no network, no credentials.")],
@@ -122,9 +124,10 @@ def merge(root: dict[str, Any] | None, overrides: dict[str, Any]) -> Invocation:
     env = Environment.from_options(
         output=output.value if isinstance(output, OutputFormat) else output,
         query=values["query"], no_color=bool(values["no_color"]), verbose=bool(values["verbose"]))
+    endpoints = values["endpoint"] or [item for item in os.environ.get("ESSCTL_ENDPOINT", "").split(",") if item]
+    endpoint, service_endpoints = parse_endpoints(endpoints, tuple(SERVICES))
     settings = CloudSettings(
-        profile=values["profile"], region=values["region"],
-        endpoint=values["endpoint"] or os.environ.get("ESSCTL_ENDPOINT") or None,
+        profile=values["profile"], region=values["region"], endpoint=endpoint, service_endpoints=service_endpoints,
         tape=values["tape"], record=values["record"], redact_account=bool(values["redact_account"]))
     return Invocation(env=env, settings=settings)
 

@@ -72,7 +72,9 @@ def build_client(spec: ServiceSpec, *, region: str, credential: Any = None, endp
         user_agent=f"essctl/{__version__}",
         retry_options=retry_options() if retries else no_retry_options(),
     )
-    if endpoint:
+    if not endpoint and spec.global_endpoint:
+        config.endpoint = spec.global_endpoint
+    elif endpoint:
         protocol, host = split_endpoint(endpoint)
         # A bare host:port keeps the signed `host` header right (sdk-internals.md §3).
         config.endpoint, config.protocol = host, protocol

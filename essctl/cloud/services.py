@@ -10,6 +10,7 @@ class ServiceSpec:
     package: str       # the SDK's import package
     distribution: str  # the pip distribution that provides it
     api_version: str   # the x-acs-version the SDK sends
+    global_endpoint: str | None = None   # a service with one endpoint for every region (products.json)
 
 
 SERVICES: dict[str, ServiceSpec] = {
@@ -17,7 +18,10 @@ SERVICES: dict[str, ServiceSpec] = {
     for spec in (
         ServiceSpec("ess", "alibabacloud_ess20220222", "alibabacloud-ess20220222", "2022-02-22"),
         ServiceSpec("oos", "alibabacloud_oos20190601", "alibabacloud-oos20190601", "2019-06-01"),
-        ServiceSpec("ram", "alibabacloud_ram20150501", "alibabacloud-ram20150501", "2015-05-01"),
+        # RAM has only its global endpoint: the SDK's regional rule names hosts that do not exist in most regions
+        # (shared/api-reference/openapi-meta/metadatas/products.json: Ram global_endpoint, no regional_endpoints).
+        ServiceSpec("ram", "alibabacloud_ram20150501", "alibabacloud-ram20150501", "2015-05-01",
+                    global_endpoint="ram.aliyuncs.com"),
         # Not installed by default; recipes that call these products add the distribution.
         ServiceSpec("ecs", "alibabacloud_ecs20140526", "alibabacloud-ecs20140526", "2014-05-26"),
         ServiceSpec("vpc", "alibabacloud_vpc20160428", "alibabacloud-vpc20160428", "2016-04-28"),

@@ -96,6 +96,8 @@ class CloudSession:
         if self._player is not None:
             return f"tape {self._player.path.name}", "none (answers are replayed)"
         endpoint = self.settings.endpoint or "Alibaba Cloud's public endpoints"
+        if self.settings.service_endpoints:
+            endpoint += "; " + ", ".join(f"{name} {url}" for name, url in sorted(self.settings.service_endpoints.items()))
         if self._credential is None:
             return endpoint, "not resolved yet"
         profile = selected_profile_name(self.settings)
@@ -130,7 +132,7 @@ class CloudSession:
                 self._disarm_sdk_debug()
                 credential = self._resolve_credential().client
             client = build_client(SERVICES[service], region=self.region, credential=credential,
-                                  endpoint=self.settings.endpoint)
+                                  endpoint=self.settings.endpoint_for(service))
             self._intercept(service, client)
             self._clients[service] = client
         return self._clients[service]
@@ -139,7 +141,7 @@ class CloudSession:
         """The SDK's own `call_api` of a client that sends each call once (no SDK retry), made on first use."""
         if service not in self._send_once:
             twin = build_client(SERVICES[service], region=self.region, credential=self._resolve_credential().client,
-                                endpoint=self.settings.endpoint, retries=False)
+                                endpoint=self.settings.endpoint_for(service), retries=False)
             self._send_once[service] = twin.call_api
         return self._send_once[service]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,6 +18,27 @@ class CloudSettings:
     tape: Path | None = None           # replay every call from this tape; nothing is sent
     record: Path | None = None         # record every call to this tape
     redact_account: bool = False       # replace the account id with a placeholder in the recording
+    service_endpoints: dict[str, str] = field(default_factory=dict)   # service -> base URL, over `endpoint`
+
+    def endpoint_for(self, service: str) -> str | None:
+        """The base URL a service's calls go to when the user names one (else the SDK's own rule)."""
+        return self.service_endpoints.get(service) or self.endpoint
+
+
+def parse_endpoints(values: list[str], services: tuple[str, ...]) -> tuple[str | None, dict[str, str]]:
+    """`--endpoint URL` (every service) and `--endpoint SERVICE=URL` (one service), each checked."""
+    default, per_service = None, {}
+    for value in values:
+        name, sep, url = value.partition("=")
+        if sep and "://" not in name:
+            if name not in services:
+                raise UsageError(f"--endpoint {value}: no service {name!r} (services: {', '.join(services)})")
+            split_endpoint(url)
+            per_service[name] = url
+        else:
+            split_endpoint(value)
+            default = value
+    return default, per_service
 
 
 def aliyun_config_path() -> Path:
