@@ -49,6 +49,8 @@ def template_policy(run: Invocation, name: Name = None, file: File = None, actio
     report = policy_report(template, resolve, run.cloud() if file is None else None)
     for line in report.derivation.unresolved:
         run.env.log(f"warning: {line}")
+    for line in report.derivation.notes():
+        run.env.log(f"note: {line}")
     if any("nested action" in line for line in report.derivation.unresolved) and action_dir is None:
         run.env.log("warning: give --action-dir DIR with the nested action files (ACS::ECS::RunCommand.yml, ...)")
     check = report.cross_check

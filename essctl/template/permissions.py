@@ -2,24 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from essctl.facts.oos import API_ACTIONS, FLOW_ACTIONS, TEMPLATE_ACTION
+from essctl.facts.ram_actions import grant_for
 from essctl.template.model import Template, TemplateError
 from essctl.template.source import TemplateResolver
-
-
-@lru_cache(maxsize=1)
-def ram_prefixes() -> dict[str, str]:
-    """OOS Service name (upper case) -> RAM action prefix, from essctl/data/ram_prefixes.yaml."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    table = yaml.load((resources.files("essctl") / "data" / "ram_prefixes.yaml").read_text(encoding="utf-8"),
-                      Loader=loader)
-    return {service.upper(): entry["prefix"] for service, entry in table.items()}
 
 
 @dataclass
@@ -30,6 +18,25 @@ class Derivation:
     actions: dict[str, list[str]] = field(default_factory=dict)
     unresolved: list[str] = field(default_factory=list)
     nested: list[str] = field(default_factory=list)
+    assumed: set[str] = field(default_factory=set)      # actions no public table names (named after the API)
+    grant_notes: list[str] = field(default_factory=list)   # what is granted where the truth is partly unknown
+
+    def absorb(self, other: Derivation) -> None:
+        """Add another template's needs (a recipe with a hook per transition grants both in one policy)."""
+        for action, where in other.actions.items():
+            self.actions.setdefault(action, []).extend(where)
+        self.unresolved += other.unresolved
+        self.nested += [name for name in other.nested if name not in self.nested]
+        self.assumed |= other.assumed
+        self.grant_notes += [note for note in other.grant_notes if note not in self.grant_notes]
+
+    def notes(self) -> list[str]:
+        """What a person should know about the derived actions before granting them."""
+        lines = list(self.grant_notes)
+        if self.assumed:
+            lines.append("named after the API (no published RAM table for these calls): "
+                         + ", ".join(sorted(self.assumed)))
+        return lines
 
     def by_service(self) -> dict[str, list[str]]:
         grouped: dict[str, list[str]] = {}
@@ -61,12 +68,17 @@ def _walk(template: Template, resolve: TemplateResolver | None, out: Derivation,
                 out.unresolved.append(f"{where}: {task.action} calls Service={service!r} API={api!r}, "
                                       "an expression that cannot be resolved statically")
                 continue
-            prefix = ram_prefixes().get(service.upper())
-            if prefix is None:
-                out.unresolved.append(f"{where}: OOS service {service!r} has no known RAM prefix "
-                                      "(add it to essctl/data/ram_prefixes.yaml)")
+            grant = grant_for(service, api)
+            if grant is None:
+                out.unresolved.append(f"{where}: OOS service {service!r} has no known RAM code "
+                                      "(add it to essctl/data/ram_actions.yaml)")
                 continue
-            out.actions.setdefault(f"{prefix}:{api}", []).append(where)
+            for ram_action in grant.actions:
+                out.actions.setdefault(ram_action, []).append(where)
+                if grant.assumed:
+                    out.assumed.add(ram_action)
+            if grant.note and grant.note not in out.grant_notes:
+                out.grant_notes.append(grant.note)
         elif action in FLOW_ACTIONS:
             continue
         else:

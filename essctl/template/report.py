@@ -47,7 +47,7 @@ class TemplateReport:
             "Description": self.template.description, "RamRole": self.template.ram_role,
             "Parameters": parameters, "Outputs": list(self.template.outputs),
             "RequiredActions": self.derivation.by_service(), "NestedActions": self.derivation.nested,
-            "Unresolved": self.derivation.unresolved,
+            "Unresolved": self.derivation.unresolved, "Notes": self.derivation.notes(),
         }
 
 

@@ -88,7 +88,7 @@ class Change:
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "action": self.verb, "target": self.target, "reason": self.reason,
-                "request": self.request()}
+                "request": self.request(), **({"notes": list(self.notes)} if self.notes else {})}
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from essctl.recipe.steps.base import (
     guard,
     removal,
 )
-from essctl.template.permissions import derive_required_actions
+from essctl.template.permissions import Derivation, derive_required_actions
 
 if TYPE_CHECKING:
     from essctl.cloud.gateway import Cloud
@@ -47,28 +47,25 @@ class PolicyStep(Step):
         return [cls(spec.policy, recipe=spec.recipe.name, role=spec.recipe.role, templates=spec.recipe.templates,
                     own=spec.own_hooks, force=spec.force)]
 
-    def _document(self, context: PlanContext) -> tuple[dict[str, Any], list[str]]:
-        """The document the recipe wants, and what could not be derived."""
+    def _document(self, context: PlanContext) -> tuple[dict[str, Any], list[str], tuple[str, ...]]:
+        """The document the recipe wants, what could not be derived, and what to know about what was."""
         if self.spec.document is not None:
-            return self.spec.document, []
-        actions: dict[str, Any] = {}
-        unresolved: list[str] = []
+            return self.spec.document, [], ()
+        needs = Derivation(template=self.recipe)
         for name in self.templates:
-            derivation = derive_required_actions(context.templates[name], context.resolve)
-            actions.update(derivation.actions)
-            unresolved += [f"policy: {item}" for item in derivation.unresolved]
-        return least_privilege(actions), unresolved
+            needs.absorb(derive_required_actions(context.templates[name], context.resolve))
+        return least_privilege(needs.actions), [f"policy: {item}" for item in needs.unresolved], tuple(needs.notes())
 
     def plan(self, context: PlanContext, known: Mapping[str, Any]) -> Change:
-        document, unresolved = self._document(context)
+        document, unresolved, derived_notes = self._document(context)
         text = as_text(document)
         current = context.cloud.ram.get_custom_policy(self.name)
         warnings = tuple(unresolved)
         if current is None:
-            return Change(self, Action.CREATE, "missing: create it", warnings=warnings, after=NewPolicy(
-                name=self.name, document=text,
-                description=self.spec.description or f"Lifecycle hook policy for essctl recipe {self.recipe}",
-                tags=((RECIPE_TAG, self.recipe),)))
+            return Change(self, Action.CREATE, "missing: create it", warnings=warnings, notes=derived_notes,
+                          after=NewPolicy(name=self.name, document=text,
+                          description=self.spec.description or f"Lifecycle hook policy for essctl recipe {self.recipe}",
+                          tags=((RECIPE_TAG, self.recipe),)))
         if same_policy(current.document, document):
             return Change(self, Action.NOOP, "exists with the same document", before=current, warnings=warnings)
         # A new default version reaches every role the policy is attached to, and every hook that runs as them.
@@ -77,7 +74,7 @@ class PolicyStep(Step):
         if refusal:
             raise PreconditionFailed(f"{refusal}; nothing was changed (--force makes the version anyway)")
         return Change(self, Action.UPDATE, "exists with another document: add a version and make it the default",
-                      before=current, warnings=warnings, notes=notes,
+                      before=current, warnings=warnings, notes=(*derived_notes, *notes),
                       after=NewPolicyVersion(name=self.name, document=text, rotate_strategy=ROTATE_STRATEGY))
 
     def plan_teardown(self, context: PlanContext) -> Change | None:
