@@ -78,9 +78,31 @@ class OosGateway:
         return [Execution.from_api(e.to_map()) for e in body.executions or [] if e.template_name == template]
 
     def task_executions(self, execution_id: str) -> list[TaskExecution]:
-        body = self._client.list_task_executions(_models().ListTaskExecutionsRequest(
-            region_id=self.region, execution_id=execution_id, max_results=facts.TASKS_PAGE_SIZE)).body
-        return [TaskExecution.from_api(task.to_map()) for task in body.task_executions or []]
+        """Every task of the execution, oldest first: loop iterations, which OOS lists only when asked
+        (IncludeChildTaskExecution), and the tasks of the child executions nested actions such as
+        ACS::ECS::RunCommand start (ChildExecutionId), each once, at most facts.MAX_TASKS."""
+        m = _models()
+        found: dict[str, TaskExecution] = {}
+        pending, visited = [execution_id], set()
+        while pending and len(found) < facts.MAX_TASKS:
+            current = pending.pop(0)
+            if current in visited:
+                continue
+            visited.add(current)
+
+            def fetch(token: str | None, current: str = current) -> Any:
+                return self._client.list_task_executions(m.ListTaskExecutionsRequest(
+                    region_id=self.region, execution_id=current, include_child_task_execution=True,
+                    sort_field="StartDate", sort_order="Ascending", max_results=facts.TASKS_PAGE_SIZE,
+                    next_token=token)).body
+
+            for task in paging.by_token(fetch, lambda body: body.task_executions,
+                                        max_items=facts.MAX_TASKS - len(found)):
+                item = TaskExecution.from_api(task.to_map())
+                found.setdefault(item.id, item)
+                if item.child_execution_id:
+                    pending.append(item.child_execution_id)
+        return list(found.values())
 
     # --- templates ---------------------------------------------------------------------------------------------
 

@@ -18,7 +18,8 @@ FLOW_ACTIONS = frozenset({
 })
 TEMPLATE_ACTION = "ACS::TEMPLATE"
 OOS_PAGE_SIZE = 100
-TASKS_PAGE_SIZE = 100
+TASKS_PAGE_SIZE = 100                   # ListTaskExecutions MaxResults: 20-100 (openapi-meta en-US)
+MAX_TASKS = 1000                        # loop iterations and nested executions included; more is not read
 EXECUTIONS_PER_ACTIVITY = 20
 # Time OOS needs beyond a template's own timeout: start-up, the CompleteLifecycleAction call, and slack.
 HEARTBEAT_MARGIN_S = 300

@@ -11,7 +11,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
 
@@ -66,9 +66,10 @@ class StubCloud:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def on(self, action: str, *replies: Reply | dict) -> "StubCloud":
-        """Answer `action` with these replies in order, the last one repeating; a dict is a 200 body."""
-        self._replies[action] = [r if isinstance(r, Reply) else Reply(body=r) for r in replies]
+    def on(self, action: str, *replies: Reply | dict | Callable[[Seen], Reply | dict]) -> "StubCloud":
+        """Answer `action` with these replies in order, the last one repeating; a dict is a 200 body, a callable
+        answers from the request it is given."""
+        self._replies[action] = [r if isinstance(r, Reply) or callable(r) else Reply(body=r) for r in replies]
         self._served[action] = 0
         return self
 
@@ -101,6 +102,9 @@ class StubCloud:
             served = self._served[action]
             self._served[action] = served + 1
             reply = replies[min(served, len(replies) - 1)]
+            if callable(reply):
+                answer = reply(self.requests[-1])
+                reply = answer if isinstance(answer, Reply) else Reply(body=answer)
         request_id = f"STUB-{next(self._ids):04d}-{action}"
         if reply.raw is not None:
             payload = reply.raw

@@ -38,6 +38,9 @@ class TaskExecution(ApiObject):
     status_message: str | None = api("StatusMessage")
     start_date: str | None = api("StartDate")
     end_date: str | None = api("EndDate")
+    parent_id: str | None = api("ParentTaskExecutionId")    # the loop task this iteration belongs to
+    child_execution_id: str | None = api("ChildExecutionId")   # the execution a nested action started
+    loop_item: Any = api("LoopItem")
 
 
 @dataclasses.dataclass(frozen=True)
