@@ -48,7 +48,9 @@ def test_template_list_keeps_the_prefix_and_both_share_types(stub, cli):
 
 
 @needs_shared
-def test_policy_from_oos_is_cross_checked_with_generate_execution_policy(stub, cli):
+@pytest.mark.parametrize("shape", [json.dumps, dict], ids=["policy-as-text (the SDK's type)",
+                                                         "policy-as-object (the API reference's sample)"])
+def test_policy_from_oos_is_cross_checked_with_generate_execution_policy(stub, cli, shape):
     from alibabacloud_oos20190601 import models
 
     content = (SHARED / "PublicTemplates" / "ACS-ESS-LifeCycleModifyRedisIPWhitelist.yml").read_text()
@@ -56,8 +58,7 @@ def test_policy_from_oos_is_cross_checked_with_generate_execution_policy(stub, c
         template_name="ACS-ESS-LifeCycleModifyRedisIPWhitelist", template_version="v5")).to_map())
     generated = {"Version": "1", "Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
         "ecs:DescribeInstances", "kvstore:ModifySecurityIps", "ess:CompleteLifecycleAction", "kvstore:DescribeSecurityIps"]}]}
-    stub.on("GenerateExecutionPolicy", models.GenerateExecutionPolicyResponseBody(
-        policy=json.dumps(generated), missing_policy="{}").to_map())
+    stub.on("GenerateExecutionPolicy", {"Policy": shape(generated), "MissingPolicy": shape({})})
 
     result = cli("--endpoint", stub.url, "--region", "cn-hangzhou", "-o", "json", "template", "policy",
                  "ACS-ESS-LifeCycleModifyRedisIPWhitelist")
