@@ -7,7 +7,7 @@ from typing import Any
 from essctl.facts.oos import API_ACTIONS, FLOW_ACTIONS, TEMPLATE_ACTION
 from essctl.facts.ram_actions import grant_for
 from essctl.template.model import Template, TemplateError
-from essctl.template.source import TemplateResolver
+from essctl.template.source import NestedUnavailable, TemplateResolver
 
 
 @dataclass
@@ -92,7 +92,12 @@ def _walk(template: Template, resolve: TemplateResolver | None, out: Derivation,
                                     f"{' > '.join([*chain, nested_name])}")
             if nested_name in done:
                 continue
-            nested = resolve(nested_name) if resolve else None
+            try:
+                nested = resolve(nested_name) if resolve else None
+            except NestedUnavailable as exc:
+                out.unresolved.append(f"{where}: nested action {nested_name} could not be read ({exc}); the "
+                                      "actions it needs are not in the derived policy")
+                continue
             if nested is None:
                 out.unresolved.append(f"{where}: nested action {nested_name} could not be resolved "
                                       "(not among the given action files, and not loaded from OOS)")

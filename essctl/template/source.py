@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 TemplateResolver = Callable[[str], "Template | None"]
 
 
+class NestedUnavailable(Exception):
+    """A nested action that exists, or may, but could not be read: the walk records why and goes on."""
+
+
 def template_cache_path(region: str, name: str, version: str) -> Path:
     """Where GetTemplate content is kept: $XDG_CACHE_HOME/essctl/templates/REGION/NAME@VERSION.yaml."""
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path(os.path.expanduser("~")) / ".cache")
@@ -55,13 +59,15 @@ def action_dir_resolver(directory: Path) -> TemplateResolver:
 
 
 def oos_resolver(cloud: Cloud) -> TemplateResolver:
-    """Nested actions fetched with GetTemplate; a name OOS does not know resolves to None."""
+    """Nested actions fetched with GetTemplate; a name OOS does not know resolves to None. Any other refusal (no
+    public GetTemplate for action names, a deny on oos:GetTemplate, ...) is not documented either way, so it is
+    reported for that action instead of ending the walk."""
     def resolve(action: str) -> Template | None:
         try:
             return load_template_from_oos(cloud, action)
         except CloudAPIError as exc:
             if exc.code.startswith(TEMPLATE_NOT_FOUND_PREFIX):
                 return None
-            raise
+            raise NestedUnavailable(f"GetTemplate answered {exc.code}") from exc
 
     return resolve

@@ -86,3 +86,24 @@ def test_get_template_content_is_cached_per_region_name_and_version(stub, tmp_pa
     assert (tmp_path / "cache" / "essctl" / "templates" / "cn-hangzhou" / "MyTemplate@v3.yaml").exists()
     assert load_template_from_oos(cloud, "MyTemplate", "v3").tasks[0].action == "ACS::Sleep"
     assert len(stub.calls("GetTemplate")) == 1                                         # v3 came from the cache
+
+
+@needs_shared
+@pytest.mark.parametrize("refusal", [(403, "Forbidden", "not authorized"),
+                                     (400, "InvalidTemplateName", "the template name is reserved")])
+def test_nested_action_refused_by_get_template_is_reported_not_fatal(stub, cli, refusal):
+    """Whether OOS serves GetTemplate for action names (ACS::ECS::RunCommand) is not documented; a refusal other
+    than 'not found' leaves that action unresolved, named with the code, and the rest of the policy stands."""
+    from alibabacloud_oos20190601 import models
+
+    from tests.support.stubcloud import error
+
+    content = (SHARED / "PublicTemplates" / "ACS-ESS-LifeCycleRunCommand.yml").read_text()
+    stub.on("GetTemplate", models.GetTemplateResponseBody(content=content, template=models.GetTemplateResponseBodyTemplate(
+        template_name="ACS-ESS-LifeCycleRunCommand", template_version="v3")).to_map(), error(*refusal))
+    stub.on("GenerateExecutionPolicy", {"Policy": "{}", "MissingPolicy": "{}"})
+    result = cli("--endpoint", stub.url, "--region", "cn-hangzhou", "-o", "json", "template", "policy",
+                 "ACS-ESS-LifeCycleRunCommand")
+    assert result.code == 0, result.err
+    assert f"nested action ACS::ECS::RunCommand could not be read (GetTemplate answered {refusal[1]})" in result.err
+    assert [s["Action"] for s in json.loads(result.out)["Statement"]] == [["ess:CompleteLifecycleAction"]]
