@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from essctl.facts.arns import oos_template_of
+from essctl.facts.arns import oos_template_of, role_name
 from essctl.facts.ess import owner_tag
 from essctl.facts.oos import DEFAULT_ROLE
-from essctl.template.parameters import ROLE_FROM_METADATA, assumed_role
+from essctl.template.parameters import ASSUME_ROLE_PARAMETER, ROLE_FROM_METADATA, assumed_role
 
 if TYPE_CHECKING:
     from essctl.cloud.resources import (
@@ -59,7 +59,8 @@ class Evidence:
         if self.role is not None and self.role.name:
             return self.role.name
         if self.execution is not None:
-            return self.execution.ram_role or self.execution.parameters.get("OOSAssumeRole") or DEFAULT_ROLE
+            named = self.execution.ram_role or self.execution.parameters.get(ASSUME_ROLE_PARAMETER)
+            return role_name(named) if isinstance(named, str) and named.strip() else DEFAULT_ROLE
         for hook in self.hooks or []:
             role, source = assumed_role(hook.notification_metadata)
             if source == ROLE_FROM_METADATA:

@@ -26,3 +26,13 @@ def account_from_arn(arn: str | None) -> str | None:
     """acs:ram::1234567890123456:role/OOSServiceRole -> 1234567890123456."""
     parts = (arn or "").split(":")
     return parts[3] if len(parts) > 4 and parts[3] else None
+
+
+ROLE_ARN = re.compile(r"^acs:ram::(?P<account>\d*):role/(?P<name>[^/\s]+)$")
+
+
+def role_name(value: str) -> str:
+    """A RAM role named outright or by its Arn (an execution's RamRole may be either):
+    acs:ram::1234567890123456:role/OOSServiceRole -> OOSServiceRole."""
+    match = ROLE_ARN.match(value.strip())
+    return match.group("name") if match else value.strip()

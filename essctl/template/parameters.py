@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from essctl.errors import UsageError
+from essctl.facts.arns import role_name
 from essctl.facts.ess import NOTIFICATION_METADATA_LIMIT
 from essctl.facts.oos import DEFAULT_ROLE
 from essctl.template.model import Parameter, Template
@@ -120,11 +121,11 @@ def assumed_role(metadata: str | None, template: Template | None = None) -> tupl
     default, else DEFAULT_ROLE."""
     ram_role = template.ram_role if template is not None else None
     if ram_role and "{{" not in ram_role:
-        return ram_role.strip(), ROLE_FROM_RAM_ROLE
+        return role_name(ram_role), ROLE_FROM_RAM_ROLE
     passed = metadata_values(metadata).get(ASSUME_ROLE_PARAMETER)
-    if isinstance(passed, str) and passed:
-        return passed, ROLE_FROM_METADATA
+    if isinstance(passed, str) and passed.strip():
+        return role_name(passed), ROLE_FROM_METADATA
     parameter = template.parameters.get(ASSUME_ROLE_PARAMETER) if template is not None else None
-    if parameter is not None and isinstance(parameter.default, str) and parameter.default:
-        return parameter.default, ROLE_FROM_TEMPLATE_DEFAULT
+    if parameter is not None and isinstance(parameter.default, str) and parameter.default.strip():
+        return role_name(parameter.default), ROLE_FROM_TEMPLATE_DEFAULT
     return DEFAULT_ROLE, ROLE_FROM_DEFAULT

@@ -483,3 +483,9 @@ def test_required_actions_derived_from_the_real_template_find_run_command_missin
                            role_policies={"p": POLICY_WITHOUT_RUN_COMMAND})
     first = diagnose(evidence).findings[0]
     assert first.code == "Forbidden.RAM" and first.safe_fix.arguments()["actions"] == ["ecs:RunCommand"]
+
+
+@pytest.mark.parametrize("ram_role", ["OOSHookRole", "acs:ram::1234567890123456:role/OOSHookRole"])
+def test_the_role_an_execution_ran_as_is_read_from_a_name_or_an_arn(ram_role):
+    execution = Execution.from_api({"ExecutionId": EXECUTION_ID, "TemplateName": TEMPLATE, "RamRole": ram_role})
+    assert Evidence(region=REGION, execution=execution).assumed_role() == "OOSHookRole"

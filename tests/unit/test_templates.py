@@ -194,3 +194,10 @@ def test_a_hook_runs_as_its_metadata_role_else_the_template_default_else_oosserv
     assert assumed_role("not json", None) == ("OOSServiceRole", ROLE_FROM_DEFAULT)
     literal = parse_template(text.replace("'{{ OOSAssumeRole }}'", "FixedRole"), name="t", source="t")
     assert assumed_role('{"OOSAssumeRole": "HookRole"}', literal) == ("FixedRole", ROLE_FROM_RAM_ROLE)
+
+
+@pytest.mark.parametrize("named", ["HookRole", "acs:ram::1234567890123456:role/HookRole", " HookRole "])
+def test_a_role_given_by_its_arn_is_the_role_of_that_name(named):
+    text = "FormatVersion: OOS-2019-06-01\nRamRole: ROLE\nTasks:\n- {Name: a, Action: ACS::Sleep}\n"
+    assert assumed_role("", parse_template(text.replace("ROLE", f"'{named}'"), name="t", source="t"))[0] == "HookRole"
+    assert assumed_role(json.dumps({"OOSAssumeRole": named}))[0] == "HookRole"
