@@ -31,8 +31,9 @@ def activity_watch(run: Invocation, activity_id: Annotated[str, typer.Argument(m
     from essctl.watch.watcher import Pacing, Watcher, hook_templates_and_timeout
 
     cloud = run.cloud()
-    templates, hook_timeout = hook_templates_and_timeout(cloud, activity_id)
+    pacing = Pacing(poll_interval, poll_interval * 7.5)
+    templates, hook_timeout = hook_templates_and_timeout(cloud, activity_id, pacing)
     watcher = lambda emit: Watcher(  # noqa: E731
         cloud, emit, timeout=timeout if timeout is not None else hook_timeout,
-        pacing=Pacing(poll_interval, poll_interval * 7.5)).activity(activity_id, templates)
+        pacing=pacing).activity(activity_id, templates)
     follow(run, f"Activity {activity_id}", f"essctl activity watch {activity_id}", watcher)

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 FIRST_INTERVAL_S = 2.0
 MAX_INTERVAL_S = 15.0
 BACKOFF = 1.5
+# ExecuteScalingRule answers with the new activity's id; whether DescribeScalingActivities lists it at once is not
+# documented, so a new activity gets this many polls (2 + 3 + 4.5 + 6.75 s by default) before it counts as absent.
+LISTING_ROUNDS = 5
 
 
 @dataclass
@@ -45,12 +48,20 @@ class Pacing:
     clock: Callable[[], float] = time.monotonic
 
 
-def scaling_activity(cloud: Cloud, activity_id: str) -> ScalingActivity:
-    """An activity a command was given: its absence is an error."""
-    activity = cloud.ess.get_scaling_activity(activity_id)
-    if activity is None:
-        raise PreconditionFailed(f"scaling activity {activity_id} not found in region {cloud.region}")
-    return activity
+def scaling_activity(cloud: Cloud, activity_id: str, pacing: Pacing | None = None) -> ScalingActivity:
+    """An activity a command was given: its absence is an error. With `pacing`, an activity that may have just
+    started is polled for LISTING_ROUNDS rounds first (without sleeping in a replay, which holds the same answers)."""
+    interval = pacing.first if pacing else 0.0
+    for round_ in range(LISTING_ROUNDS if pacing else 1):
+        if round_:
+            if not cloud.replaying:
+                pacing.sleep(interval)
+            interval = min(interval * BACKOFF, max(pacing.longest, pacing.first))
+        activity = cloud.ess.get_scaling_activity(activity_id)
+        if activity is not None:
+            return activity
+    waited = f" (polled {LISTING_ROUNDS} times)" if pacing else ""
+    raise PreconditionFailed(f"scaling activity {activity_id} not found in region {cloud.region}{waited}")
 
 
 def oos_execution(cloud: Cloud, execution_id: str) -> Execution:
@@ -119,7 +130,8 @@ class Watcher:
         return self._loop(poll)
 
     def _poll_activity(self, activity_id: str) -> ScalingActivity:
-        activity = scaling_activity(self.cloud, activity_id)
+        new = self.result.activity is None
+        activity = scaling_activity(self.cloud, activity_id, self.pacing if new else None)
         self.result.activity = activity
         self._event(f"activity:{activity_id}", (activity.status, activity.progress), lambda elapsed: ActivityChanged(
             activity_id, activity.status, activity.progress, activity.status_message,
@@ -175,9 +187,9 @@ class Watcher:
         return self._loop(poll)
 
 
-def hook_templates_and_timeout(cloud: Cloud, activity_id: str) -> tuple[list[str], float]:
+def hook_templates_and_timeout(cloud: Cloud, activity_id: str, pacing: Pacing) -> tuple[list[str], float]:
     """The OOS templates the activity's group's active hooks start, and the longest hook timeout plus the margin."""
-    activity = scaling_activity(cloud, activity_id)
+    activity = scaling_activity(cloud, activity_id, pacing)
     hooks = [hook for hook in cloud.ess.list_lifecycle_hooks(str(activity.group_id)) if hook.active]
     templates = sorted({name for hook in hooks if (name := oos_template_of(hook.notification_arn))})
     longest = max((hook.heartbeat_timeout or DEFAULT_HEARTBEAT_S for hook in hooks), default=DEFAULT_HEARTBEAT_S)

@@ -218,7 +218,8 @@ def test_the_default_timeout_is_the_longest_active_hook_plus_the_margin(sandbox_
     s.ess.modify_lifecycle_hook(models.ModifyLifecycleHookRequest(
         region_id="cn-hangzhou", lifecycle_hook_id=inactive, lifecycle_hook_status="InActive"))
     # the hook without a template counts for the time, the inactive one not at all
-    assert hook_templates_and_timeout(Cloud(steps.session(box)), activity_id) == ([steps.RUN_COMMAND], 1800 + 300)
+    assert hook_templates_and_timeout(Cloud(steps.session(box)), activity_id, Pacing()) == ([steps.RUN_COMMAND],
+                                                                                       1800 + 300)
 
 
 def test_execution_watch_follows_one_execution_to_success(cli, paced):

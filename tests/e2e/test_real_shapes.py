@@ -1,5 +1,6 @@
-"""OOS lists a loop's iterations only when asked (IncludeChildTaskExecution) and runs a nested action such as
-ACS::ECS::RunCommand as a child execution: essctl asks for both, so the real error is never missed."""
+"""Answers shaped as the real services give them, against the stub: OOS lists a loop's iterations only when asked
+(IncludeChildTaskExecution) and runs a nested action such as ACS::ECS::RunCommand as a child execution, so essctl
+asks for both and never misses the real error; a new activity may not be listed on the first poll."""
 from essctl.cloud.gateway import Cloud
 from essctl.cloud.session import CloudSession
 from essctl.cloud.settings import CloudSettings
@@ -51,3 +52,31 @@ def test_diagnosis_finds_the_error_of_the_nested_execution(stub):
     cloud = Cloud(CloudSession(CloudSettings(region="cn-hangzhou", endpoint=stub.url)))
     diagnosis = diagnose(Evidence(region="cn-hangzhou", task_executions=cloud.oos.task_executions(PARENT)))
     assert "Forbidden.RAM" in [finding.code for finding in diagnosis.findings]
+
+
+def test_a_new_activity_not_yet_listed_is_polled_for_not_refused(stub, cli):
+    """ExecuteScalingRule returns the activity id; whether DescribeScalingActivities lists it at once is not
+    documented. The watch polls a few rounds before calling it absent."""
+    from alibabacloud_ess20220222 import models
+
+    listed = models.DescribeScalingActivitiesResponseBody(total_count=1, page_number=1, page_size=50, scaling_activities=[
+        models.DescribeScalingActivitiesResponseBodyScalingActivities(
+            scaling_activity_id="asa-new", scaling_group_id="asg-1", status_code="Successful", progress=100)]).to_map()
+    empty = {"TotalCount": 0, "PageNumber": 1, "PageSize": 50, "ScalingActivities": []}
+    stub.on("DescribeScalingActivities", empty, empty, listed)
+    stub.on("DescribeLifecycleHooks", {"TotalCount": 0, "LifecycleHooks": []})
+    stub.on("DescribeScalingInstances", {"TotalCount": 0, "ScalingInstances": []})
+    stub.on("DescribeLifecycleActions", {"LifecycleActions": []})
+    result = cli("--endpoint", stub.url, "--region", "cn-hangzhou", "-o", "json", "activity", "watch", "asa-new",
+                 "--poll-interval", "0.01")
+    assert result.code == 0, result.err
+    assert len(stub.calls("DescribeScalingActivities")) >= 3
+
+
+def test_an_activity_never_listed_is_one_line_after_the_rounds(stub, cli):
+    stub.on("DescribeScalingActivities", {"TotalCount": 0, "PageNumber": 1, "PageSize": 50, "ScalingActivities": []})
+    result = cli("--endpoint", stub.url, "--region", "cn-hangzhou", "activity", "watch", "asa-gone",
+                 "--poll-interval", "0.01")
+    assert result.code == 1
+    assert result.err == "essctl: error: scaling activity asa-gone not found in region cn-hangzhou (polled 5 times)\n"
+    assert len(stub.calls("DescribeScalingActivities")) == 5
