@@ -38,9 +38,9 @@ def resolve_credential(profile: str | None) -> ResolvedCredential:
     from alibabacloud_credentials import provider as providers
     from alibabacloud_credentials.client import Client as CredentialClient
 
-    # The providers log each failed source with a traceback; the one line below says it better.
-    logging.getLogger("credentials").addHandler(logging.NullHandler())
-    logging.getLogger("credentials").propagate = False
+    # The providers attach their own stderr handler at import and log each failed source with a traceback (three
+    # of them for an unreachable instance metadata service); the one line below says it better.
+    logging.getLogger("credentials").disabled = True
 
     if profile:
         candidates = [

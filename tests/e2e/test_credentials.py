@@ -95,3 +95,15 @@ def test_region_from_env_beats_the_profile_and_flag_beats_env(stub, home):
 def test_no_region_is_a_usage_error(home):
     result = run_essctl("group", "list", env=clean_env(home, ALIBABA_CLOUD_ACCESS_KEY_ID="a", ALIBABA_CLOUD_ACCESS_KEY_SECRET="b"))
     assert result.code == 2 and "no region: pass --region" in result.err
+
+
+def test_the_credential_providers_print_nothing_of_their_own(capfd):
+    """The SDK's providers attach a stderr handler at import and log every failed source with a traceback; essctl's
+    one line replaces them (on a machine whose metadata service answers 404 a user saw three tracebacks)."""
+    import logging
+
+    from essctl.cloud.credentials import resolve_credential
+
+    resolve_credential(None)
+    logging.getLogger("credentials").error("Refresh credentials failed", exc_info=ValueError("from the SDK"))
+    assert capfd.readouterr().err == ""
