@@ -5,7 +5,8 @@
 - run-command-slow-script.yaml, a failing run to rehearse (`recipe run run-command --dry-run --tape
   run-command-slow-script`): the script outlasts the hook's timeout, and the run diagnoses itself;
 - diagnose-SCENARIO.yaml, `essctl diagnose --group asg-sandbox000000000001` on each failure of
-  tests/support/failure_scenarios.py (`essctl diagnose --tape diagnose-forbidden-ram --group ...`).
+  tests/support/failure_scenarios.py (`essctl diagnose --tape diagnose-forbidden-ram --group ...`);
+- doctor.yaml, what `essctl doctor --dry-run` replays: the probe of a fresh sandbox, account redacted.
 
     .venv/bin/python -m tools.record_tapes [NAME ...]      (or: make tapes)
 
@@ -67,7 +68,7 @@ def record(names: list[str]) -> None:
     from tests.support.sandbox_steps import GROUP
 
     recipes = sorted(builtin_recipe_paths())
-    wanted = names or [*recipes, "run-command-slow-script", *(f"diagnose-{s}" for s in DIAGNOSED)]
+    wanted = names or [*recipes, "run-command-slow-script", *(f"diagnose-{s}" for s in DIAGNOSED), "doctor"]
     for name in wanted:
         fast = ["--yes", "--poll-interval", "0.02"]
         if name in recipes:
@@ -82,6 +83,8 @@ def record(names: list[str]) -> None:
             scenario = name[len("diagnose-"):]
             _record(TAPES / f"{name}.yaml", SCENARIOS[scenario], ["diagnose", "--group", GROUP], expect=1,
                     source=f"failure scenario {scenario}", stage=scenario)
+        elif name == "doctor":
+            _record(TAPES / "doctor.yaml", None, ["doctor", "--redact-account"], expect=0, source="default scenario")
         else:
             raise SystemExit(f"unknown tape {name!r}")
 

@@ -27,7 +27,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "sandbox": ("A local Auto Scaling / OOS / RAM emulator: rehearse recipes, run end-to-end tests.",
                 "essctl.cli.sandbox"),
 }
-COMMANDS: dict[str, str] = {"diagnose": "essctl.cli.diagnose"}   # top-level commands, always loaded
+COMMANDS: dict[str, str] = {"diagnose": "essctl.cli.diagnose", "doctor": "essctl.cli.doctor"}   # always loaded
 
 
 def _app_of(module: str) -> typer.Typer:

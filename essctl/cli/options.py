@@ -105,16 +105,21 @@ class Invocation:
     def dry_run_cloud(self, recipe_name: str) -> tuple[Cloud, str | None]:
         """A cloud that answers from the recipe's bundled tape (or --tape FILE), matching calls by action, and the
         scaling group that tape was recorded in."""
+        cloud = self.replay_cloud(f"recipe-{recipe_name}")
+        return cloud, cloud.session.recorded_parameter("DescribeScalingGroups", "ScalingGroupIds.1")
+
+    def replay_cloud(self, bundled_tape: str) -> Cloud:
+        """A cloud that answers from a bundled tape (or --tape FILE), matching calls by action: no network, no
+        credentials."""
         import dataclasses
 
         from essctl.cloud.gateway import Cloud
         from essctl.cloud.session import CloudSession
 
-        tape = self.settings.tape or Path(f"recipe-{recipe_name}")
+        tape = self.settings.tape or Path(bundled_tape)
         self.settings = dataclasses.replace(self.settings, tape=tape, record=None)
-        session = CloudSession(self.settings, log=self._log(), match_by_action=True)
-        self._cloud = Cloud(session)
-        return self._cloud, session.recorded_parameter("DescribeScalingGroups", "ScalingGroupIds.1")
+        self._cloud = Cloud(CloudSession(self.settings, log=self._log(), match_by_action=True))
+        return self._cloud
 
 
 def merge(root: dict[str, Any] | None, overrides: dict[str, Any]) -> Invocation:

@@ -54,6 +54,10 @@ class Cloud:
     def calls(self) -> list[Call]:
         return self.session.calls
 
+    def endpoints(self, services: tuple[str, ...] = ("ess", "oos", "ram")) -> dict[str, str]:
+        """Service -> the base URL its calls go to in this region."""
+        return {service: self.session.endpoint_of(service) for service in services}
+
     def where(self) -> Where:
         endpoint, credentials = self.session.where()
         return Where(self.region, endpoint, credentials)

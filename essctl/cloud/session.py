@@ -104,6 +104,12 @@ class CloudSession:
         return endpoint, (f"{self._credential.source}, AccessKey id {self._credential.key_id_masked}"
                           + (f", profile {profile}" if profile else ""))
 
+    def endpoint_of(self, service: str) -> str:
+        """The base URL the service's client sends to in this region (the SDK's rule, a global endpoint, or the
+        user's --endpoint); in a replay, where it would send."""
+        client = self.client(service)
+        return f"{getattr(client, '_protocol', None) or 'https'}://{client._endpoint}"
+
     def recorded_parameter(self, action: str, name: str) -> str | None:
         """A parameter of the first recorded call of `action` on the tape being replayed (e.g. its scaling group)."""
         if self._player is None:

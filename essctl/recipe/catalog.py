@@ -22,6 +22,11 @@ def builtin_recipe_paths() -> dict[str, Path]:
     return {path.stem: path for path in sorted(directory.glob("*.yaml"))} if directory.is_dir() else {}
 
 
+def builtin_recipes() -> list[Recipe]:
+    """Every built-in recipe, by name."""
+    return [load_recipe(path) for path in builtin_recipe_paths().values()]
+
+
 def find_recipe(name_or_path: str) -> Recipe:
     """A built-in recipe by name, or a recipe file."""
     builtins = builtin_recipe_paths()

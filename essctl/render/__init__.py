@@ -63,6 +63,7 @@ def _view(result: Any) -> tuple[str, Callable[[Any], Iterable[Any]]] | None:
         "essctl.recipe.show.RecipeDescription": ("rich", views.recipe_view),
         "essctl.inventory.RoleReport": ("rich", views.role_view),
         "essctl.impact.model.RoleDependents": ("rich", views.role_impact_view),
+        "essctl.doctor.DoctorReport": ("rich", views.doctor_view),
     }.get(name)
 
 

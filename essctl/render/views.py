@@ -154,6 +154,24 @@ def role_impact_view(report: Any) -> Iterable[Any]:
     return [*generic_view(header), "", *table, *notes, summary.get("Text", "")]
 
 
+_DOCTOR = [Column("Check", "Check"), Column("Target", "Target", max_width=60), Column("Result", "Status"),
+           Column("Detail", "Detail", max_width=90)]
+
+
+def doctor_view(report: Any) -> Iterable[Any]:
+    """Where the calls went, one row per probe, and the counts."""
+    data = report.to_data()
+    header = {"Region": data["Region"], "Credentials": data["Credentials"],
+              "Endpoints": [f"{service} {url}" for service, url in data["Endpoints"].items()]}
+    rows = [{**row, "Status": row["Status"].upper() if row["Status"] != "pass" else "pass"} for row in data["Checks"]]
+    counts = data["Summary"]
+    verdict = ("every answer matches what essctl assumes" if not counts["fail"]
+               else f"{counts['fail']} answers differ from what essctl assumes: share the tape of "
+                    "`essctl doctor --record FILE --redact-account`")
+    return [*generic_view(header), "", *table_view("essctl doctor", _DOCTOR, empty="nothing probed")(rows),
+            f"{counts['pass']} pass, {counts['warn']} warn, {counts['fail']} fail: {verdict}"]
+
+
 TEMPLATES = table_view("OOS templates", [
     Column("Name", "TemplateName"), Column("Version", "TemplateVersion"), Column("Share", "ShareType"),
     Column("Updated", "UpdatedDate"), Column("Description", "Description", max_width=60),

@@ -79,11 +79,12 @@ class PolicyReport:
 def policy_report(template: Template, resolve: TemplateResolver | None, cloud: Cloud | None = None) -> PolicyReport:
     """The policy; with `cloud` (a template read from OOS), compared with what OOS says the template needs."""
     derivation = derive_required_actions(template, resolve)
-    check = _cross_check(cloud, template, set(derivation.actions)) if cloud is not None else None
+    check = cross_check(cloud, template, set(derivation.actions)) if cloud is not None else None
     return PolicyReport(least_privilege(derivation.actions), derivation, check)
 
 
-def _cross_check(cloud: Cloud, template: Template, derived: set[str]) -> CrossCheck:
+def cross_check(cloud: Cloud, template: Template, derived: set[str]) -> CrossCheck:
+    """The derived actions against what OOS GenerateExecutionPolicy says the template needs."""
     try:
         generated = cloud.oos.generate_execution_policy(template.name, version=template.version).actions
     except EssctlError as exc:
