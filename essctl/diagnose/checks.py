@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from essctl.diagnose.evidence import Evidence
 from essctl.diagnose.fixes import GrantMissingActions, RaiseHookTimeout, SafeFix
@@ -16,6 +16,9 @@ from essctl.facts.states import is_running
 from essctl.policies.evaluation import missing_actions
 from essctl.policies.system import system_policy_documents
 from essctl.template.heartbeat import suggested_timeout
+
+if TYPE_CHECKING:
+    from essctl.cloud.resources import ScalingActivity
 
 
 @dataclass(frozen=True)
@@ -263,9 +266,19 @@ def check_no_other_activity_in_progress(ev: Evidence) -> CheckResult:
     evidence["in_progress_activity_id"] = blocking[0].id
     problems = [Problem("running", f"activity {a.id} is {a.status} ({a.progress or 0}%, started {a.start_time})",
                         certain=bool(overlapping) or bool(own_id)) for a in running]
-    problems += [Problem("overlapping", f"activity {a.id} ({a.status}, {a.start_time} to {a.end_time}) was running "
-                                        f"when {own_id} started") for a in overlapping]
+    problems += [_overlap(a, own_id, started) for a in overlapping]
     return _failed(name, problems, evidence, placeholders={"in_progress_activity_id": blocking[0].id})
+
+
+def _overlap(other: ScalingActivity, own_id: str | None, started: Any) -> Problem:
+    """ESS gives activity times to the minute: one that ended in the minute the next started may have ended
+    first, so only a later end is certain."""
+    if other.ended_at is not None and other.ended_at == started:
+        return Problem("overlapping", f"activity {other.id} ({other.status}, {other.start_time} to {other.end_time}) "
+                                      f"ended in the minute {own_id} started (ESS times are to the minute): it may "
+                                      "have been running", certain=False)
+    return Problem("overlapping", f"activity {other.id} ({other.status}, {other.start_time} to {other.end_time}) was "
+                                  f"running when {own_id} started")
 
 
 def check_group_capacity(ev: Evidence) -> CheckResult:

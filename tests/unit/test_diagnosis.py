@@ -489,3 +489,16 @@ def test_required_actions_derived_from_the_real_template_find_run_command_missin
 def test_the_role_an_execution_ran_as_is_read_from_a_name_or_an_arn(ram_role):
     execution = Execution.from_api({"ExecutionId": EXECUTION_ID, "TemplateName": TEMPLATE, "RamRole": ram_role})
     assert Evidence(region=REGION, execution=execution).assumed_role() == "OOSHookRole"
+
+
+def test_an_activity_that_ended_in_the_minute_the_next_started_is_not_certain():
+    """ESS writes times to the minute (2020-09-10T09:54Z): an activity that ended at 10:00Z may have ended before
+    one that started at 10:00Z, so the check says so instead of reporting it as certain."""
+    same_minute = activity(ScalingActivityId="asa-bp1earlier00000000001", StatusCode="Successful",
+                           StartTime="2024-05-01T09:55Z", EndTime="2024-05-01T10:00Z")
+    result = check_no_other_activity_in_progress(clean_evidence(other_activities=[same_minute]))
+    [problem] = result.problems()
+    assert (problem.kind, problem.certain) == ("overlapping", False)
+    assert "ESS times are to the minute" in problem.detail
+    findings = diagnose(clean_evidence(other_activities=[same_minute])).findings
+    assert all(f.severity != "error" for f in findings if "activity" in f.code.lower())
