@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 ESSCTL := $(BIN)/essctl
 
-.PHONY: demo test bench tapes clean
+.PHONY: demo test bench tapes mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: $(VENV)/.installed
 # Re-record the dry-run tapes of the built-in recipes against the sandbox (essctl/tapes/recipe-*.yaml).
 tapes: $(VENV)/.installed
 	$(BIN)/python -m tools.record_tapes
+
+# Mutation check: a deliberate mistake in essctl's RAM derivation must make an end-to-end test fail.
+mutation: $(VENV)/.installed
+	$(BIN)/python -m tools.mutation_check
 
 # Startup benchmark: essctl --help against a minimal two-command Typer app.
 bench: $(VENV)/.installed
