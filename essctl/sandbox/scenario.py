@@ -230,7 +230,7 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
             r.get(item, "description", p, str, default="")))
 
     custom = {policy.name for policy in scenario.policies}
-    from essctl.policies.system import system_policy_documents
+    from essctl.sandbox.ram.models import system_policy_documents
 
     for i, item in enumerate(r.sequence(top.get("roles"), ("roles",))):
         p = ("roles", i)

@@ -153,10 +153,10 @@ class OosBackend:
         """The first action of the task the role does not allow, or None."""
         if not execution["RamRole"]:
             return None
-        from essctl.policies.evaluation import missing_actions
+        from essctl.sandbox.ram.policy import denied
 
         template = self.template(execution["TemplateName"])
-        missing = missing_actions(self.task_actions(template, task), self.world.ram.role_documents(execution["RamRole"]))
+        missing = denied(self.task_actions(template, task), self.world.ram.role_documents(execution["RamRole"]))
         return missing[0] if missing else None
 
     def _new_task_run(self, execution: dict, task: Any) -> dict:
@@ -257,15 +257,14 @@ class OosBackend:
 
     # GenerateExecutionPolicy
     def execution_policy(self, template: Any, role: str | None) -> tuple[dict, dict | None]:
-        from essctl.policies.documents import least_privilege as least_privilege_policy
-        from essctl.policies.evaluation import missing_actions
+        from essctl.sandbox.ram.policy import denied, least_privilege
 
         actions = self.required_actions(template)
-        policy = least_privilege_policy(actions)
+        policy = least_privilege(actions)
         if not role:
             return policy, None
         documents = self.world.ram.role_documents(role)
-        return policy, least_privilege_policy(missing_actions(actions, documents))
+        return policy, least_privilege(denied(actions, documents))
 
 
 def _instance_ids(params: dict[str, Any]) -> list[str]:
