@@ -130,12 +130,11 @@ def generate_execution_policy(world: Any, p: Params) -> dict:
     if name is not None:
         template = world.oos.template(name)
     else:
-        from essctl.errors import UsageError
-        from essctl.template.model import parse_template
+        from essctl.sandbox.oos.reader import TemplateFormatError, read_template
 
         try:
-            template = parse_template(content, name="TemplateContent", source="TemplateContent")
-        except UsageError as exc:
+            template = read_template(content, "TemplateContent")
+        except TemplateFormatError as exc:
             raise invalid_parameter("TemplateContent", str(exc)) from None
     role = p.str("RamRole")
     policy, missing = world.oos.execution_policy(template, role)
