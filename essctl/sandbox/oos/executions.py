@@ -17,6 +17,7 @@ from typing import Any
 
 from essctl.sandbox.clock import iso
 from essctl.sandbox.errors import ApiError
+from essctl.sandbox.oos.needs import template_needs
 from essctl.sandbox.oos.templates import TemplateStore, render, resolve_parameters
 
 OOS_SERVICE = "oos.aliyuncs.com"
@@ -51,15 +52,11 @@ class OosBackend:
             raise ApiError("EntityNotExists.Template", f"The template does not exist: {name}.", 404)
         return template
 
-    def required_actions(self, template: Any) -> dict[str, list[str]]:
-        from essctl.template.permissions import derive_required_actions
-
-        return derive_required_actions(template, self.store.template).actions
-
     def task_actions(self, template: Any, task: Any) -> list[str]:
         key = (template.name, task.name)
         if key not in self._task_actions:
-            self._task_actions[key] = sorted(self.required_actions(replace(template, tasks=[task])))
+            needs = template_needs(replace(template, tasks=(task,)), self.store.template)
+            self._task_actions[key] = sorted(needs.actions)
         return self._task_actions[key]
 
     # executions
@@ -259,7 +256,7 @@ class OosBackend:
     def execution_policy(self, template: Any, role: str | None) -> tuple[dict, dict | None]:
         from essctl.sandbox.ram.policy import denied, least_privilege
 
-        actions = self.required_actions(template)
+        actions = template_needs(template, self.store.template).all
         policy = least_privilege(actions)
         if not role:
             return policy, None

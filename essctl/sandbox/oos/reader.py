@@ -8,6 +8,14 @@ from typing import Any
 
 PARAMETER_TYPES = ("String", "Number", "Boolean", "List", "Json")
 END, NEXT = "ACS::END", "ACS::NEXT"      # OnSuccess / OnError targets that name no task
+# The built-in actions the templates in shared/oos-templates use (compared upper-cased: both ACS::ExecuteAPI and
+# ACS::ExecuteApi occur). Any other action names a template that runs nested: ACS::Template names it in
+# Properties.TemplateName, an action such as ACS::ECS::RunCommand is itself the template's name.
+API_ACTIONS = frozenset({"ACS::EXECUTEAPI", "ACS::WAITFOR", "ACS::CHECKFOR"})
+CHOICE = "ACS::CHOICE"
+FLOW_ACTIONS = frozenset({"ACS::SLEEP", "ACS::SELECTTARGETS", "ACS::APPROVE", "ACS::NOTIFY", "ACS::PAUSE",
+                          "ACS::WAITFORSIGNAL"})
+TEMPLATE_ACTION = "ACS::TEMPLATE"
 
 
 class TemplateFormatError(ValueError):
@@ -44,6 +52,19 @@ class Task:
     on_success: str | None = None
     on_error: str | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
+
+
+    @property
+    def kind(self) -> str:
+        """api (one cloud API call), choice, flow (no call), or template (a nested execution)."""
+        action = self.action.upper()
+        return ("api" if action in API_ACTIONS else "choice" if action == CHOICE else "flow"
+                if action in FLOW_ACTIONS else "template")
+
+    @property
+    def nested_template(self) -> Any:
+        """The name of the template a nested task runs (an expression until rendered)."""
+        return self.properties.get("TemplateName") if self.action.upper() == TEMPLATE_ACTION else self.action
 
 
 @dataclass(frozen=True)
