@@ -107,7 +107,8 @@ def resolve_parameters(template: Template, given: dict[str, Any], context: dict[
             raise ApiError("InvalidParameter", f"The template parameter {name} has no value and no default "
                                                "(give it in the NotificationMetadata or Parameters).")
         value = _typed(parameter.type, value)
-        if parameter.allowed_values and value not in parameter.allowed_values:
+        unknown_yet = isinstance(value, str) and "{{" in value      # another task's output, passed to a nested one
+        if parameter.allowed_values and not unknown_yet and value not in parameter.allowed_values:
             raise ApiError("InvalidParameter", f"The template parameter {name} must be one of "
                            f"{', '.join(map(str, parameter.allowed_values))}, got {value!r}.")
         resolved[name] = value
