@@ -1,8 +1,13 @@
 """The sandbox's own RAM policy evaluation (essctl/sandbox/ram/policy.py): RAM's documented rules, no essctl code."""
 import json
 
+import pytest
+
+from essctl.errors import CloudAPIError, UsageError
 from essctl.sandbox.ram.models import system_policy_documents
 from essctl.sandbox.ram.policy import decide, denied, least_privilege, trusts
+from essctl.sandbox.scenario import parse_scenario
+from tests.support.sandbox_steps import session
 
 
 def _doc(*statements):
@@ -78,3 +83,37 @@ def test_every_system_policy_names_its_source_and_basis():
     table = yaml.safe_load((resources.files("essctl.sandbox.ram") / "system_policies.yaml").read_text())
     assert set(table) == set(system_policy_documents())
     assert all(entry["source"] and entry["basis"] and entry["actions"] for entry in table.values())
+
+
+def _attach(s, name, kind="Custom", role="OOSServiceRole"):
+    from alibabacloud_ram20150501 import models
+
+    if kind == "Custom":
+        s.ram.create_policy(models.CreatePolicyRequest(policy_name=name, policy_document=json.dumps(_doc(_allow("*")))))
+    s.ram.attach_policy_to_role(models.AttachPolicyToRoleRequest(policy_name=name, policy_type=kind, role_name=role))
+
+
+def test_a_role_holds_at_most_five_custom_and_twenty_system_policies(sandbox):
+    s = session(sandbox)
+    for number in range(5):
+        _attach(s, f"Custom{number}")
+    with pytest.raises(CloudAPIError) as caught:
+        _attach(s, "Custom5")
+    assert (caught.value.code, caught.value.status) == ("LimitExceeded.Role.Policy", 409)
+    for name in sorted(system_policy_documents())[:12]:        # system policies count apart
+        _attach(s, name, "System")
+    assert len(sandbox.backends.ram.roles["OOSServiceRole"]["attached"]) == 17
+
+
+def test_the_limits_are_a_scenario_option(sandbox_factory):
+    scenario = parse_scenario("roles: [{name: R, trusted: oos.aliyuncs.com, policies: [AdministratorAccess]}]\n"
+                              "limits: {role_system_policies: 1, role_custom_policies: 1}\n")
+    s = session(sandbox_factory(scenario))
+    _attach(s, "One", role="R")
+    with pytest.raises(CloudAPIError, match="LimitExceeded.Role.Policy"):
+        _attach(s, "Two", role="R")
+    with pytest.raises(CloudAPIError, match="LimitExceeded.Role.Policy"):
+        _attach(s, "AliyunECSFullAccess", "System", role="R")
+    with pytest.raises(UsageError, match=r"2 system policies, more than a role may hold \(1"):
+        parse_scenario("roles: [{name: R, policies: [AdministratorAccess, AliyunECSFullAccess]}]\n"
+                       "limits: {role_system_policies: 1}\n")

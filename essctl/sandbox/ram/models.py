@@ -195,6 +195,12 @@ class RamBackend:
         self.policy(policy_name, kind)
         if any(a["PolicyName"] == policy_name and a["PolicyType"] == kind for a in role["attached"]):
             raise ApiError("EntityAlreadyExists.Role.Policy", "The policy is already attached to the role.", 409)
+        limits = self.world.scenario.ram_limits
+        limit = limits.system_per_role if kind == "System" else limits.custom_per_role
+        if sum(1 for a in role["attached"] if a["PolicyType"] == kind) >= limit:
+            # api-docs/ram/_ErrorMessages.md: LimitExceeded.Role.Policy, 409 (20 system, 5 custom per role)
+            raise ApiError("LimitExceeded.Role.Policy", "The count of policies attached to the role beyond the "
+                                                        "current limits.", 409)
         role["attached"].append({"PolicyName": policy_name, "PolicyType": kind, "AttachDate": iso(self.world.now())})
         self.world.changed = True
 
