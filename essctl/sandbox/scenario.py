@@ -86,6 +86,16 @@ class Behaviour:
 
 
 @dataclass
+class RamLimits:
+    """Policies one role may hold, by type. Documented: shared/api-reference/api-docs/ram/_ErrorMessages.md,
+    LimitExceeded.Role.Policy ("The maximum numbers of system policies and custom policies that can be granted to
+    a role is 20 and 5, respectively"; a 2021 page: the live quotas may have changed, hence the scenario option)."""
+
+    system_per_role: int = 20
+    custom_per_role: int = 5
+
+
+@dataclass
 class Scenario:
     region: str = "cn-hangzhou"
     account_id: str = "1234567890123456"
@@ -98,6 +108,7 @@ class Scenario:
     template_dirs: list[Path] = field(default_factory=list)
     behaviour: dict[str, Behaviour] = field(default_factory=dict)
     faults: Faults = field(default_factory=Faults)
+    ram_limits: RamLimits = field(default_factory=RamLimits)
 
     def ensure_credentials(self) -> None:
         """A sandbox-only AccessKey (prefix sbx, never LTAI) when the scenario gives none."""
@@ -160,7 +171,7 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
     r = _Reader(doc)
     top = r.mapping(doc.root, ())
     r.known(top, (), {"region", "account_id", "credentials", "groups", "roles", "policies", "templates",
-                      "template_dirs", "behaviour", "faults", "scheduled_tasks"})
+                      "template_dirs", "behaviour", "faults", "scheduled_tasks", "limits"})
     scenario = Scenario()
     scenario.region = r.get(top, "region", (), str, default=scenario.region)
     account = r.get(top, "account_id", (), (str, int), default=scenario.account_id)
@@ -229,8 +240,16 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
             document if isinstance(document, str) else json.dumps(document, separators=(",", ":")),
             r.get(item, "description", p, str, default="")))
 
+    limits = r.mapping(top.get("limits"), ("limits",))
+    r.known(limits, ("limits",), {"role_system_policies", "role_custom_policies"})
+    scenario.ram_limits = RamLimits(r.get(limits, "role_system_policies", ("limits",), int, default=20),
+                                    r.get(limits, "role_custom_policies", ("limits",), int, default=5))
+    for key in ("role_system_policies", "role_custom_policies"):
+        if key in limits and limits[key] < 0:
+            raise r.fail(("limits", key), "must be >= 0")
+
     custom = {policy.name for policy in scenario.policies}
-    from essctl.policies.system import system_policy_documents
+    from essctl.sandbox.ram.models import system_policy_documents
 
     for i, item in enumerate(r.sequence(top.get("roles"), ("roles",))):
         p = ("roles", i)
@@ -242,6 +261,12 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
             if name not in custom and name not in system_policy_documents():
                 raise r.fail((*p, "policies", j), f"{name!r} is neither a policy of this scenario nor a known "
                                                   "system policy")
+        held = {"custom": sum(1 for n in policies if n in custom), "system": sum(1 for n in policies if n not in custom)}
+        for kind, limit in (("custom", scenario.ram_limits.custom_per_role),
+                            ("system", scenario.ram_limits.system_per_role)):
+            if held[kind] > limit:
+                raise r.fail((*p, "policies"), f"{held[kind]} {kind} policies, more than a role may hold ({limit}; "
+                                               f"limits.role_{kind}_policies)")
         scenario.roles.append(RoleSpec(r.get(item, "name", p, str, required=True),
                                        [trusted] if isinstance(trusted, str) else [str(t) for t in trusted],
                                        [str(n) for n in policies], r.get(item, "description", p, str, default="")))

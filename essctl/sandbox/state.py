@@ -9,7 +9,7 @@ from typing import Any
 
 from essctl.errors import UsageError
 
-FORMAT = 1
+FORMAT = 2      # 2: executions keep their walk, task runs their loop state (OOS engine)
 
 
 def save_state(path: Path, state: dict[str, Any]) -> None:

@@ -1,9 +1,12 @@
 """The built-in stand-ins match the public templates of the same name: parameters (names, types, defaults,
-allowed values), Outputs names, and the RAM actions derived with CloudProductActions resolved."""
+allowed values), Outputs names, and the RAM actions with CloudProductActions resolved (as essctl derives them, and
+as the sandbox's own table reads them)."""
 import pytest
 import yaml
 
-from essctl.sandbox.oos.templates import standin_templates
+from essctl.sandbox.oos.needs import template_needs
+from essctl.sandbox.oos.reader import read_template
+from essctl.sandbox.oos.templates import TemplateStore, standin_templates
 from essctl.template.model import load_template_file, parse_template
 from essctl.template.permissions import derive_required_actions
 from essctl.template.source import action_dir_resolver
@@ -50,3 +53,11 @@ def test_a_stand_in_matches_the_public_template(name):
 def test_the_stand_ins_file_names_no_public_template_file():
     text = (REPO / "essctl" / "sandbox" / "standins.yaml").read_text()
     assert yaml.safe_load(text) and not list((REPO / "essctl").rglob("ACS-ESS-*.yml"))
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="needs ../shared/oos-templates (absent in a user's clone)")
+@pytest.mark.parametrize("name", NAMES)
+def test_a_stand_in_needs_what_the_public_template_needs_by_the_sandboxs_own_table(name):
+    public = TemplateStore({}, [SHARED])
+    standin = read_template(standin_templates()[name], name)
+    assert template_needs(standin, lambda _: None).all == template_needs(public.template(name), public.template).all

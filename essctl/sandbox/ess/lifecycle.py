@@ -3,10 +3,11 @@ events that move them (wait begins, action timeout, in service, released, schedu
 
 Scale-out: new instances are Pending for LAUNCH_S, then wait in Pending:Wait for every Active SCALE_OUT hook
 (one lifecycle action per hook, covering all the activity's instances; an OOS NotificationArn starts an
-execution). When every action has ended, CONTINUE puts them InService; ABANDON or ROLLBACK releases them.
-Scale-in removes the newest InService instances first (CreationTime, then id), waiting in Removing:Wait for
-SCALE_IN hooks; ROLLBACK keeps them InService, anything else releases them. An ABANDON or ROLLBACK from one
-hook ends the activity's other actions early. Manually attached instances fire no hook.
+execution). When every action has ended, the result of the last one to end decides: CONTINUE puts them InService;
+ABANDON or ROLLBACK releases them. Scale-in removes the newest InService instances first (CreationTime, then id),
+waiting in Removing:Wait for SCALE_IN hooks; ROLLBACK keeps them InService, anything else releases them. Only
+there does a wait that times out with ABANDON or ROLLBACK end the activity's other waits early (_action_ended has
+the sources). Manually attached instances fire no hook.
 """
 from __future__ import annotations
 
@@ -238,18 +239,25 @@ class ScalingLifecycle:
         self.world.schedule(timeout, "ess.action_timeout", token=token)
 
     def _action_ended(self, ended: dict) -> None:
+        """One hook's wait ended. ESS waits for every hook the activity triggered, and the result of the wait that
+        ends last decides, except during a scale-in, where a hook whose wait times out with ABANDON (or ROLLBACK)
+        ends the other waits early and decides. Sources (shared/api-reference/api-docs/ess/):
+        CompleteLifecycleAction.md, "If multiple lifecycle hooks exist in a scaling group and are triggered at the
+        same time"; CreateLifecycleHook.md and ModifyLifecycleHook.md, DefaultResult; CreateLifecycleHook.zh-CN.md
+        (the next action follows the last wait to end). ROLLBACK is named with ABANDON as api-facts §2.1 reads
+        these pages; the waits ended early are marked Completed with the deciding result."""
         siblings = [a for a in self.ess.actions.values() if a["ScalingActivityId"] == ended["ScalingActivityId"]]
-        if ended["LifecycleActionResult"] in ("ABANDON", "ROLLBACK"):
+        activity = self.ess.activities[ended["ScalingActivityId"]]
+        outcome = ended["LifecycleActionResult"]
+        if (activity["direction"] == "in" and ended["LifecycleActionStatus"] == "Timeout"
+                and outcome in ("ABANDON", "ROLLBACK")):
             for other in siblings:
                 if other["LifecycleActionStatus"] == "Pending":
                     other["LifecycleActionStatus"] = "Completed"
-                    other["LifecycleActionResult"] = ended["LifecycleActionResult"]
+                    other["LifecycleActionResult"] = outcome
         if any(a["LifecycleActionStatus"] == "Pending" for a in siblings):
             return
-        results = {a["LifecycleActionResult"] for a in siblings}
-        outcome = "ROLLBACK" if "ROLLBACK" in results else "ABANDON" if "ABANDON" in results else "CONTINUE"
-        activity = self.ess.activities[ended["ScalingActivityId"]]
-        deciding = next(a for a in siblings if a["LifecycleActionResult"] == outcome)
+        deciding = ended       # the wait that ended last (or the scale-in timeout that ended the others)
         activity["outcome"], activity["decided_by"] = outcome, deciding["LifecycleHookId"]
         if activity["direction"] == "out":
             if outcome == "CONTINUE":

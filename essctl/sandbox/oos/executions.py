@@ -1,68 +1,51 @@
-"""OOS state: executions and their task runs, and the simulation of an execution (of a template from templates.py).
+"""OOS state: executions (root and child) and their task runs. Starting an execution (for a lifecycle hook, for
+StartExecution, for a nested task), ending it with its outputs, what ListExecutions and ListTaskExecutions show with
+and without children, and GenerateExecutionPolicy. The tasks run in engine.py.
 
-A simulated execution checks the template's RamRole (exists, trusts oos.aliyuncs.com), then walks the work
-tasks in order (every task that is not an ESS CompleteLifecycleAction call), each taking an equal share of the
-scenario's `duration`. A task whose RAM actions the role's policies do not allow fails with Forbidden.RAM; the
-scenario's `behaviour.fail` fails a named task. After the work, the CONTINUE completion task runs; after a
-failure, the template's other completion task (its failure path) runs with its result, and the execution ends
-Failed with the failing task's message. Choice branches are not evaluated: every work task runs."""
+An execution first checks its RamRole (it exists and trusts oos.aliyuncs.com); without a RamRole it runs with the
+caller's own permissions, which the sandbox grants."""
 from __future__ import annotations
 
 import hashlib
 import json
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from essctl.sandbox.clock import iso
-from essctl.sandbox.errors import ApiError
+from essctl.sandbox.errors import ApiError, invalid_parameter
+from essctl.sandbox.oos.engine import TaskEngine, work_share
+from essctl.sandbox.oos.needs import template_needs
+from essctl.sandbox.oos.reader import Template
 from essctl.sandbox.oos.templates import TemplateStore, render, resolve_parameters
 
 OOS_SERVICE = "oos.aliyuncs.com"
 _IP_OUTPUT = re.compile(r"ip_?address|^ips$", re.IGNORECASE)
 _EMPTY = {"List": [], "Json": {}, "Number": 0, "Boolean": False}
-FORBIDDEN = "Forbidden.RAM: User not authorized to operate on the specified resource. Action: {}"
-
-
-def _is_completion(task: Any) -> bool:
-    props = task.properties
-    return (task.action.upper() == "ACS::EXECUTEAPI" and str(props.get("Service", "")).upper() == "ESS"
-            and props.get("API") == "CompleteLifecycleAction")
+DEPTHS = ("RootDepth", "FirstChildDepth")
 
 
 class OosBackend:
     def __init__(self, world: Any, template_dirs: list[Path]):
         self.world = world
         self.store = TemplateStore(world.scenario.templates, list(template_dirs))
-        self.state: dict[str, Any] = {"executions": {}, "tasks": {}, "client_tokens": {}}
-        self._task_actions: dict[tuple[str, str], list[str]] = {}
+        self.state: dict[str, Any] = {"executions": {}, "tasks": {}, "client_tokens": {}, "runs": {}}
+        self.engine = TaskEngine(self)
 
     @property
     def executions(self) -> dict[str, dict]:
         return self.state["executions"]
 
     def event_handlers(self) -> dict[str, Any]:
-        return {"oos.task_end": self._on_task_end, "oos.finish_path": self._on_finish_path}
+        return self.engine.event_handlers()
 
-    def template(self, name: str) -> Any:
+    def template(self, name: str) -> Template:
         template = self.store.template(name)
         if template is None:
             raise ApiError("EntityNotExists.Template", f"The template does not exist: {name}.", 404)
         return template
 
-    def required_actions(self, template: Any) -> dict[str, list[str]]:
-        from essctl.template.permissions import derive_required_actions
-
-        return derive_required_actions(template, self.store.template).actions
-
-    def task_actions(self, template: Any, task: Any) -> list[str]:
-        key = (template.name, task.name)
-        if key not in self._task_actions:
-            self._task_actions[key] = sorted(self.required_actions(replace(template, tasks=[task])))
-        return self._task_actions[key]
-
-    # executions
+    # starting executions
     def start_for_hook(self, template_name: str, hook: dict, action: dict, group: dict) -> None:
         """What ESS does for a hook whose NotificationArn names an OOS template."""
         try:
@@ -87,27 +70,71 @@ class OosBackend:
         if client_token and client_token in tokens:
             return self.executions[tokens[client_token]]
         template = self.template(template_name)
-        params = resolve_parameters(template, given, context or {"regionId": self.world.region})
+        params = self._parameters(template, given, context or {"regionId": self.world.region})
         role = render(template.ram_role, params) if template.ram_role else None
-        execution = self._new_execution(template_name, params, tags, role, description, mode)
+        duration = self.world.scenario.behaviour_for(template_name).duration
+        execution = self._new_execution(template_name, params, tags, role, description, mode,
+                                        walk=self._walk(work_share(template, duration), template_name))
         if client_token:
             tokens[client_token] = execution["ExecutionId"]
         problem = self._role_problem(role)
         if problem:
             self._end(execution, "Failed", problem)
         else:
-            self._plan(execution, template)
-            self._start_task(execution, 0)
+            self.engine.begin(execution)
         self.world.changed = True
         return execution
 
+    def start_child(self, parent: dict, run: dict, name: Any, given: Any, share: float) -> str | None:
+        """Start the child execution a nested task runs; a problem that stops it from starting is returned as the
+        task's failure message (a problem of the child's own, such as its role, fails the child instead)."""
+        if not isinstance(name, str) or "{{" in name:
+            return f"InvalidTemplate: the nested template name {name!r} is not a name."
+        if name in self._ancestry(parent):
+            return f"InvalidTemplate: the nested template {name} runs itself."
+        try:
+            template = self.template(name)
+            params = self._parameters(template, given if isinstance(given, dict) else {},
+                                      {"regionId": self.world.region})
+        except ApiError as exc:
+            return f"{exc.code}: {exc.message}"
+        role = render(template.ram_role, params) if template.ram_role else parent["RamRole"]
+        walk = self._walk(work_share(template, share), parent["walk"]["behaviour"], parent_task=run["TaskExecutionId"])
+        child = self._new_execution(name, params, {}, role or None, "", parent["Mode"], walk=walk,
+                                    parent_id=parent["ExecutionId"])
+        run["ChildExecutionId"] = child["ExecutionId"]
+        parent["IsParent"] = True
+        problem = self._role_problem(role) if role != parent["RamRole"] else None
+        if problem:
+            self._end(child, "Failed", problem)
+            self.engine.child_ended(parent, run["TaskExecutionId"], child)
+        else:
+            self.engine.begin(child)
+        return None
+
+    def _parameters(self, template: Template, given: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+        resolved = resolve_parameters(template, given, context)
+        builtins = {"ACS::RegionId": self.world.region, "ACS::AccountId": self.world.account_id}
+        return {name: render(value, builtins) for name, value in resolved.items()}
+
+    @staticmethod
+    def _walk(share: float, behaviour: str, parent_task: str = "") -> dict[str, Any]:
+        return {"share": share, "behaviour": behaviour, "parent_task": parent_task, "failure": None, "started": 0}
+
+    def _ancestry(self, execution: dict) -> list[str]:
+        names = [execution["TemplateName"]]
+        while execution["ParentExecutionId"]:
+            execution = self.executions[execution["ParentExecutionId"]]
+            names.append(execution["TemplateName"])
+        return names
+
     def _failed_at_start(self, template_name: str, given: Any, tags: dict, message: str) -> None:
         execution = self._new_execution(template_name, given if isinstance(given, dict) else {}, tags, None,
-                                        "Started by a lifecycle hook", "Automatic")
+                                        "Started by a lifecycle hook", "Automatic", walk=self._walk(0.0, template_name))
         self._end(execution, "Failed", message)
 
     def _new_execution(self, name: str, params: dict, tags: dict, role: str | None, description: str,
-                       mode: str) -> dict:
+                       mode: str, *, walk: dict, parent_id: str = "") -> dict:
         execution_id = self.world.new_id("exec", 32)
         now = self.world.now()
         found = self.store.content(name)
@@ -118,14 +145,14 @@ class OosBackend:
             "StartDate": iso(now), "CreateDate": iso(now), "UpdateDate": iso(now), "started": now,
             "RamRole": role or "", "Tags": dict(tags), "Outputs": "{}", "Mode": mode, "LoopMode": "Automatic",
             "SafetyCheck": "Skip", "ExecutedBy": self.world.account_id, "Description": description,
-            "IsParent": False, "ParentExecutionId": "", "ResourceGroupId": "", "plan": None}
+            "IsParent": False, "ParentExecutionId": parent_id, "ResourceGroupId": "", "walk": walk}
         self.executions[execution_id] = execution
         self.state["tasks"][execution_id] = []
         return execution
 
     def _role_problem(self, role: str | None) -> str | None:
         if not role:
-            return None     # no RamRole: the caller's own permissions, which the sandbox grants
+            return None
         if role not in self.world.ram.roles:
             return (f"AssumeRoleNotExist: The RAM role {role} does not exist, so OOS cannot assume it "
                     f"(create it with the trusted service {OOS_SERVICE}).")
@@ -134,107 +161,32 @@ class OosBackend:
                     "(add the service to its trust policy).")
         return None
 
-    def _plan(self, execution: dict, template: Any) -> None:
-        completions = [t for t in template.tasks if _is_completion(t)]
-        work = [t.name for t in template.tasks if not _is_completion(t)]
-        on_continue = next((t.name for t in completions
-                            if t.properties.get("Parameters", {}).get("LifecycleActionResult") == "CONTINUE"),
-                           completions[0].name if completions else None)
-        on_failure = next((t.name for t in completions if t.name != on_continue), None)
-        behaviour = self.world.scenario.behaviour_for(template.name)
-        execution["plan"] = {"work": work, "continue": on_continue, "failure": on_failure,
-                             "step": behaviour.duration / len(work) if work else 0.0}
-
-    def _task(self, execution: dict, name: str) -> Any:
-        template = self.template(execution["TemplateName"])
-        return next(t for t in template.tasks if t.name == name)
-
-    def _denied(self, execution: dict, task: Any) -> str | None:
-        """The first action of the task the role does not allow, or None."""
-        if not execution["RamRole"]:
-            return None
-        from essctl.policies.evaluation import missing_actions
-
-        template = self.template(execution["TemplateName"])
-        missing = missing_actions(self.task_actions(template, task), self.world.ram.role_documents(execution["RamRole"]))
-        return missing[0] if missing else None
-
-    def _new_task_run(self, execution: dict, task: Any) -> dict:
-        now = self.world.now()
-        run = {"TaskExecutionId": self.world.new_id("task", 32), "ExecutionId": execution["ExecutionId"],
-               "TaskName": task.name, "TaskAction": task.action, "Status": "Running", "StatusMessage": "",
-               "StartDate": iso(now), "CreateDate": iso(now), "UpdateDate": iso(now), "Outputs": "{}",
-               "Properties": json.dumps(render(task.properties, execution["Parameters"]), ensure_ascii=False,
-                                        default=str),
-               "TemplateId": execution["TemplateId"]}
-        self.state["tasks"][execution["ExecutionId"]].append(run)
-        return run
-
-    def _end_task(self, run: dict, status: str, message: str = "") -> None:
-        now = iso(self.world.now())
-        run.update(Status=status, StatusMessage=message, EndDate=now, UpdateDate=now)
-
-    def _start_task(self, execution: dict, index: int) -> None:
-        plan = execution["plan"]
-        if index >= len(plan["work"]):
-            self._finish_path(execution, failed_message=None)
-            return
-        task = self._task(execution, plan["work"][index])
-        run = self._new_task_run(execution, task)
-        denied = self._denied(execution, task)
-        if denied:
-            self._end_task(run, "Failed", FORBIDDEN.format(denied))
-            self.world.schedule(1.0, "oos.finish_path", execution_id=execution["ExecutionId"],
-                                failed_message=run["StatusMessage"])
-            return
-        self.world.schedule(plan["step"], "oos.task_end", execution_id=execution["ExecutionId"], index=index)
-
-    def _on_task_end(self, execution_id: str, index: int) -> None:
-        execution = self.executions[execution_id]
-        run = self.state["tasks"][execution_id][-1]
-        failure = self.world.scenario.behaviour_for(execution["TemplateName"]).fail
-        if failure and failure.task == run["TaskName"]:
-            self._end_task(run, "Failed", f"{failure.code}: {failure.message}")
-            self._finish_path(execution, failed_message=run["StatusMessage"])
-            return
-        self._end_task(run, "Success")
-        self._start_task(execution, index + 1)
-
-    def _on_finish_path(self, execution_id: str, failed_message: str | None) -> None:
-        self._finish_path(self.executions[execution_id], failed_message)
-
-    def _finish_path(self, execution: dict, failed_message: str | None) -> None:
-        """Run the completion task (CONTINUE after success, the failure path after a failure) and end."""
-        plan = execution["plan"]
-        name = plan["continue"] if failed_message is None else plan["failure"]
-        problem = None
-        if name is not None:
-            task = self._task(execution, name)
-            run = self._new_task_run(execution, task)
-            denied = self._denied(execution, task)
-            if denied:
-                problem = FORBIDDEN.format(denied)
-            else:
-                props = render(task.properties.get("Parameters", {}), execution["Parameters"])
-                try:
-                    self.world.ess.lifecycle.complete_action(str(props.get("LifecycleHookId")),
-                                                             str(props.get("LifecycleActionToken")),
-                                                             props.get("LifecycleActionResult"), None)
-                except ApiError as exc:
-                    problem = f"{exc.code}: {exc.message}"
-            self._end_task(run, "Failed" if problem else "Success", problem or "")
-        if failed_message is not None:
-            self._end(execution, "Failed", failed_message)
-        elif problem:
-            self._end(execution, "Failed", problem)
+    # ending executions
+    def finish(self, execution: dict) -> None:
+        """The walk reached its end: Failed with the first failure's message, else Success with the outputs; a
+        child's parent task then ends the same way."""
+        failure = execution["walk"]["failure"]
+        if failure:
+            self._end(execution, "Failed", failure)
         else:
             self._end(execution, "Success", "", outputs=self._outputs(execution))
+        parent_task = execution["walk"]["parent_task"]
+        if parent_task:
+            self.engine.child_ended(self.executions[execution["ParentExecutionId"]], parent_task, execution)
+
+    def _end(self, execution: dict, status: str, message: str, outputs: dict | None = None) -> None:
+        now = iso(self.world.now())
+        execution.update(Status=status, StatusMessage=message, EndDate=now, UpdateDate=now,
+                         Outputs=json.dumps(outputs or {}, ensure_ascii=False))
+        self.world.changed = True
 
     def _outputs(self, execution: dict) -> dict[str, Any]:
-        """The scenario's outputs, else plausible ones: the instances' private IPs for an IP-address output, one
-        command output per instance for commandOutputs, the type's empty value for anything else."""
+        """The scenario's outputs (for the template a hook or StartExecution ran), else plausible ones: the
+        instances' private IPs for an IP-address output, one command output per instance for commandOutputs, the
+        type's empty value for anything else."""
         template = self.template(execution["TemplateName"])
-        configured = self.world.scenario.behaviour_for(template.name).outputs
+        root = not execution["ParentExecutionId"]
+        configured = self.world.scenario.behaviour_for(template.name).outputs if root else {}
         return {name: configured[name] if name in configured else self._default_output(execution, name, spec or {})
                 for name, spec in template.outputs.items()}
 
@@ -249,23 +201,57 @@ class OosBackend:
             return [_command_output(execution["Parameters"].get("commandContent"))] * len(instance_ids)
         return _EMPTY.get(kind, "")
 
-    def _end(self, execution: dict, status: str, message: str, outputs: dict | None = None) -> None:
-        now = iso(self.world.now())
-        execution.update(Status=status, StatusMessage=message, EndDate=now, UpdateDate=now,
-                         Outputs=json.dumps(outputs or {}, ensure_ascii=False))
-        self.world.changed = True
+    # what the listings show
+    def shown(self, execution: dict, *, include_children: bool, depth: str | None, parent_id: str | None,
+              execution_id: str | None) -> bool:
+        """ListExecutions: root executions only, unless IncludeChildExecution, Depth (RootDepth: roots,
+        FirstChildDepth: children of a root) or ParentExecutionId (its children) say otherwise
+        (openapi-meta/en-US/oos/ListExecutions.json). An ExecutionId finds its execution at any depth."""
+        if depth is not None and depth not in DEPTHS:
+            raise invalid_parameter("Depth", f"Valid values: {', '.join(DEPTHS)}.")
+        if depth is not None and include_children:
+            raise invalid_parameter("Depth", "Specify only one of Depth and IncludeChildExecution.")
+        parent = execution["ParentExecutionId"]
+        if parent_id is not None:
+            return parent == parent_id
+        if execution_id is not None:
+            return True
+        if depth == "FirstChildDepth":
+            return bool(parent) and not self.executions[parent]["ParentExecutionId"]
+        return include_children or not parent
+
+    def task_runs(self, execution_id: str | None, *, include_children: bool, parent_task_id: str | None) -> list[dict]:
+        """ListTaskExecutions: an execution's own top-level tasks; with IncludeChildTaskExecution also its loop
+        child tasks and the tasks of its child executions (at any depth); ParentTaskExecutionId: that loop task's
+        children (ListTaskExecutions.json; its descriptions are shifted one field against the names)."""
+        if execution_id is not None:
+            scope = [execution_id] if execution_id in self.executions else []
+        else:
+            scope = [eid for eid, e in self.executions.items() if not e["ParentExecutionId"]]
+        if include_children or parent_task_id is not None:
+            scope = [eid for eid in self.executions if any(a in scope for a in self._lineage(eid))]
+        runs = [run for eid in scope for run in self.state["tasks"][eid]]
+        if parent_task_id is not None:
+            return [run for run in runs if run["ParentTaskExecutionId"] == parent_task_id]
+        return runs if include_children else [run for run in runs if not run["ParentTaskExecutionId"]]
+
+    def _lineage(self, execution_id: str) -> list[str]:
+        """The execution and its ancestors' ids."""
+        chain = [execution_id]
+        while self.executions[chain[-1]]["ParentExecutionId"]:
+            chain.append(self.executions[chain[-1]]["ParentExecutionId"])
+        return chain
 
     # GenerateExecutionPolicy
-    def execution_policy(self, template: Any, role: str | None) -> tuple[dict, dict | None]:
-        from essctl.policies.documents import least_privilege as least_privilege_policy
-        from essctl.policies.evaluation import missing_actions
+    def execution_policy(self, template: Template, role: str | None) -> tuple[dict, dict | None]:
+        from essctl.sandbox.ram.policy import denied, least_privilege
 
-        actions = self.required_actions(template)
-        policy = least_privilege_policy(actions)
+        actions = template_needs(template, self.store.template).all
+        policy = least_privilege(actions)
         if not role:
             return policy, None
         documents = self.world.ram.role_documents(role)
-        return policy, least_privilege_policy(missing_actions(actions, documents))
+        return policy, least_privilege(denied(actions, documents))
 
 
 def _instance_ids(params: dict[str, Any]) -> list[str]:

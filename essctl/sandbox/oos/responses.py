@@ -90,8 +90,10 @@ def list_executions(world: Any, p: Params) -> dict:
     except ValueError as exc:
         raise invalid_parameter("StartDateAfter", str(exc)) from None
     size = p.int("MaxResults", default=50, low=10, high=100)
-    found = [e for e in world.oos.executions.values()
-             if (name is None or name in e["TemplateName"])           # OOS matches names by substring
+    depth = {"include_children": p.bool("IncludeChildExecution"), "depth": p.str("Depth"),
+             "parent_id": p.str("ParentExecutionId"), "execution_id": execution_id}
+    found = [e for e in world.oos.executions.values() if world.oos.shown(e, **depth)
+             and (name is None or name in e["TemplateName"])           # OOS matches names by substring
              and (status is None or e["Status"] == status) and (execution_id is None or e["ExecutionId"] == execution_id)
              and all(e["Tags"].get(k) == v for k, v in tags.items())
              and (after_t is None or e["started"] >= after_t) and (before_t is None or e["started"] <= before_t)]
@@ -108,12 +110,14 @@ def list_executions(world: Any, p: Params) -> dict:
 def list_task_executions(world: Any, p: Params) -> dict:
     execution_id = p.str("ExecutionId")
     task_name, status, task_id = p.str("TaskName"), p.str("Status"), p.str("TaskExecutionId")
-    runs = [r for eid, rs in world.oos.state["tasks"].items() if execution_id in (None, eid) for r in rs
+    scope = world.oos.task_runs(execution_id, include_children=p.bool("IncludeChildTaskExecution"),
+                                parent_task_id=p.str("ParentTaskExecutionId"))
+    runs = [r for r in scope
             if (task_name is None or r["TaskName"] == task_name) and (status is None or r["Status"] == status)
             and (task_id is None or r["TaskExecutionId"] == task_id)]
     size = p.int("MaxResults", default=50, low=1, high=100)
     start = p.int("NextToken", default=0, low=0, high=10**6) if p.str("NextToken") else 0
-    items = [{**r, "ExtraData": {}, "Loop": {}, "ParentTaskExecutionId": "", "ChildExecutionId": ""}
+    items = [{"ExtraData": {}, "Loop": {}, "ParentTaskExecutionId": "", "ChildExecutionId": "", **r}
              for r in runs[start:start + size]]
     body = {"TaskExecutions": items, "MaxResults": size}
     if start + size < len(runs):
@@ -130,12 +134,11 @@ def generate_execution_policy(world: Any, p: Params) -> dict:
     if name is not None:
         template = world.oos.template(name)
     else:
-        from essctl.errors import UsageError
-        from essctl.template.model import parse_template
+        from essctl.sandbox.oos.reader import TemplateFormatError, read_template
 
         try:
-            template = parse_template(content, name="TemplateContent", source="TemplateContent")
-        except UsageError as exc:
+            template = read_template(content, "TemplateContent")
+        except TemplateFormatError as exc:
             raise invalid_parameter("TemplateContent", str(exc)) from None
     role = p.str("RamRole")
     policy, missing = world.oos.execution_policy(template, role)

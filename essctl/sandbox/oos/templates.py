@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from essctl.sandbox.errors import ApiError
+from essctl.sandbox.oos.reader import Template, TemplateFormatError, read_template
 
 _EXPRESSION = re.compile(r"\{\{\s*([A-Za-z0-9_:.]+)\s*\}\}")
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
@@ -54,13 +55,14 @@ class TemplateStore:
             return standin_templates()[name], "stand-in"
         return None
 
-    def template(self, name: str) -> Any:
+    def template(self, name: str) -> Template | None:
+        """The template read by the sandbox's own reader, or None; unreadable text is an InvalidTemplate error."""
         if name not in self._parsed:
-            from essctl.template.model import parse_template
-
             found = self.content(name)
-            self._parsed[name] = None if found is None else parse_template(found[0], name=name, source=found[1],
-                                                                           version="v1")
+            try:
+                self._parsed[name] = None if found is None else read_template(found[0], name)
+            except TemplateFormatError as exc:
+                raise ApiError("InvalidTemplate", f"The template {name} ({found[1]}) is not valid: {exc}") from None
         return self._parsed[name]
 
 
@@ -78,7 +80,7 @@ def render(value: Any, params: dict[str, Any]) -> Any:
     return value
 
 
-def resolve_parameters(template: Any, given: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+def resolve_parameters(template: Template, given: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
     """Given values (ESS placeholders filled from `context`), then template defaults; typed per template.
     Raises ApiError naming a missing or unacceptable parameter."""
     def fill(value: Any) -> Any:
@@ -105,7 +107,8 @@ def resolve_parameters(template: Any, given: dict[str, Any], context: dict[str, 
             raise ApiError("InvalidParameter", f"The template parameter {name} has no value and no default "
                                                "(give it in the NotificationMetadata or Parameters).")
         value = _typed(parameter.type, value)
-        if parameter.allowed_values and value not in parameter.allowed_values:
+        unknown_yet = isinstance(value, str) and "{{" in value      # another task's output, passed to a nested one
+        if parameter.allowed_values and not unknown_yet and value not in parameter.allowed_values:
             raise ApiError("InvalidParameter", f"The template parameter {name} must be one of "
                            f"{', '.join(map(str, parameter.allowed_values))}, got {value!r}.")
         resolved[name] = value

@@ -1,15 +1,27 @@
-"""RAM state: roles, custom policies with versions, attachments; system policies pre-exist."""
+"""RAM state: roles, custom policies with versions, attachments; system policies pre-exist (system_policies.yaml)."""
 from __future__ import annotations
 
 import json
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
-from essctl.policies.system import system_policy_documents
 from essctl.sandbox.clock import iso
 from essctl.sandbox.errors import ApiError
+from essctl.sandbox.ram import policy as evaluation
 
 MAX_POLICY_VERSIONS = 5
 MAX_DOCUMENT_LENGTH = 6144
+
+
+@lru_cache(maxsize=1)
+def system_policy_documents() -> dict[str, dict[str, Any]]:
+    """The system policies the sandbox knows (essctl/sandbox/ram/system_policies.yaml): name -> document."""
+    import yaml
+
+    table = yaml.safe_load((resources.files("essctl.sandbox.ram") / "system_policies.yaml").read_text(encoding="utf-8"))
+    return {name: {"Version": "1", "Statement": [{"Effect": "Allow", "Action": list(entry["actions"]), "Resource": "*"}]}
+            for name, entry in table.items()}
 
 
 def trust_document(services: list[str]) -> str:
@@ -62,10 +74,8 @@ class RamBackend:
         return self.roles[name]
 
     def trusts(self, role_name: str, service: str) -> bool:
-        from essctl.cloud.resources.ram import trusted_services
-
         role = self.roles.get(role_name)
-        return role is not None and service in trusted_services(role["AssumeRolePolicyDocument"])
+        return role is not None and evaluation.trusts(role["AssumeRolePolicyDocument"], service)
 
     def role_documents(self, role_name: str) -> dict[str, Any]:
         """Attached policy name -> document, for the policy evaluation."""
@@ -185,6 +195,12 @@ class RamBackend:
         self.policy(policy_name, kind)
         if any(a["PolicyName"] == policy_name and a["PolicyType"] == kind for a in role["attached"]):
             raise ApiError("EntityAlreadyExists.Role.Policy", "The policy is already attached to the role.", 409)
+        limits = self.world.scenario.ram_limits
+        limit = limits.system_per_role if kind == "System" else limits.custom_per_role
+        if sum(1 for a in role["attached"] if a["PolicyType"] == kind) >= limit:
+            # api-docs/ram/_ErrorMessages.md: LimitExceeded.Role.Policy, 409 (20 system, 5 custom per role)
+            raise ApiError("LimitExceeded.Role.Policy", "The count of policies attached to the role beyond the "
+                                                        "current limits.", 409)
         role["attached"].append({"PolicyName": policy_name, "PolicyType": kind, "AttachDate": iso(self.world.now())})
         self.world.changed = True
 
