@@ -28,13 +28,7 @@ def _run(cli, sandbox, name, *extra):
     return result, (json.loads(result.out) if result.out.strip() else None)
 
 
-# The sandbox authorises EIP calls made through the ECS API as the vpc: actions the ECS API reference names; essctl's
-# derivation still grants ecs: for them, so its attach-nic-eip policy lacks vpc:AllocateEipAddress.
-_EIP_AS_ECS = pytest.mark.xfail(strict=True, reason="essctl derives EIP-through-ECS as ecs:, issue 12; fixed in main")
-
-
-@pytest.mark.parametrize("name", [pytest.param(name, marks=_EIP_AS_ECS) if name == "attach-nic-eip" else name
-                                  for name in sorted(builtin_recipe_paths())])
+@pytest.mark.parametrize("name", sorted(builtin_recipe_paths()))
 def test_every_builtin_recipe_runs_live_to_success(cli, sandbox, name):
     result, report = _run(cli, sandbox, name)
     assert result.code == 0, result.err
