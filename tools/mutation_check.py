@@ -34,7 +34,7 @@ MUTATIONS: dict[str, tuple[str, str, str]] = {
         "ECS:AllocateEipAddress: {actions: [ecs:AllocateEipAddress]"),
     "derivation drops ecs:CreateNetworkInterface": _drop("ecs:CreateNetworkInterface"),
     "derivation drops ecs:RunCommand": _drop("ecs:RunCommand"),
-    "derivation drops kvstore:ModifySecurityIps": _drop("kvstore:ModifySecurityIps"),
+    "derivation drops ecs:DescribeInstances": _drop("ecs:DescribeInstances"),
 }
 
 
