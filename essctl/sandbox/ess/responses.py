@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from essctl.sandbox.clock import to_minutes
 from essctl.sandbox.errors import ApiError, invalid_parameter, missing_parameter
 from essctl.sandbox.params import Params
 
@@ -163,6 +164,9 @@ def _activity(a: dict) -> dict:
     for key in ("EndTime", "ErrorCode", "ErrorMessage", "TotalCapacity", "TriggerSourceId"):
         if a.get(key):
             item[key] = a[key]
+    for key in ("StartTime", "EndTime"):     # ESS writes both to the minute: 2020-09-10T09:54Z
+        if item.get(key):
+            item[key] = to_minutes(item[key])
     attached = len(created) if a["attach"] else 0
     item.update(CreatedCapacity=len(created), CreatedInstances=list(created), DestroyedCapacity=len(destroyed),
                 DestroyedInstances=list(destroyed), StartedCapacity=0, StartedInstances=[], StoppedCapacity=0,
@@ -207,6 +211,8 @@ def describe_scaling_instances(world: Any, p: Params) -> dict:
                    key=lambda i: (i["created"], i["InstanceId"]))
     page, meta = _page(p, found, default=10, high=100)
     items = [{key: value for key, value in i.items() if key != "created" and value is not None} for i in page]
+    for item in items:      # CreationTime to the minute, CreatedTime to the second
+        item["CreationTime"] = to_minutes(item["CreationTime"])
     return {"ScalingInstances": items, "TotalSpotCount": 0, **meta}
 
 
