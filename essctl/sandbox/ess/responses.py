@@ -23,8 +23,7 @@ def _page(p: Params, items: list, *, default: int, high: int) -> tuple[list, dic
 def _region(world: Any, p: Params, required: bool = False) -> None:
     region = p.str("RegionId", required=required)
     if region is not None and region != world.region:
-        raise ApiError("InvalidRegionId.NotFound" if required else "InvalidRegionId",
-                       f"The sandbox serves region {world.region}, not {region}.", 404)
+        raise ApiError("InvalidRegionId.NotFound", f"The sandbox serves region {world.region}, not {region}.", 404)
 
 
 def describe_scaling_groups(world: Any, p: Params) -> dict:
@@ -293,7 +292,31 @@ def list_tag_resources(world: Any, p: Params) -> dict:
              if not wanted or (key in wanted and wanted[key] in (None, value))]
     return {"TagResources": items}
 
-ACTIONS: dict[str, Callable[[Any, Params], dict]] = {
+
+# The pages of these APIs document the misspelt InvalidParamter for a bad parameter value (api-docs/ess/<Api>.md);
+# DescribeLifecycleActions, SuspendProcesses and the common codes spell it InvalidParameter.
+MISSPELT_INVALID_PARAMETER = frozenset({"CreateLifecycleHook", "ModifyLifecycleHook", "DeleteLifecycleHook",
+                                        "DescribeLifecycleHooks", "CompleteLifecycleAction",
+                                        "RecordLifecycleActionHeartbeat"})
+
+
+def _as_documented(action: str, handler: Callable[[Any, Params], dict]) -> Callable[[Any, Params], dict]:
+    """The handler, answering InvalidParameter with the spelling its API's page documents."""
+    if action not in MISSPELT_INVALID_PARAMETER:
+        return handler
+
+    def answer(world: Any, p: Params) -> dict:
+        try:
+            return handler(world, p)
+        except ApiError as exc:
+            if exc.code != "InvalidParameter":
+                raise
+            raise ApiError("InvalidParamter", exc.message, exc.status, retry_after_ms=exc.retry_after_ms) from None
+
+    return answer
+
+
+_HANDLERS: dict[str, Callable[[Any, Params], dict]] = {
     "DescribeScalingGroups": describe_scaling_groups, "CreateLifecycleHook": create_lifecycle_hook,
     "DescribeLifecycleHooks": describe_lifecycle_hooks, "ModifyLifecycleHook": modify_lifecycle_hook,
     "DeleteLifecycleHook": delete_lifecycle_hook, "CreateScalingRule": create_scaling_rule,
@@ -304,3 +327,4 @@ ACTIONS: dict[str, Callable[[Any, Params], dict]] = {
     "RecordLifecycleActionHeartbeat": record_lifecycle_action_heartbeat, "AttachInstances": attach_instances,
     "TagResources": tag_resources, "UntagResources": untag_resources, "ListTagResources": list_tag_resources,
 }
+ACTIONS = {action: _as_documented(action, handler) for action, handler in _HANDLERS.items()}

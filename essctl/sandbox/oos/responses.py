@@ -46,7 +46,7 @@ def get_template(world: Any, p: Params) -> dict:
     if found is None:
         raise ApiError("EntityNotExists.Template", f"The template does not exist: {name}.", 404)
     if version not in (None, "v1"):
-        raise ApiError("EntityNotExists.Template.Version", f"The template version does not exist: {version}.", 404)
+        raise ApiError("EntityNotExists.Template", f"The template does not exist: {name} version {version}.", 404)
     content, _ = found
     template = world.oos.template(name)
     public = name.startswith(("ACS-", "ACS::"))
