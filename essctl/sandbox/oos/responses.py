@@ -35,7 +35,7 @@ def _execution(world: Any, execution: dict, *, listed: bool) -> dict:
     if listed:
         del item["LoopMode"]
         item.update(AccountId=world.account_id, Category="Other", StatusReason=execution["StatusMessage"],
-                    ResourceStatus={}, Targets="", WaitingStatus="")
+                    ResourceStatus="", Targets="", WaitingStatus="")
     return item
 
 
