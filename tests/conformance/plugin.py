@@ -9,7 +9,6 @@ import pytest
 from tests.conformance import capture
 
 CORPUS_CHECKS = "tests/conformance/test_corpus.py"
-EXERCISE = "tests/conformance/test_exercise.py"
 _uninstall: Any = None
 
 
@@ -20,12 +19,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The corpus checks read what every other test sent, so they go last, the exercise that fills gaps just before."""
-    def rank(item: pytest.Item) -> int:
-        path = item.nodeid.split("::", 1)[0]
-        return 2 if path == CORPUS_CHECKS else 1 if path == EXERCISE else 0
-
-    items.sort(key=rank)   # stable: the order within each rank is kept
+    """The corpus checks read what every other test sent, so they go last."""
+    items.sort(key=lambda item: item.nodeid.split("::", 1)[0] == CORPUS_CHECKS)   # stable: the rest keep their order
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
