@@ -25,19 +25,23 @@ NOT_REQUIRED = {("ess", "DescribeInstanceRefreshes"): {"ScalingGroupId"}, ("ess"
 _INT = re.compile(r"-?\d+")
 
 
-def plural(name: str) -> str:
-    """The 2022 SDK's wire name of a RepeatList the ESS 2014 metadata names in the singular (README alias table)."""
-    return name + ("es" if name.endswith("s") else "s")
+def plural(name: str) -> str | None:
+    """The 2022 SDK's wire name of a RepeatList the ESS 2014 metadata names in the singular (README alias table:
+    ScalingGroupId -> ScalingGroupIds, Process -> Processes); None for a name already plural (LifecycleStates)."""
+    if name.endswith("ss"):
+        return name + "es"
+    return None if name.endswith("s") else name + "s"
 
 
 def aliases(api: ref.Api) -> dict[str, str]:
-    """SDK wire name -> metadata key, for ESS's RepeatList parameters (ScalingGroupId -> ScalingGroupIds, ...)."""
+    """SDK wire name -> metadata key, for ESS's RepeatList parameters."""
     if api.service != "ess":
         return {}
     found = {}
     for key, param in api.params.items():
-        if param.type == "RepeatList" and plural(param.name) not in api.params:
-            found[plural(param.name)] = key
+        wire = plural(param.name)
+        if param.type == "RepeatList" and wire and wire not in api.params:
+            found[wire] = key
     return found
 
 
