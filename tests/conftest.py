@@ -28,6 +28,10 @@ import pytest  # noqa: E402
 from tests.support.cli import Result  # noqa: E402
 from tests.support.stubcloud import StubCloud  # noqa: E402
 
+# The conformance suite (tests/conformance): every request essctl sends and every answer the sandbox serves in this
+# session is kept and checked against ../shared/api-reference at the end.
+pytest_plugins = ("tests.conformance.plugin",)
+
 
 @pytest.fixture
 def stub():

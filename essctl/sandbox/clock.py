@@ -27,6 +27,12 @@ def iso_minutes(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
 
 
+def to_minutes(text: str) -> str:
+    """A time the sandbox keeps to the second, as ESS answers it: cut to the minute (an activity's StartTime and
+    EndTime, an instance's CreationTime: api-docs/ess/DescribeScalingActivities.md, DescribeScalingInstances.md)."""
+    return iso_minutes(parse_iso(text))
+
+
 def parse_iso(text: str) -> float:
     for fmt in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%MZ", "%Y-%m-%dT%H:%M:%S.%fZ"):
         try:

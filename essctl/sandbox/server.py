@@ -66,8 +66,9 @@ class Handler(BaseHTTPRequestHandler):
             values = dict(query)
             if body and headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
                 values.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
-            if version not in SERVICES:
-                raise ApiError("InvalidVersion", f"Specified parameter Version is not valid: {version!r}.", 400)
+            if version not in SERVICES:   # the gateway answers so for a version it does not serve (aliyun-cli)
+                raise ApiError("InvalidAction.NotFound", f"Specified api is not found: {action!r} of version "
+                                                         f"{version!r}.", 404)
             service, module, _ = SERVICES[version]
             handler = module.ACTIONS.get(action)
             if handler is None:

@@ -51,22 +51,23 @@ def verify(method: str, path: str, query: dict[str, str], headers: dict[str, str
     """The AccessKey that signed this request; raises ApiError as Alibaba Cloud answers (headers lower-cased)."""
     authorization = headers.get("authorization")
     if not authorization:
-        raise ApiError("MissingAuthorization", "The Authorization header is missing (ACS3-HMAC-SHA256 expected).", 400)
+        raise ApiError("IncompleteSignature", "The request signature does not conform to Aliyun standards (no "
+                                              "Authorization header; ACS3-HMAC-SHA256 expected).")
     fields = _parse_authorization(authorization)
     key = keys.get(fields["Credential"])
     if key is None:
-        raise ApiError("InvalidAccessKeyId.NotFound", "Specified access key is not found.", 404)
+        raise ApiError("InvalidAccessKeyId.NotFound", "Specified access key is not found.", 400)
     if key.security_token is not None and headers.get("x-acs-security-token") != key.security_token:
         raise ApiError("InvalidSecurityToken.MismatchWithAccessKey",
                        "The security token does not match the AccessKey.", 400)
     payload_hash = headers.get("x-acs-content-sha256", "")
     if payload_hash != hashlib.sha256(body).hexdigest():
-        raise ApiError("SignatureDoesNotMatch", "The x-acs-content-sha256 header is not the SHA-256 of the body.", 400)
+        raise ApiError("SignatureDoesNotMatch", "The x-acs-content-sha256 header is not the SHA-256 of the body.", 403)
     signed = fields["SignedHeaders"].split(";")
     if "host" not in signed or "x-acs-action" not in signed or "x-acs-date" not in signed:
         raise ApiError("IncompleteSignature", "host, x-acs-action and x-acs-date must be signed.")
     expected = sign(key.secret, canonical_request(method, path, query, headers, signed, payload_hash))
     if not hmac.compare_digest(expected, fields["Signature"]):
         raise ApiError("SignatureDoesNotMatch",
-                       "Specified signature does not match our calculation.", 400)
+                       "Specified signature does not match our calculation.", 403)
     return key

@@ -33,13 +33,13 @@ def test_a_wrong_secret_gets_signature_does_not_match(sandbox_factory):
     sandbox = sandbox_factory(accept_test_key=False)
     sandbox.access_keys[FAKE_KEY_ID] = AccessKey(FAKE_KEY_ID, "another-secret", FAKE_STS_TOKEN)
     error = _error(lambda: create_rule(session(sandbox)))
-    assert (error.code, error.status) == ("SignatureDoesNotMatch", 400) and error.request_id
+    assert (error.code, error.status) == ("SignatureDoesNotMatch", 403) and error.request_id   # ESS client errors
 
 
 def test_an_unknown_key_or_a_wrong_sts_token_is_refused(sandbox_factory):
     sandbox = sandbox_factory(accept_test_key=False)
     error = _error(lambda: create_rule(session(sandbox)))
-    assert (error.code, error.status) == ("InvalidAccessKeyId.NotFound", 404)
+    assert (error.code, error.status) == ("InvalidAccessKeyId.NotFound", 400)
     sandbox.access_keys[FAKE_KEY_ID] = AccessKey(FAKE_KEY_ID, "x", "another-token")
     assert _error(lambda: create_rule(session(sandbox))).code == "InvalidSecurityToken.MismatchWithAccessKey"
 
@@ -54,10 +54,10 @@ def test_a_missing_required_parameter(sandbox):
 
 def test_hook_validation_quota_and_duplicates(sandbox):
     s = session(sandbox)
-    assert _error(lambda: create_hook(s, timeout=29)).code == "InvalidParameter"
-    assert _error(lambda: create_hook(s, default="MAYBE")).code == "InvalidParameter"
+    assert _error(lambda: create_hook(s, timeout=29)).code == "InvalidParamter"    # (sic) CreateLifecycleHook.md
+    assert _error(lambda: create_hook(s, default="MAYBE")).code == "InvalidParamter"
     assert _error(lambda: create_hook(s, group="asg-nosuchgroup")).status == 404
-    assert _error(lambda: create_hook(s, metadata={"x": "y" * 4096})).code == "InvalidParameter"
+    assert _error(lambda: create_hook(s, metadata={"x": "y" * 4096})).code == "InvalidParamter"
     from alibabacloud_ess20220222 import models
 
     bad_arn = lambda arn: s.ess.create_lifecycle_hook(models.CreateLifecycleHookRequest(  # noqa: E731
@@ -73,7 +73,10 @@ def test_hook_validation_quota_and_duplicates(sandbox):
     s.ess.delete_lifecycle_hook(models.DeleteLifecycleHookRequest(scaling_group_id=GROUP, lifecycle_hook_name="hook-3"))
     assert _error(lambda: create_hook(s, name="hook-0")).code == "InvalidLifecycleHookName.Duplicate"
     error = _error(lambda: s.ess.delete_lifecycle_hook(models.DeleteLifecycleHookRequest(lifecycle_hook_id="ash-x")))
-    assert (error.code, error.status) == ("InvalidLifecycleHookId.NotExist", 404)
+    assert (error.code, error.status) == ("InvalidLifecycleHookId.NotExist", 400)   # DeleteLifecycleHook.md
+    error = _error(lambda: s.ess.delete_lifecycle_hook(models.DeleteLifecycleHookRequest(
+        scaling_group_id=GROUP, lifecycle_hook_name="hook-3")))
+    assert (error.code, error.status) == ("InvalidLifecycleHookName.NotExist", 400)
 
 
 def test_rule_errors(sandbox_factory):
@@ -170,13 +173,13 @@ def test_ram_policies_versions_and_attachments(sandbox):
     assert [v.version_id for v in versions.body.policy_versions.policy_version] == ["v2", "v3", "v4", "v5", "v6"]
     error = _error(lambda: s.ram.delete_policy_version(models.DeletePolicyVersionRequest(policy_name="P",
                                                                                          version_id="v2")))
-    assert error.code == "DeleteConflict.PolicyVersion.Default"
+    assert (error.code, error.status) == ("DeleteConflict.Policy.Version.Default", 409)   # RAM _ErrorMessages.md
     got = s.ram.get_policy(models.GetPolicyRequest(policy_name="P", policy_type="Custom")).body
     assert got.policy.default_version == "v2" and got.policy.attachment_count == 1
     assert s.ram.get_policy_version(models.GetPolicyVersionRequest(
         policy_name="P", policy_type="Custom", version_id="v6")).body.policy_version.is_default_version is False
-    assert _error(lambda: s.ram.delete_policy(models.DeletePolicyRequest(policy_name="P"))).code.startswith(
-        "DeleteConflict")
+    assert _error(lambda: s.ram.delete_policy(models.DeletePolicyRequest(policy_name="P"))).code \
+        == "DeleteConflict.Role.Policy"     # attached to OOSServiceRole
     s.ram.detach_policy_from_role(models.DetachPolicyFromRoleRequest(policy_name="P", policy_type="Custom",
                                                                      role_name="OOSServiceRole"))
     for version in ("v3", "v4", "v5", "v6"):

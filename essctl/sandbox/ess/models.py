@@ -175,8 +175,11 @@ class EssBackend:
             raise ApiError("MissingParameter", 'The input parameter "LifecycleHookId" (or "ScalingGroupId" and '
                                                '"LifecycleHookName") that is mandatory for processing this request '
                                                'is not supplied.')
+        if hook is None and hook_id:
+            raise ApiError("InvalidLifecycleHookId.NotExist", "The specified lifecycleHookId does not exist.")
         if hook is None:
-            raise ApiError("InvalidLifecycleHookId.NotExist", "The specified lifecycle hook does not exist.", 404)
+            raise ApiError("InvalidLifecycleHookName.NotExist", "The specified lifecycleHookName you provided does "
+                                                                "not exist.")
         return hook
 
     def modify_hook(self, hook: dict, p: dict[str, Any]) -> None:

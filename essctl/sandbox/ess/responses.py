@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from essctl.sandbox.clock import to_minutes
 from essctl.sandbox.errors import ApiError, invalid_parameter, missing_parameter
 from essctl.sandbox.params import Params
 
@@ -22,8 +23,7 @@ def _page(p: Params, items: list, *, default: int, high: int) -> tuple[list, dic
 def _region(world: Any, p: Params, required: bool = False) -> None:
     region = p.str("RegionId", required=required)
     if region is not None and region != world.region:
-        raise ApiError("InvalidRegionId.NotFound" if required else "InvalidRegionId",
-                       f"The sandbox serves region {world.region}, not {region}.", 404)
+        raise ApiError("InvalidRegionId.NotFound", f"The sandbox serves region {world.region}, not {region}.", 404)
 
 
 def describe_scaling_groups(world: Any, p: Params) -> dict:
@@ -163,6 +163,9 @@ def _activity(a: dict) -> dict:
     for key in ("EndTime", "ErrorCode", "ErrorMessage", "TotalCapacity", "TriggerSourceId"):
         if a.get(key):
             item[key] = a[key]
+    for key in ("StartTime", "EndTime"):     # ESS writes both to the minute: 2020-09-10T09:54Z
+        if item.get(key):
+            item[key] = to_minutes(item[key])
     attached = len(created) if a["attach"] else 0
     item.update(CreatedCapacity=len(created), CreatedInstances=list(created), DestroyedCapacity=len(destroyed),
                 DestroyedInstances=list(destroyed), StartedCapacity=0, StartedInstances=[], StoppedCapacity=0,
@@ -207,6 +210,8 @@ def describe_scaling_instances(world: Any, p: Params) -> dict:
                    key=lambda i: (i["created"], i["InstanceId"]))
     page, meta = _page(p, found, default=10, high=100)
     items = [{key: value for key, value in i.items() if key != "created" and value is not None} for i in page]
+    for item in items:      # CreationTime to the minute, CreatedTime to the second
+        item["CreationTime"] = to_minutes(item["CreationTime"])
     return {"ScalingInstances": items, "TotalSpotCount": 0, **meta}
 
 
@@ -287,7 +292,31 @@ def list_tag_resources(world: Any, p: Params) -> dict:
              if not wanted or (key in wanted and wanted[key] in (None, value))]
     return {"TagResources": items}
 
-ACTIONS: dict[str, Callable[[Any, Params], dict]] = {
+
+# The pages of these APIs document the misspelt InvalidParamter for a bad parameter value (api-docs/ess/<Api>.md);
+# DescribeLifecycleActions, SuspendProcesses and the common codes spell it InvalidParameter.
+MISSPELT_INVALID_PARAMETER = frozenset({"CreateLifecycleHook", "ModifyLifecycleHook", "DeleteLifecycleHook",
+                                        "DescribeLifecycleHooks", "CompleteLifecycleAction",
+                                        "RecordLifecycleActionHeartbeat"})
+
+
+def _as_documented(action: str, handler: Callable[[Any, Params], dict]) -> Callable[[Any, Params], dict]:
+    """The handler, answering InvalidParameter with the spelling its API's page documents."""
+    if action not in MISSPELT_INVALID_PARAMETER:
+        return handler
+
+    def answer(world: Any, p: Params) -> dict:
+        try:
+            return handler(world, p)
+        except ApiError as exc:
+            if exc.code != "InvalidParameter":
+                raise
+            raise ApiError("InvalidParamter", exc.message, exc.status, retry_after_ms=exc.retry_after_ms) from None
+
+    return answer
+
+
+_HANDLERS: dict[str, Callable[[Any, Params], dict]] = {
     "DescribeScalingGroups": describe_scaling_groups, "CreateLifecycleHook": create_lifecycle_hook,
     "DescribeLifecycleHooks": describe_lifecycle_hooks, "ModifyLifecycleHook": modify_lifecycle_hook,
     "DeleteLifecycleHook": delete_lifecycle_hook, "CreateScalingRule": create_scaling_rule,
@@ -298,3 +327,4 @@ ACTIONS: dict[str, Callable[[Any, Params], dict]] = {
     "RecordLifecycleActionHeartbeat": record_lifecycle_action_heartbeat, "AttachInstances": attach_instances,
     "TagResources": tag_resources, "UntagResources": untag_resources, "ListTagResources": list_tag_resources,
 }
+ACTIONS = {action: _as_documented(action, handler) for action, handler in _HANDLERS.items()}

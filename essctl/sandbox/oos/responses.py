@@ -35,7 +35,7 @@ def _execution(world: Any, execution: dict, *, listed: bool) -> dict:
     if listed:
         del item["LoopMode"]
         item.update(AccountId=world.account_id, Category="Other", StatusReason=execution["StatusMessage"],
-                    ResourceStatus={}, Targets="", WaitingStatus="")
+                    ResourceStatus="", Targets="", WaitingStatus="")
     return item
 
 
@@ -46,7 +46,7 @@ def get_template(world: Any, p: Params) -> dict:
     if found is None:
         raise ApiError("EntityNotExists.Template", f"The template does not exist: {name}.", 404)
     if version not in (None, "v1"):
-        raise ApiError("EntityNotExists.Template.Version", f"The template version does not exist: {version}.", 404)
+        raise ApiError("EntityNotExists.Template", f"The template does not exist: {name} version {version}.", 404)
     content, _ = found
     template = world.oos.template(name)
     public = name.startswith(("ACS-", "ACS::"))

@@ -56,13 +56,14 @@ class TemplateStore:
         return None
 
     def template(self, name: str) -> Template | None:
-        """The template read by the sandbox's own reader, or None; unreadable text is an InvalidTemplate error."""
+        """The template read by the sandbox's own reader, or None. Unreadable text is answered InvalidParameter, a
+        code OOS answers for bad values (tests/conformance/known_exceptions.yaml): no page names one for this."""
         if name not in self._parsed:
             found = self.content(name)
             try:
                 self._parsed[name] = None if found is None else read_template(found[0], name)
             except TemplateFormatError as exc:
-                raise ApiError("InvalidTemplate", f"The template {name} ({found[1]}) is not valid: {exc}") from None
+                raise ApiError("InvalidParameter", f"The template {name} ({found[1]}) is not valid: {exc}") from None
         return self._parsed[name]
 
 

@@ -7,7 +7,7 @@ from importlib import resources
 from typing import Any
 
 from essctl.sandbox.clock import iso
-from essctl.sandbox.errors import ApiError
+from essctl.sandbox.errors import ApiError, invalid_parameter
 from essctl.sandbox.ram import policy as evaluation
 
 MAX_POLICY_VERSIONS = 5
@@ -144,7 +144,8 @@ class RamBackend:
         policy = self.policy(name, "Custom")
         self._check_document(document)
         if rotate not in ("None", "DeleteOldestNonDefaultVersionWhenLimitExceeded"):
-            raise ApiError("InvalidParameter.RotateStrategy", f"The RotateStrategy is not valid: {rotate}.")
+            raise invalid_parameter("RotateStrategy", f"Valid values: None, "
+                                                      f"DeleteOldestNonDefaultVersionWhenLimitExceeded; got {rotate}.")
         if len(policy["versions"]) >= MAX_POLICY_VERSIONS:
             if rotate == "None":
                 raise ApiError("LimitExceeded.Policy.Version", "The count of policy version beyond the current "
@@ -172,15 +173,17 @@ class RamBackend:
         policy = self.policy(name, "Custom")
         version = self.version(name, "Custom", version_id)
         if version_id == policy["DefaultVersion"]:
-            raise ApiError("DeleteConflict.PolicyVersion.Default", "The default policy version cannot be deleted.",
-                           409)
+            raise ApiError("DeleteConflict.Policy.Version.Default", "The default policy version CAN NOT been deleted "
+                                                                    "directly.", 409)
         policy["versions"].remove(version)
         self.world.changed = True
 
     def delete_policy(self, name: str) -> None:
         policy = self.policy(name, "Custom")
         if self.attachment_count(name):
-            raise ApiError("DeleteConflict.Policy.Role", "The policy is attached to a role: detach it first.", 409)
+            # RAM documents .Policy.User and .Policy.Group; for a role it answers DeleteConflict.Role.Policy
+            # (terraform-provider-alicloud resource_alicloud_ram_policy.go retries DeletePolicy on it).
+            raise ApiError("DeleteConflict.Role.Policy", "The policy is attached to a role: detach it first.", 409)
         if len(policy["versions"]) > 1:
             raise ApiError("DeleteConflict.Policy.Version", "The policy has non-default versions: delete them "
                                                             "first.", 409)
