@@ -4,11 +4,8 @@ import json
 
 import pytest
 
-from tests.support.cli import REPO
-
-SHARED = REPO.parent / "shared" / "oos-templates"
-needs_shared = pytest.mark.skipif(not SHARED.exists(), reason=f"{SHARED} is absent (a user's clone): "
-                                  "the real OOS templates are test data kept outside the project")
+from tests.support.ground_truth import OOS_TEMPLATES as SHARED
+from tests.support.ground_truth import needs_shared
 
 
 @needs_shared

@@ -3,11 +3,10 @@ table (essctl/sandbox/ram/api_actions.yaml), and GenerateExecutionPolicy answers
 import json
 from importlib import resources
 
-import pytest
 import yaml
 
 from essctl.sandbox.ram.actions import call_needs
-from tests.support.cli import REPO
+from tests.support.ground_truth import API_REFERENCE, needs_shared
 from tests.support.sandbox_steps import (
     REGION,
     create_hook,
@@ -21,7 +20,6 @@ from tests.support.sandbox_steps import (
     wait_for,
 )
 
-API_REFERENCE = REPO.parent / "shared" / "api-reference"
 ENI = "ACS-ESS-LifeCycleCreateNetworkInterfaceAndEipAndAttachToInstance"
 ENI_ECS = ["ecs:DescribeInstances", "ecs:CreateNetworkInterface", "ecs:DescribeNetworkInterfaces",
            "ecs:AttachNetworkInterface", "ecs:DetachNetworkInterface", "ecs:DeleteNetworkInterface", "ecs:RunCommand",
@@ -112,7 +110,7 @@ def test_every_entry_cites_a_source_the_table_names():
         assert entry["basis"] in ("documented", "convention", "assumed")
 
 
-@pytest.mark.skipif(not API_REFERENCE.exists(), reason="needs ../shared/api-reference")
+@needs_shared
 def test_every_cited_source_exists_and_every_reachable_pair_has_a_known_ram_code():
     for path in _table()["sources"].values():
         assert (API_REFERENCE / path).is_file(), path

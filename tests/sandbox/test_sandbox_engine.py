@@ -5,7 +5,8 @@ import json
 import pytest
 
 from essctl.sandbox.scenario import parse_scenario
-from tests.support.cli import REPO
+from tests.support.ground_truth import OOS_TEMPLATES as SHARED
+from tests.support.ground_truth import needs_shared
 from tests.support.sandbox_steps import (
     GROUP,
     REGION,
@@ -21,8 +22,6 @@ from tests.support.sandbox_steps import (
     wait_for,
 )
 
-SHARED = REPO.parent / "shared" / "oos-templates"
-needs_shared = pytest.mark.skipif(not SHARED.exists(), reason="needs ../shared/oos-templates (absent in a clone)")
 ROLE = "roles: [{name: OOSServiceRole, trusted: [oos.aliyuncs.com]}]\n"
 
 # A nested action of our own under the public action's name, for runs without ../shared.

@@ -4,7 +4,8 @@ import json
 import pytest
 
 from essctl.sandbox.scenario import parse_scenario
-from tests.support.cli import REPO
+from tests.support.ground_truth import OOS_TEMPLATES as SHARED
+from tests.support.ground_truth import needs_shared
 from tests.support.sandbox_steps import (
     GROUP,
     RUN_COMMAND,
@@ -21,8 +22,6 @@ from tests.support.sandbox_steps import (
     task_runs,
     wait_for,
 )
-
-SHARED = REPO.parent / "shared" / "oos-templates"
 
 
 def _scale_out_with_run_command(sandbox):
@@ -99,7 +98,7 @@ behaviour:
     assert json.loads(executions(s, activity_id)[0].outputs) == {"commandOutputs": ["configured"]}
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="needs ../shared/oos-templates (absent in a user's clone)")
+@needs_shared
 def test_scale_out_with_the_public_run_command_template(sandbox_factory):
     sandbox = sandbox_factory(template_dirs=[SHARED])
     assert sandbox.backends.oos.store.content(RUN_COMMAND)[1].endswith(f"{RUN_COMMAND}.yml")

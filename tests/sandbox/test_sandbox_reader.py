@@ -3,9 +3,8 @@ import pytest
 
 from essctl.sandbox.oos.reader import TemplateFormatError, read_template
 from essctl.sandbox.oos.templates import standin_templates
-from tests.support.cli import REPO
-
-SHARED = REPO.parent / "shared" / "oos-templates"
+from tests.support.ground_truth import OOS_TEMPLATES as SHARED
+from tests.support.ground_truth import needs_shared
 
 LOOPED = """
 FormatVersion: OOS-2019-06-01
@@ -61,7 +60,7 @@ def test_reads_every_stand_in():
         assert read_template(text, name).tasks
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="needs ../shared/oos-templates (absent in a user's clone)")
+@needs_shared
 def test_reads_every_public_template_and_nested_action():
     paths = sorted(SHARED.rglob("*.yml"))
     assert len(paths) > 150

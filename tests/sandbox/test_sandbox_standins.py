@@ -11,8 +11,9 @@ from essctl.template.model import load_template_file, parse_template
 from essctl.template.permissions import derive_required_actions
 from essctl.template.source import action_dir_resolver
 from tests.support.cli import REPO
+from tests.support.ground_truth import OOS_TEMPLATES as SHARED
+from tests.support.ground_truth import needs_shared
 
-SHARED = REPO.parent / "shared" / "oos-templates"
 NAMES = ["ACS-ESS-LifeCycleRunCommand", "ACS-ESS-LifeCycleModifyRedisIPWhitelist",
          "ACS-ESS-LifeCycleCreateNetworkInterfaceAndEipAndAttachToInstance",
          "ACS-ESS-LifeCycleDetachNetworkInterfaceAndDeleteEip", "ACS-ESS-LifeCycleModifyPolarDBIPWhitelist",
@@ -34,7 +35,7 @@ def test_the_stand_ins_are_flat_and_complete_the_lifecycle_action():
         assert template.ram_role == "{{ OOSAssumeRole }}"
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="needs ../shared/oos-templates (absent in a user's clone)")
+@needs_shared
 @pytest.mark.parametrize("name", NAMES)
 def test_a_stand_in_matches_the_public_template(name):
     public = load_template_file(SHARED / "PublicTemplates" / f"{name}.yml")
@@ -55,7 +56,7 @@ def test_the_stand_ins_file_names_no_public_template_file():
     assert yaml.safe_load(text) and not list((REPO / "essctl").rglob("ACS-ESS-*.yml"))
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="needs ../shared/oos-templates (absent in a user's clone)")
+@needs_shared
 @pytest.mark.parametrize("name", NAMES)
 def test_a_stand_in_needs_what_the_public_template_needs_by_the_sandboxs_own_table(name):
     public = TemplateStore({}, [SHARED])

@@ -30,7 +30,8 @@ from essctl.diagnose.checks import (
 from essctl.diagnose.evidence import Evidence
 from essctl.diagnose.findings import diagnose, error_codes_in, fill_command
 from essctl.errors import CloudAPIError
-from tests.support.cli import REPO
+from tests.support.ground_truth import OOS_TEMPLATES as SHARED
+from tests.support.ground_truth import needs_shared
 
 REGION, ACCOUNT = "cn-hangzhou", "1234567890123456"
 GROUP_ID, HOOK_ID = "asg-bp1diag0000000000001", "ash-bp1diag0000000000001"
@@ -466,11 +467,9 @@ def test_json_output_is_plain_data():
     assert data["findings"][0]["checks"][1]["evidence"]["missing"] == ["ecs:RunCommand"]
 
 
-SHARED = REPO.parent / "shared" / "oos-templates"
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason=f"{SHARED} is absent (a user's clone): "
-                                                "the real OOS templates are test data kept outside the project")
+@needs_shared
 def test_required_actions_derived_from_the_real_template_find_run_command_missing():
     from essctl.template.model import load_template_file
     from essctl.template.permissions import derive_required_actions

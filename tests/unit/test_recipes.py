@@ -15,11 +15,10 @@ from essctl.recipe.model import RecipeError
 from essctl.template.model import load_template_file
 from essctl.template.parameters import notification_metadata
 from tests.support.cli import REPO
+from tests.support.ground_truth import OOS_TEMPLATES, needs_shared
 from tests.support.recipe_examples import DETACH_TEMPLATE
 
-SHARED = REPO.parent / "shared" / "oos-templates" / "PublicTemplates"
-needs_shared = pytest.mark.skipif(not SHARED.exists(), reason=f"{SHARED} is absent: needs ../shared/oos-templates "
-                                  "(absent in a user's clone)")
+SHARED = OOS_TEMPLATES / "PublicTemplates"
 BROKEN = REPO / "tests" / "broken_recipes"
 TEST_TEMPLATES = BROKEN / "templates"
 BUILTINS = ["analyticdb-whitelist", "attach-nic-eip", "mongodb-whitelist", "polardb-whitelist", "redis-whitelist",
