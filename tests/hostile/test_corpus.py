@@ -1,0 +1,55 @@
+"""Every case of the hostile-input corpus (tests/hostile/cases_*.py) holds essctl to its promise: see corpus.py."""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import tests.hostile
+from tests.hostile.corpus import Case, Listener, environment, materialise, problems
+from tests.support.cli import REPO
+
+
+def all_cases() -> list[Case]:
+    cases: list[Case] = []
+    for module in pkgutil.iter_modules(tests.hostile.__path__):
+        if module.name.startswith("cases_"):
+            cases += importlib.import_module(f"tests.hostile.{module.name}").CASES
+    return cases
+
+
+CASES = all_cases()
+
+
+@pytest.fixture
+def listener():
+    box = Listener()
+    yield box
+    box.close()
+
+
+def test_case_names_are_unique():
+    names = [case.name for case in CASES]
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_bad_input_is_one_line_and_sends_nothing(case, tmp_path, listener, capsys, monkeypatch):
+    argv, extra = materialise(case, tmp_path, listener)
+    defaults = {"ESSCTL_ENDPOINT": listener.url, "ALIBABA_CLOUD_REGION_ID": "cn-hangzhou"}
+    if case.process:
+        proc = subprocess.run([sys.executable, "-m", "essctl", *argv], cwd=REPO, capture_output=True, timeout=60,
+                              env=environment({**defaults, **extra}, tmp_path / "home"))
+        code, out, err = proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
+    else:
+        from essctl.cli.app import run
+
+        for key, value in {"HOME": str(tmp_path / "home"), **defaults, **extra}.items():
+            monkeypatch.setenv(key, value)
+        code = run(argv)
+        captured = capsys.readouterr()
+        out, err = captured.out, captured.err
+    assert problems(case, code, out, err, listener) == [], err[-2000:]
