@@ -70,3 +70,10 @@ class CloudAPIError(EssctlError):
 
 class PreconditionFailed(EssctlError):
     """The cloud is not in a state the operation can run in (a missing role, group or quota); nothing was changed."""
+
+
+class Interrupted(EssctlError):
+    """Ctrl-C before anything was changed (the message says so); after a change, the run's report says what was
+    done instead."""
+
+    exit_code = ExitCode.INTERRUPTED

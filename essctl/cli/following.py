@@ -15,6 +15,7 @@ Interval = Annotated[float, typer.Option(
 
 def follow(run: Invocation, title: str, resume: str, watch: Callable[[Any], Any]) -> None:
     """Run `watch(emit)` under the right view; print the summary; exit 0, 1 (failed), 4 (timeout) or 130."""
+    from essctl.errors import EssctlError, PreconditionFailed, UsageError
     from essctl.exitcodes import ExitCode
     from essctl.render import write_lines
     from essctl.render.progress import watch_summary_lines
@@ -27,6 +28,14 @@ def follow(run: Invocation, title: str, resume: str, watch: Callable[[Any], Any]
     except KeyboardInterrupt:
         run.env.stderr.write(f"essctl: interrupted; resume with: {resume}\n")
         raise typer.Exit(int(ExitCode.INTERRUPTED))
+    except EssctlError as exc:   # throttled or refused past the retries: what is watched goes on
+        if isinstance(exc, (PreconditionFailed, UsageError)):
+            raise                # nothing to resume: it was not found, or the input was bad
+        run.env.stderr.write(f"essctl: error: {exc}; resume with: {resume}\n")
+        raise typer.Exit(int(exc.exit_code))
+    except BrokenPipeError:
+        run.env.stderr.write(f"essctl: the output was closed; resume with: {resume}\n")
+        raise typer.Exit(int(ExitCode.OPERATION_FAILED))
     if isinstance(view, JsonLinesWatchView):
         run.env.stdout.write(json.dumps({"event": "summary", **result.to_dict()}, ensure_ascii=False, default=str)
                              + "\n")

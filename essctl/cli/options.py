@@ -16,7 +16,7 @@ import typer
 from essctl.cloud.services import SERVICES
 from essctl.cloud.settings import CloudSettings, parse_endpoints
 from essctl.env import Environment
-from essctl.errors import UsageError
+from essctl.errors import Interrupted, UsageError
 
 if TYPE_CHECKING:
     from essctl.cloud.gateway import Cloud
@@ -204,7 +204,10 @@ def confirmer(run: Invocation, yes: bool, dry_run: bool, what: str) -> Callable[
             return True
         if not (sys.stdin.isatty() and run.env.stdout_isatty):
             raise UsageError(f"refusing to {what} without --yes: not on a terminal (nothing was changed)")
-        return typer.confirm("Proceed?", default=False)
+        try:
+            return typer.confirm("Proceed?", default=False)
+        except typer.Abort:    # Ctrl-C or end of input at the prompt
+            raise Interrupted("interrupted at the confirmation: nothing was changed") from None
 
     return confirm
 

@@ -192,11 +192,10 @@ def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, pa
                poll_interval: Interval = 2.0, dry_run: DryRun = False) -> None:
     """Apply the recipe (role, policy, hook, rule) and execute its rule, after confirmation (or --yes); then watch
     the scaling activity to the end."""
-    from essctl.events import Triggered
     from essctl.recipe.run import RunOptions
     from essctl.recipe.run import run_recipe as run_it
     from essctl.render import output
-    from essctl.render.progress import EventPrinter
+    from essctl.render.progress import EventPrinter, stopped_line
     from essctl.watch.watcher import Pacing
 
     cloud, spec = _prepare(run, recipe_name, group, param, dry_run,
@@ -212,24 +211,18 @@ def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, pa
         printer.plan(the_plan)
         return ask(the_plan)
 
-    triggered: list = []
-
-    def on_event(event) -> None:
-        if isinstance(event, Triggered):
-            triggered.append(event.activity_id)
-        printer.event(event)
-
     options = RunOptions(timeout=timeout, pacing=Pacing(first=poll_interval, longest=poll_interval * 7.5))
     try:
-        report = run_it(cloud, spec, options, confirm=confirm, emit=on_event)
-    except KeyboardInterrupt:
-        if triggered:
-            run.env.stderr.write(f"essctl: interrupted; the scaling activity goes on: essctl activity watch "
-                                 f"{triggered[-1]} (then essctl diagnose --activity {triggered[-1]})\n")
-        raise
+        report = run_it(cloud, spec, options, confirm=confirm, emit=printer.event)
     finally:
         printer.close()
-    output(run.env, report)
+    if report.stopped is not None:
+        run.env.stderr.write(stopped_line(report) + "\n")
+    try:
+        output(run.env, report)
+    except BrokenPipeError:
+        if report.stopped is None and report.resume():
+            run.env.stderr.write(f"essctl: the output was closed: {report.resume()[0]}\n")
     raise typer.Exit(int(report.exit_code))
 
 

@@ -26,9 +26,11 @@ class Applied:
                 "outcome": self.outcome.text, "ids": dict(self.outcome.ids), "seconds": round(self.seconds, 2)}
 
 
-def apply_changes(cloud: Cloud, changes: Iterable[Change], context: ApplyContext) -> list[Applied]:
-    """Make each change that changes something; the unchanged ones are reported too."""
-    results = []
+def apply_changes(cloud: Cloud, changes: Iterable[Change], context: ApplyContext,
+                  results: list[Applied] | None = None) -> list[Applied]:
+    """Make each change that changes something; the unchanged ones are reported too. Each is added to `results` as
+    it is made, so a run stopped half-way still knows what it did."""
+    results = [] if results is None else results
     for change in changes:
         started = time.monotonic()
         checked = len(cloud.checks)
@@ -47,7 +49,9 @@ def apply_changes(cloud: Cloud, changes: Iterable[Change], context: ApplyContext
     return results
 
 
-def apply_plan(cloud: Cloud, plan: Plan, emit: Emit) -> tuple[list[Applied], ApplyContext]:
-    """Apply a recipe plan's setup; the context carries what is known afterwards (to trigger with)."""
+def apply_plan(cloud: Cloud, plan: Plan, emit: Emit,
+               results: list[Applied] | None = None) -> tuple[list[Applied], ApplyContext]:
+    """Apply a recipe plan's setup (into `results` as it goes); the context carries what is known afterwards (to
+    trigger with)."""
     context = ApplyContext(known=dict(plan.known), emit=emit)
-    return apply_changes(cloud, plan.setup, context), context
+    return apply_changes(cloud, plan.setup, context, results), context

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from essctl.diagnose.report import DiagnosisReport, diagnose_and_fix
-from essctl.errors import CloudAPIError
+from essctl.errors import CloudAPIError, EssctlError, Interrupted
 from essctl.events import Emit, Triggered, WarningEvent
 from essctl.exitcodes import ExitCode
 from essctl.facts.oos import HEARTBEAT_MARGIN_S
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from essctl.cloud.gateway import Cloud
     from essctl.cloud.session import Call
     from essctl.recipe.model import Recipe
-    from essctl.recipe.steps import RunSpec
+    from essctl.recipe.steps import ApplyContext, RunSpec
     from essctl.watch.result import WatchResult
 
 
@@ -28,6 +28,27 @@ if TYPE_CHECKING:
 class RunOptions:
     timeout: float | None = None      # the watch; default: the longest hook timeout plus the margin
     pacing: Pacing | None = None
+
+
+INTERRUPTED = "interrupted"
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Why a run ended before its watch did, and in which phase (apply, trigger, watch): Ctrl-C, an error (past
+    the SDK's retries), a recording that could not be written, or output that went away."""
+
+    phase: str
+    reason: str
+    exit_code: ExitCode
+
+    @classmethod
+    def of(cls, phase: str, exc: BaseException) -> Stop:
+        if isinstance(exc, KeyboardInterrupt):
+            return cls(phase, INTERRUPTED, ExitCode.INTERRUPTED)
+        if isinstance(exc, BrokenPipeError):
+            return cls(phase, "the output was closed (broken pipe)", ExitCode.OPERATION_FAILED)
+        return cls(phase, str(exc), exc.exit_code if isinstance(exc, EssctlError) else ExitCode.OPERATION_FAILED)
 
 
 @dataclass
@@ -43,11 +64,14 @@ class RunReport:
     dry_run: bool = False
     trigger_error: CloudAPIError | None = None
     diagnosis: DiagnosisReport | None = None     # when the run failed
+    stopped: Stop | None = None                  # ended before the watch did
 
     @property
     def outcome(self) -> str:
         if not self.confirmed:
             return "cancelled"
+        if self.stopped is not None:
+            return INTERRUPTED if self.stopped.reason == INTERRUPTED else "stopped"
         if self.trigger_error is not None:
             return "failed"
         if self.watch is None:
@@ -58,14 +82,40 @@ class RunReport:
 
     @property
     def exit_code(self) -> ExitCode:
+        if self.stopped is not None:
+            return self.stopped.exit_code
         if self.trigger_error is not None:
             return self.trigger_error.exit_code
         return {"timed out": ExitCode.TIMEOUT, "failed": ExitCode.OPERATION_FAILED,
                 "cancelled": ExitCode.OPERATION_FAILED}.get(self.outcome, ExitCode.OK)
 
+    def not_done(self) -> list[str]:
+        """The planned changes a stopped run did not make (the trigger included)."""
+        made = {id(item.change) for item in self.applied}
+        pending = [c for c in self.plan.changes if c.changes_something and id(c) not in made]
+        if self.triggered is not None or (self.stopped is not None and self.stopped.phase == "trigger"):
+            pending = [c for c in pending if c is not self.plan.trigger]   # made, or not known: resume() says
+        return [f"{change.kind} {change.target}" for change in pending]
+
+    def resume(self) -> list[str]:
+        """The commands that pick up where a run that did not watch to the end left off."""
+        region = f" --region {self.plan.where.region}"
+        if self.triggered is not None and (self.stopped is not None or self.outcome == "timed out"):
+            activity = self.triggered.activity_id
+            return [f"essctl activity watch {activity}{region}", f"essctl diagnose --activity {activity}{region}"]
+        if self.stopped is not None and self.stopped.phase == "trigger":
+            # ExecuteScalingRule may have been applied with its answer lost: the group's activities say.
+            return [f"essctl activity list --group {self.plan.group_id}{region}"]
+        if self.stopped is not None:
+            return [f"essctl recipe plan {recipe_reference(self.plan.recipe)} --group {self.plan.group_id}{region}"]
+        return []
+
     def to_data(self) -> dict[str, Any]:
         return {
             "recipe": self.plan.recipe.name, "outcome": self.outcome, "dry_run": self.dry_run,
+            "stopped": None if self.stopped is None else {
+                "phase": self.stopped.phase, "reason": self.stopped.reason, "not_done": self.not_done()},
+            "resume": self.resume(),
             "plan": self.plan.to_data(), "applied": [item.to_dict() for item in self.applied],
             "trigger": self.triggered.to_report() if self.triggered else None,
             "trigger_error": str(self.trigger_error) if self.trigger_error else None,
@@ -85,9 +135,14 @@ def watch_timeout(recipe: Recipe) -> float:
 
 def run_recipe(cloud: Cloud, spec: RunSpec, options: RunOptions, *, confirm: Callable[[Plan], bool],
                emit: Emit) -> RunReport:
-    """Plan; if there are changes, ask `confirm`; apply; trigger and watch unless told not to."""
+    """Plan; if there are changes, ask `confirm`; apply; trigger and watch unless told not to. Once something has
+    been changed, no exception ends the run without its report: Ctrl-C, an error past the retries, a recording that
+    fails or output that goes away stop it, and the report says what was done, what was not, and how to resume."""
     started = time.monotonic()
-    plan = make_plan(cloud, spec)
+    try:
+        plan = make_plan(cloud, spec)
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted while planning: nothing was changed") from None
     report = RunReport(plan=plan, calls=cloud.calls, checks=cloud.checks, dry_run=cloud.replaying)
     report.seconds["plan"] = time.monotonic() - started
     for warning in plan.warnings:
@@ -95,32 +150,54 @@ def run_recipe(cloud: Cloud, spec: RunSpec, options: RunOptions, *, confirm: Cal
     if plan.pending and not confirm(plan):
         report.confirmed = False
         return report
-
-    step = time.monotonic()
-    report.applied, context = apply_plan(cloud, plan, emit)
-    report.seconds["apply"] = time.monotonic() - step
-    if plan.trigger is None:
-        return report
-
-    trigger = plan.trigger
     timeout = options.timeout if options.timeout is not None else watch_timeout(spec.recipe)
+    phase = "apply"
+    try:
+        context = _apply(cloud, report, emit)
+        if plan.trigger is not None:
+            phase = "trigger"
+            context.pacing = options.pacing or Pacing()
+            context.deadline = time.monotonic() + timeout
+            _trigger(cloud, spec, report, context, emit)
+            if report.triggered is not None:
+                phase = "watch"
+                _watch(cloud, spec, report, Watcher(cloud, emit, timeout=timeout, pacing=context.pacing))
+    except (KeyboardInterrupt, EssctlError, OSError) as exc:
+        changed = any(item.change.changes_something for item in report.applied)
+        if phase == "apply" and not changed:
+            if isinstance(exc, KeyboardInterrupt):
+                raise Interrupted("interrupted while applying: nothing was changed") from None
+            raise    # nothing was changed: the error's own line says it all
+        report.stopped = Stop.of(phase, exc)
+    report.seconds["total"] = time.monotonic() - started
+    return report
+
+
+def _apply(cloud: Cloud, report: RunReport, emit: Emit) -> ApplyContext:
     step = time.monotonic()
-    context.pacing = options.pacing or Pacing()
-    context.deadline = step + timeout
+    _, context = apply_plan(cloud, report.plan, emit, report.applied)
+    report.seconds["apply"] = time.monotonic() - step
+    return context
+
+
+def _trigger(cloud: Cloud, spec: RunSpec, report: RunReport, context: ApplyContext, emit: Emit) -> None:
+    trigger = report.plan.trigger
+    step = time.monotonic()
     try:
         outcome = trigger.step.apply(cloud, trigger, context)
     except CloudAPIError as exc:
         report.trigger_error = exc
         report.diagnosis = diagnose_and_fix(cloud, group_id=spec.group_id, recipe=recipe_reference(spec.recipe),
                                             api_error=exc)
-        return report
+        return
     report.triggered = Triggered(trigger.target, **outcome.ids)
-    emit(report.triggered)
     report.seconds["trigger"] = time.monotonic() - step
+    emit(report.triggered)
 
+
+def _watch(cloud: Cloud, spec: RunSpec, report: RunReport, watcher: Watcher) -> None:
     step = time.monotonic()
     templates = sorted({stage.template for stage in spec.recipe.stages})
-    watcher = Watcher(cloud, emit, timeout=timeout, pacing=context.pacing)
     report.watch = watcher.activity(report.triggered.activity_id, templates)
     report.seconds["watch"] = time.monotonic() - step
     if report.outcome != "succeeded":
@@ -128,5 +205,3 @@ def run_recipe(cloud: Cloud, spec: RunSpec, options: RunOptions, *, confirm: Cal
         report.diagnosis = diagnose_and_fix(cloud, activity_id=report.triggered.activity_id,
                                             recipe=recipe_reference(spec.recipe))
         report.seconds["diagnose"] = time.monotonic() - step
-    report.seconds["total"] = time.monotonic() - started
-    return report

@@ -89,6 +89,19 @@ def plan_lines(plan: Any) -> Iterable[str]:
     yield f"{pending} to change, {unchanged} already in place." if pending else f"No changes: {unchanged} already in place."
 
 
+def stopped_line(report: RunReport) -> str:
+    """The one line on stderr for a run that stopped after changing something: what goes on and how to resume."""
+    stopped = report.stopped
+    line = (f"essctl: interrupted during the {stopped.phase}" if report.outcome == "interrupted"
+            else f"essctl: error: {stopped.reason} (during the {stopped.phase})")
+    if report.triggered is not None:
+        line += f"; scaling activity {report.triggered.activity_id} goes on"
+    elif stopped.phase == "trigger":
+        line += "; the scale-out may have started"
+    resume = report.resume()
+    return line + (f": {resume[0]}" if resume else "")
+
+
 def run_report_lines(report: RunReport) -> Iterable[str]:
     """The end of a recipe run: each step's outcome, the trigger, the watch, times; then the diagnosis."""
     yield ""
@@ -102,8 +115,15 @@ def run_report_lines(report: RunReport) -> Iterable[str]:
         yield f"  {'trigger':<10} {report.triggered.rule_ari}  activity {report.triggered.activity_id}"
     if report.trigger_error is not None:
         yield f"  {'trigger':<10} failed: {report.trigger_error}"
+    if report.stopped is not None:
+        yield f"  {'stopped':<10} during the {report.stopped.phase}: {report.stopped.reason}"
+        not_done = report.not_done()
+        if not_done:
+            yield f"  {'not done':<10} {', '.join(not_done)}"
     if report.watch is not None:
         yield from _watch_lines(report.watch)
+    for number, command in enumerate(report.resume()):
+        yield f"  {'resume' if number == 0 else '':<10} {command}"
     timings = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in report.seconds.items())
     mutating = sum(1 for call in report.calls if call.mutating)
     checked = f", {len(report.checks)} read back after a lost answer or a duplicate" if report.checks else ""
