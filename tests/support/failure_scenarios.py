@@ -12,10 +12,12 @@ SCENARIOS = {
     "forbidden-ram": SCENARIO_HEAD,
     # The hook waits 30 s, the script takes 120 s: the late completion gets the token error.
     "hook-timeout": SCENARIO_HEAD + "behaviour: {ACS-ESS-LifeCycleRunCommand: {duration: 120}}\n",
-    # A scheduled task fires while a long scale-out is still in its lifecycle wait: it is Rejected.
+    # A scheduled task fires while a long scale-out is still in its lifecycle wait: it is Rejected. It fires 600
+    # sandbox seconds in (3 s at the tests' speed), well after the staging's calls have started the scale-out even
+    # on a busy machine, and long before the 3000 s script ends.
     "activity-in-progress": SCENARIO_HEAD + (
         "behaviour: {ACS-ESS-LifeCycleRunCommand: {duration: 3000}}\n"
-        "scheduled_tasks: [{group: asg-sandbox000000000001, after: 20, adjustment: 1}]\n"),
+        "scheduled_tasks: [{group: asg-sandbox000000000001, after: 600, adjustment: 1}]\n"),
     # The first ListExecutions is throttled (with x-acs-retry-after); the client's retry recovers.
     "throttled": SCENARIO_HEAD + (
         "faults: {rules: [{action: ListExecutions, call: 1, error: {code: Throttling.User, status: 400,"
