@@ -74,6 +74,19 @@ def _is_click_exception(exc: BaseException) -> bool:
     return hasattr(exc, "exit_code") and hasattr(exc, "format_message")
 
 
+def _say(line: str) -> None:
+    """The one line on stderr, shown as text: what it quotes cannot drive the terminal."""
+    from essctl.render.safe import printable
+
+    print(printable(line), file=sys.stderr, flush=True)
+
+
+def _traceback() -> None:
+    from essctl.render.safe import printable
+
+    sys.stderr.write(printable(traceback.format_exc(), newlines=True))
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run essctl and return the exit code; never lets a traceback reach the user unless --verbose."""
     args = sys.argv[1:] if argv is None else argv
@@ -83,28 +96,27 @@ def run(argv: list[str] | None = None) -> int:
         return int(result) if isinstance(result, int) else ExitCode.OK
     except EssctlError as exc:
         if verbose:
-            traceback.print_exc()
+            _traceback()
         message = f"{flag_for(exc.field)}: {exc.problem}" if isinstance(exc, InputError) else str(exc)
-        print(f"essctl: error: {message}", file=sys.stderr)
+        _say(f"essctl: error: {message}")
         return exc.exit_code
     except KeyboardInterrupt:
-        print("essctl: interrupted", file=sys.stderr)
+        _say("essctl: interrupted")
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
         return ExitCode.OK
     except Exception as exc:
-        if type(exc).__name__ == "Abort":
-            print("essctl: interrupted", file=sys.stderr)
+        if type(exc).__name__ == "Abort":     # Ctrl-C (or end of input) at a prompt
+            _say("essctl: interrupted")
             return ExitCode.INTERRUPTED
         if _is_click_exception(exc):
             context = getattr(exc, "ctx", None)
             hint = f" (see '{context.command_path} --help')" if context is not None else ""
-            print(f"essctl: error: {' '.join(exc.format_message().split())}{hint}", file=sys.stderr)
+            _say(f"essctl: error: {' '.join(exc.format_message().split())}{hint}")
             return int(exc.exit_code)
         if verbose:
-            traceback.print_exc()
-        print(f"essctl: internal error: {type(exc).__name__}: {exc} (rerun with --verbose for the traceback)",
-              file=sys.stderr)
+            _traceback()
+        _say(f"essctl: internal error: {type(exc).__name__}: {exc} (rerun with --verbose for the traceback)")
         return ExitCode.INTERNAL
 
 

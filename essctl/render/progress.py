@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from essctl.env import Environment
 from essctl.events import WATCH_EVENTS, Event, Waiting, WarningEvent
+from essctl.render.safe import printable
 
 if TYPE_CHECKING:
     from essctl.cloud.session import Call
@@ -27,7 +28,7 @@ class EventPrinter:
 
     def _line(self, text: str) -> None:
         if self.enabled:
-            self.env.stdout.write(text + "\n")
+            self.env.stdout.write(printable(text) + "\n")
             self.env.stdout.flush()
 
     def note(self, text: str) -> None:

@@ -1,0 +1,198 @@
+"""What reaches the terminal (issue 13): escape sequences, control characters, bidi overrides and rich markup from a
+recipe file, a tape or an API answer are shown as text in every view (tables, plain lines, the live watch, plans,
+diagnoses, error lines) while JSON and YAML keep the data exact."""
+import io
+import json
+import re
+
+import pytest
+import yaml
+
+from essctl.cloud.gateway import Cloud
+from essctl.sandbox.scenario import parse_scenario
+from essctl.watch.watcher import Pacing, Watcher
+from tests.support import sandbox_steps as steps
+from tests.support.cli import REPO
+
+# Colour, a window title, an 8-bit CSI, a right-to-left override, rich markup, and a forged second line.
+HOSTILE = "\x1b[31mred\x1b[0m \x1b]0;pwned\x07 \x9b2J \u202eevil [bold]boom[/] [/]\r\nforged: line"
+HOSTILE_YAML = '"\\e[31mred\\e[0m \\e]0;pwned\\a \\x9b2J \\u202eevil [bold]boom[/] [/]\\r\\nforged: line"'
+SHOWN = "\\x1b[31mred\\x1b[0m \\x1b]0;pwned\\x07 \\x9b2J \\u202eevil [bold]boom[/] [/]\\r\\nforged: line"
+RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+REGION = ("--region", "cn-hangzhou")
+
+
+def _clean(*texts):
+    """No control character but the newline, no bidi override, in what a person sees."""
+    for text in texts:
+        assert not RAW.search(text), repr(RAW.search(text).group())
+
+
+def _groups(name):
+    from alibabacloud_ess20220222 import models
+
+    return models.DescribeScalingGroupsResponseBody(total_count=1, page_size=50, page_number=1, scaling_groups=[
+        models.DescribeScalingGroupsResponseBodyScalingGroups(
+            scaling_group_id="asg-1", scaling_group_name=name, lifecycle_state=name, vpc_id="vpc-1")]).to_map()
+
+
+# --- cloud data: tables, --query, JSON, YAML, -v ----------------------------------------------------------------
+
+def test_cloud_data_in_a_table_shows_its_escapes_and_markup_as_text(stub, cli):
+    stub.on("DescribeScalingGroups", _groups(HOSTILE))
+    result = cli("--endpoint", stub.url, *REGION, "-o", "table", "group", "list")
+    assert result.code == 0, result.err
+    _clean(result.out, result.err)
+    assert "\\x1b]0;pwned\\x07" in result.out and "[bold]boom[/] [/]" in result.out
+    queried = cli("--endpoint", stub.url, *REGION, "-o", "table", "group", "list", "--query", "[0]")
+    _clean(queried.out)
+    assert "\\u202eevil" in queried.out
+
+
+def test_json_and_yaml_keep_the_data_exact(stub, cli):
+    stub.on("DescribeScalingGroups", _groups(HOSTILE))
+    as_json = cli("--endpoint", stub.url, *REGION, "-o", "json", "group", "list")
+    data = json.loads(as_json.out)
+    assert data[0]["ScalingGroupName"] == HOSTILE
+    assert as_json.out == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    assert "\x1b" not in as_json.out and "\\u001b]0;pwned\\u0007" in as_json.out     # JSON escapes C0 itself
+    as_yaml = cli("--endpoint", stub.url, *REGION, "-o", "yaml", "group", "list")
+    assert yaml.safe_load(as_yaml.out)[0]["ScalingGroupName"] == HOSTILE
+
+
+def test_activity_and_execution_messages_in_tables(stub, cli):
+    from alibabacloud_ess20220222 import models as ess
+    from alibabacloud_oos20190601 import models as oos
+
+    activity = ess.DescribeScalingActivitiesResponseBodyScalingActivities(
+        scaling_activity_id="asa-1", status_code="Failed", status_message=HOSTILE, cause=HOSTILE, progress=100)
+    stub.on("DescribeScalingActivities", ess.DescribeScalingActivitiesResponseBody(
+        total_count=1, page_size=50, page_number=1, scaling_activities=[activity]).to_map())
+    stub.on("ListExecutions", oos.ListExecutionsResponseBody(max_results=50, executions=[
+        oos.ListExecutionsResponseBodyExecutions(execution_id="exec-1", template_name="T", status="Failed",
+                                                 status_message=HOSTILE)]).to_map())
+    activities = cli("--endpoint", stub.url, *REGION, "-o", "table", "activity", "list", "--group", "asg-1")
+    executions = cli("--endpoint", stub.url, *REGION, "-o", "table", "execution", "list")
+    assert activities.code == executions.code == 0, activities.err + executions.err
+    _clean(activities.out, executions.out)
+    assert "\\x1b]0;pwned" in activities.out and "\\x1b]0;pwned" in executions.out
+
+
+def test_verbose_tracebacks_show_their_values_as_text(cli):
+    result = cli("--tape", "demo", "-v", "hook", "list", "--group", "asg-" + HOSTILE)
+    assert result.code == 2 and "Traceback" in result.err
+    _clean(result.err)
+
+
+# --- recipe files and tapes ---------------------------------------------------------------------------------------
+
+def _hostile_recipe(tmp_path):
+    text = (REPO / "recipes" / "run-command.yaml").read_text()
+    text = text.replace("title: Run a script on new instances", f"title: {HOSTILE_YAML}")
+    text = text.replace("help: The script to run on each new instance; it must exit 0.", f"help: {HOSTILE_YAML}")
+    text = text.replace("  description: Run Cloud Assistant commands from ACS-ESS-LifeCycleRunCommand (essctl recipe "
+                        "run-command)", f"  description: {HOSTILE_YAML}")
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_a_recipe_title_and_help_show_as_text(cli, tmp_path):
+    path = _hostile_recipe(tmp_path)
+    shown = cli("recipe", "show", path, "-o", "table")
+    assert shown.code == 0, shown.err
+    _clean(shown.out, shown.err)
+    assert "\\x1b]0;pwned\\x07" in shown.out
+    data = json.loads(cli("recipe", "show", path, "-o", "json").out)
+    assert data["Title"] == HOSTILE
+
+
+def test_a_dry_run_shows_hostile_inputs_recipe_fields_and_tape_source_as_text(cli, tmp_path):
+    tape = tmp_path / "tape.yaml"
+    recorded = (REPO / "essctl" / "tapes" / "recipe-run-command.yaml").read_text()
+    tape.write_text(re.sub(r"(?m)^source: .*$", lambda _: f"source: {HOSTILE_YAML}", recorded, count=1))
+    result = cli("recipe", "run", _hostile_recipe(tmp_path), "--dry-run", "--tape", tape, "-o", "table",
+                 "-p", f"commandContent={HOSTILE}")
+    assert result.code == 0, result.err
+    _clean(result.out, result.err)
+    first = result.out.splitlines()[0]
+    assert first.startswith("Dry-run: every answer comes from") and SHOWN in first      # the tape's source
+    assert "Description=\\x1b[31mred" in result.out                                  # the policy's description
+    report = json.loads(cli("recipe", "run", _hostile_recipe(tmp_path), "--dry-run", "--tape", tape, "-o", "json",
+                            "-p", f"commandContent={HOSTILE}").out)
+    assert HOSTILE in _strings(report)      # the policy's description, exactly
+
+
+def _strings(data):
+    if isinstance(data, dict):
+        return {text for value in data.values() for text in _strings(value)}
+    if isinstance(data, list):
+        return {text for value in data for text in _strings(value)}
+    return {data} if isinstance(data, str) else set()
+
+
+# --- the watch and the diagnosis, on the sandbox ------------------------------------------------------------------
+
+@pytest.fixture
+def failed_activity(sandbox_factory):
+    """A scale-out whose script fails with a hostile message, watched to its end."""
+    box = sandbox_factory(parse_scenario(f"""
+groups: [{{id: {steps.GROUP}, min: 0, max: 5, instances: 1}}]
+roles: [{{name: OOSServiceRole, trusted: [oos.aliyuncs.com]}}]
+behaviour: {{{steps.RUN_COMMAND}: {{duration: 3, fail: {{task: runCommand, code: InvalidCommand,
+  message: {HOSTILE_YAML}}}}}}}"""), speed=50)
+    s = steps.session(box)
+    steps.grant(s, steps.RUN_COMMAND_ACTIONS)
+    steps.create_hook(s, metadata={"commandContent": "exit 1"})
+    activity_id = steps.execute(s, steps.create_rule(s))
+    steps.wait_for(lambda: steps.finished(s, activity_id), timeout=30)
+    return box, activity_id
+
+
+def test_watch_lines_and_summary_show_the_failure_message_as_text(cli, failed_activity):
+    box, activity_id = failed_activity
+    result = cli("activity", "watch", activity_id, "-o", "table", "--poll-interval", "0.02",
+                 "--endpoint", box.endpoint, *REGION)
+    assert result.code == 1, result.err
+    _clean(result.out, result.err)
+    assert f"InvalidCommand: {SHOWN}" in result.out
+    assert not any(line.startswith("forged: line") for line in result.out.splitlines())
+
+
+def test_watch_json_lines_carry_the_exact_message(cli, failed_activity):
+    box, activity_id = failed_activity
+    result = cli("activity", "watch", activity_id, "-o", "json", "--poll-interval", "0.02",
+                 "--endpoint", box.endpoint, *REGION)
+    events = [json.loads(line) for line in result.out.splitlines()]
+    assert f"InvalidCommand: {HOSTILE}" in [event.get("status_message") for event in events]
+
+
+def test_the_live_table_shows_the_failure_message_as_text(failed_activity):
+    from essctl.env import Environment
+    from essctl.render.watch_views import LiveWatchView
+
+    box, activity_id = failed_activity
+    events = []
+    Watcher(Cloud(steps.session(box)), events.append, timeout=30, pacing=Pacing(0.02, 0.1)).activity(
+        activity_id, [steps.RUN_COMMAND])
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    out = Terminal()
+    env = Environment(output="table", color=True, stdout=out)
+    with LiveWatchView(env, f"Activity {activity_id} {HOSTILE}") as view:
+        for event in events:
+            view.event(event)
+    drawn = out.getvalue()
+    for raw in ("\x1b]0;pwned", "\x1b[31mred", "\x9b", "\u202e", "\r\nforged"):
+        assert raw not in drawn
+    assert "\\x1b]0;pwned\\x07" in drawn and "[bold]boom[/]" in drawn
+
+
+def test_the_diagnosis_shows_the_failure_message_as_text(cli, failed_activity):
+    box, activity_id = failed_activity
+    result = cli("diagnose", "--activity", activity_id, "-o", "table", "--endpoint", box.endpoint, *REGION)
+    _clean(result.out, result.err)
+    assert "\\x1b]0;pwned\\x07" in result.out
