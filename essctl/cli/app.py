@@ -75,10 +75,10 @@ def _is_click_exception(exc: BaseException) -> bool:
 
 
 def _say(line: str) -> None:
-    """The one line on stderr, shown as text: what it quotes cannot drive the terminal."""
-    from essctl.render.safe import printable
+    """The one line on stderr: shown as text, at most MAX_ERROR_LINE characters, whatever the message holds."""
+    from essctl.render.safe import error_line
 
-    print(printable(line), file=sys.stderr, flush=True)
+    print(error_line(line, encoding=getattr(sys.stderr, "encoding", None)), file=sys.stderr, flush=True)
 
 
 def _traceback() -> None:
@@ -88,7 +88,8 @@ def _traceback() -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run essctl and return the exit code; never lets a traceback reach the user unless --verbose."""
+    """Run essctl and return the exit code; never lets a traceback reach the user unless --verbose. Every error is
+    one line on stderr (essctl.render.safe.error_line)."""
     args = sys.argv[1:] if argv is None else argv
     verbose = "-v" in args or "--verbose" in args
     try:

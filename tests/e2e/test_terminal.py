@@ -1,6 +1,6 @@
 """What reaches the terminal (issue 13): escape sequences, control characters, bidi overrides and rich markup from a
 recipe file, a tape or an API answer are shown as text in every view (tables, plain lines, the live watch, plans,
-diagnoses, error lines) while JSON and YAML keep the data exact."""
+diagnoses, error lines) while JSON and YAML keep the data exact; every error is one line of at most 300 characters."""
 import io
 import json
 import re
@@ -13,6 +13,7 @@ from essctl.sandbox.scenario import parse_scenario
 from essctl.watch.watcher import Pacing, Watcher
 from tests.support import sandbox_steps as steps
 from tests.support.cli import REPO
+from tests.support.stubcloud import error
 
 # Colour, a window title, an 8-bit CSI, a right-to-left override, rich markup, and a forged second line.
 HOSTILE = "\x1b[31mred\x1b[0m \x1b]0;pwned\x07 \x9b2J \u202eevil [bold]boom[/] [/]\r\nforged: line"
@@ -26,6 +27,13 @@ def _clean(*texts):
     """No control character but the newline, no bidi override, in what a person sees."""
     for text in texts:
         assert not RAW.search(text), repr(RAW.search(text).group())
+
+
+def _one_line(err):
+    lines = err.strip("\n").splitlines()
+    assert len(lines) == 1 and len(lines[0]) <= 300, err
+    _clean(err)
+    return lines[0]
 
 
 def _groups(name):
@@ -196,3 +204,41 @@ def test_the_diagnosis_shows_the_failure_message_as_text(cli, failed_activity):
     result = cli("diagnose", "--activity", activity_id, "-o", "table", "--endpoint", box.endpoint, *REGION)
     _clean(result.out, result.err)
     assert "\\x1b]0;pwned\\x07" in result.out
+
+
+# --- one line, at most 300 characters, for every kind of error ----------------------------------------------------
+
+def test_an_api_error_message_is_one_shown_line_keeping_the_request_id(stub, cli):
+    stub.on("DescribeScalingGroups", error(400, "InvalidParameter", HOSTILE + " " + "v" * 3000))
+    result = cli("--endpoint", stub.url, *REGION, "group", "list")
+    assert result.code == 3
+    line = _one_line(result.err)
+    assert line.startswith("essctl: error: ess:DescribeScalingGroups InvalidParameter: \\x1b[31mred")
+    assert re.search(r" \.\.\. v+ \(request id STUB-[\w-]+\)$", line), line
+
+
+def test_a_usage_error_with_a_long_value_is_one_short_line(cli):
+    result = cli("--output", "x" * 2000 + HOSTILE, "group", "list")
+    assert result.code == 2
+    line = _one_line(result.err)
+    assert line.startswith("essctl: error: Invalid value for '--output'") and line.endswith("--help')")
+
+
+def test_an_internal_error_is_one_short_line(cli, monkeypatch):
+    import essctl.render
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("first line\n" + "y" * 1000 + HOSTILE)
+
+    monkeypatch.setattr(essctl.render, "output", broken)
+    result = cli("--tape", "demo", "group", "list")
+    assert result.code == 70
+    line = _one_line(result.err)
+    assert line.startswith("essctl: internal error: RuntimeError: first line yyy")
+    assert line.endswith("(rerun with --verbose for the traceback)")
+
+
+def test_a_tape_miss_naming_a_long_hostile_parameter_is_one_short_line(cli):
+    result = cli("--tape", "demo", "hook", "list", "--group", "asg-" + HOSTILE + "z" * 1000)
+    assert result.code == 2
+    assert _one_line(result.err).startswith("essctl: error: tape ")
