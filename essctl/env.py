@@ -59,3 +59,25 @@ class Environment:
 
         print(f"essctl: {printable(line)}", file=self.stderr, flush=True)
 
+
+def prepare_streams() -> None:
+    """Whatever the locale or PYTHONIOENCODING says, a character the terminal's encoding lacks is written as a
+    backslash escape (`\\u2713`) instead of failing the command."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+
+
+def quiet_stdout() -> None:
+    """The reader of stdout has gone (`essctl ... | head -1`): send what is still buffered, and what the
+    interpreter flushes at exit, to the null device, so that nothing complains on stderr."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):   # not a real file (a test's capture): nothing to quiet
+        pass

@@ -9,6 +9,7 @@ import typer
 
 from essctl import __version__
 from essctl.cli.options import flag_for, root_callback
+from essctl.env import prepare_streams, quiet_stdout
 from essctl.errors import EssctlError, InputError
 from essctl.exitcodes import ExitCode
 
@@ -78,7 +79,10 @@ def _say(line: str) -> None:
     """The one line on stderr: shown as text, at most MAX_ERROR_LINE characters, whatever the message holds."""
     from essctl.render.safe import error_line
 
-    print(error_line(line, encoding=getattr(sys.stderr, "encoding", None)), file=sys.stderr, flush=True)
+    try:
+        print(error_line(line, encoding=getattr(sys.stderr, "encoding", None)), file=sys.stderr, flush=True)
+    except BrokenPipeError:      # nobody reads stderr any more
+        pass
 
 
 def _traceback() -> None:
@@ -104,8 +108,9 @@ def run(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("essctl: interrupted")
         return ExitCode.INTERRUPTED
-    except BrokenPipeError:
-        return ExitCode.OK
+    except BrokenPipeError:      # the reader of stdout has gone: quietly, exit 1 (as Typer's own handler does)
+        quiet_stdout()
+        return ExitCode.OPERATION_FAILED
     except Exception as exc:
         if type(exc).__name__ == "Abort":     # Ctrl-C (or end of input) at a prompt
             _say("essctl: interrupted")
@@ -122,4 +127,11 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def main() -> None:
-    sys.exit(run())
+    prepare_streams()
+    code = run()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:      # `essctl ... | head -1`: the reader has gone; say nothing
+        quiet_stdout()
+        code = ExitCode.OPERATION_FAILED
+    sys.exit(code)

@@ -40,17 +40,18 @@ def serve(
         box.start()
     except OSError as exc:
         raise UsageError(f"--port {port}: cannot listen on {host}:{port}: {exc.strerror}") from exc
-    key = box.credentials[0]
-    say(f"essctl sandbox: serving ESS, OOS and RAM on {box.endpoint} (region {box.scenario.region}, account "
-        f"{box.scenario.account_id}, speed x{speed:g})")
-    say(f"  sandbox-only AccessKey id {key.key_id}, secret {key.secret}")
-    if write_profile:
-        say(f"  wrote profile 'sandbox' to {write_sandbox_profile(key, box.scenario.region)}")
-    say("  use it from another shell:")
-    say(f"    export ESSCTL_ENDPOINT={box.endpoint}")
-    say(f"    essctl --profile sandbox group list{'' if write_profile else '   (after --write-profile)'}")
-    say("  Ctrl-C stops the sandbox" + (f"; the world is saved in {state}" if state else ""))
     try:
+        key = box.credentials[0]
+        profile = write_sandbox_profile(key, box.scenario.region) if write_profile else None
+        say(f"essctl sandbox: serving ESS, OOS and RAM on {box.endpoint} (region {box.scenario.region}, account "
+            f"{box.scenario.account_id}, speed x{speed:g})")
+        say(f"  sandbox-only AccessKey id {key.key_id}, secret {key.secret}")
+        if profile is not None:
+            say(f"  wrote profile 'sandbox' to {profile}")
+        say("  use it from another shell:")
+        say(f"    export ESSCTL_ENDPOINT={box.endpoint}")
+        say(f"    essctl --profile sandbox group list{'' if write_profile else '   (after --write-profile)'}")
+        say("  Ctrl-C stops the sandbox" + (f"; the world is saved in {state}" if state else ""))
         while True:
             time.sleep(0.5)
     except KeyboardInterrupt:

@@ -1,9 +1,13 @@
 """What reaches the terminal (issue 13): escape sequences, control characters, bidi overrides and rich markup from a
 recipe file, a tape or an API answer are shown as text in every view (tables, plain lines, the live watch, plans,
-diagnoses, error lines) while JSON and YAML keep the data exact; every error is one line of at most 300 characters."""
+diagnoses, error lines) while JSON and YAML keep the data exact; every error is one line of at most 300 characters;
+an ASCII terminal, a closed pipe and an unwritable home end with at most one line, never a traceback."""
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -12,7 +16,7 @@ from essctl.cloud.gateway import Cloud
 from essctl.sandbox.scenario import parse_scenario
 from essctl.watch.watcher import Pacing, Watcher
 from tests.support import sandbox_steps as steps
-from tests.support.cli import REPO
+from tests.support.cli import REPO, clean_env
 from tests.support.stubcloud import error
 
 # Colour, a window title, an 8-bit CSI, a right-to-left override, rich markup, and a forged second line.
@@ -242,3 +246,91 @@ def test_a_tape_miss_naming_a_long_hostile_parameter_is_one_short_line(cli):
     result = cli("--tape", "demo", "hook", "list", "--group", "asg-" + HOSTILE + "z" * 1000)
     assert result.code == 2
     assert _one_line(result.err).startswith("essctl: error: tape ")
+
+
+# --- encodings, closed pipes, an unwritable home ------------------------------------------------------------------
+
+def _process_env(tmp_path, **extra):
+    env = clean_env(tmp_path, **extra)
+    env.pop("PYTHONUNBUFFERED", None)    # as a user runs it: stdout buffered, flushed at exit
+    env.pop("PYTHONIOENCODING", None)
+    return {**env, **extra}
+
+
+@pytest.mark.parametrize("args", [("recipe", "show", "run-command", "-o", "table"),
+                                  ("recipe", "run", "run-command", "--dry-run", "-o", "table"),
+                                  ("recipe", "show", "run-command", "-o", "json")], ids=["table", "lines", "json"])
+def test_an_ascii_terminal_gets_backslash_escapes_not_a_crash(tmp_path, args):
+    proc = subprocess.run([sys.executable, "-m", "essctl", *args], cwd=REPO, capture_output=True, timeout=60,
+                          env=_process_env(tmp_path, PYTHONIOENCODING="ascii"))
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    proc.stdout.decode("ascii")
+    if args[-1] == "json":
+        assert "在ECS实例中自动执行脚本" in json.loads(proc.stdout)["Reference"]     # \uXXXX is JSON too
+    else:
+        assert b"\\u5728ECS" in proc.stdout or b"\\u2022" in proc.stdout
+
+
+def test_the_c_locale_does_not_break_output(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "essctl", "recipe", "show", "run-command", "-o", "table"],
+                          cwd=REPO, capture_output=True, timeout=60,
+                          env=_process_env(tmp_path, LANG="C", LC_ALL="C"))
+    assert (proc.returncode, proc.stderr) == (0, b"")
+
+
+@pytest.mark.parametrize("args", [("--version",), ("recipe", "validate", "run-command"),
+                                  ("recipe", "list", "-o", "table"), ("--tape", "demo", "-o", "json", "group", "list"),
+                                  ("recipe", "run", "run-command", "--dry-run", "-o", "table")],
+                         ids=["version", "validate", "table", "json", "lines"])
+def test_a_closed_pipe_ends_quietly(tmp_path, args):
+    read, write = os.pipe()
+    os.close(read)      # the reader is gone before essctl writes: `essctl ... | head -0`
+    try:
+        proc = subprocess.run([sys.executable, "-m", "essctl", *args], cwd=REPO, stdout=write,
+                              stderr=subprocess.PIPE, timeout=60, env=_process_env(tmp_path))
+    finally:
+        os.close(write)
+    assert (proc.returncode, proc.stderr.decode()) == (1, "")
+
+
+def test_head_reading_one_line_leaves_stderr_empty(tmp_path):
+    proc = subprocess.run(f"'{sys.executable}' -m essctl recipe run run-command --dry-run -o table | head -1",
+                          shell=True, cwd=REPO, capture_output=True, timeout=60, env=_process_env(tmp_path))
+    assert proc.stdout.decode().startswith("Dry-run: ") and proc.stderr == b""
+
+
+def _serve(cli):
+    return cli("sandbox", "serve", "--port", "0", "--write-profile")
+
+
+def test_write_profile_into_an_unwritable_aliyun_folder_is_one_line(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / ".aliyun").write_text("a file where the folder should be")
+    result = _serve(cli)
+    assert result.code == 2 and result.out == ""
+    assert _one_line(result.err) == (f"essctl: error: --write-profile: cannot write {tmp_path}/.aliyun/config.json: "
+                                     f"{tmp_path}/.aliyun is not a folder; not changed")
+
+
+def test_write_profile_on_a_read_only_file_system_is_one_line(cli, tmp_path, monkeypatch):
+    import errno
+    import tempfile
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    result = _serve(cli)
+    assert result.code == 2
+    assert _one_line(result.err).endswith(".aliyun/config.json: Read-only file system; not changed")
+    assert not (tmp_path / ".aliyun" / "config.json").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder")
+def test_write_profile_with_a_read_only_home_is_one_line(cli, tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir(mode=0o555)
+    monkeypatch.setenv("HOME", str(home))
+    result = _serve(cli)
+    assert result.code == 2 and "Permission denied" in _one_line(result.err)
