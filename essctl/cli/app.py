@@ -6,6 +6,7 @@ import traceback
 from typing import Annotated, Any, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from essctl import __version__
 from essctl.cli.options import flag_for, root_callback
@@ -39,6 +40,7 @@ def build_app(args: list[str]) -> typer.Typer:
     """The command tree for these arguments (all of it for shell completion)."""
     app = typer.Typer(
         name="essctl",
+        cls=_RootGroup,
         help="Run Alibaba Cloud Auto Scaling lifecycle-hook + OOS recipes end to end, and inspect what they did.",
         no_args_is_help=True,
         pretty_exceptions_enable=False,
@@ -75,6 +77,20 @@ def _is_click_exception(exc: BaseException) -> bool:
     return hasattr(exc, "exit_code") and hasattr(exc, "format_message")
 
 
+class _Unhandled(Exception):
+    """Ctrl-C that no command handled. Typer would turn the KeyboardInterrupt into a silent exit 130; this passes
+    through Typer to run(), which says so. A command that handles Ctrl-C itself (printing its own line and exiting
+    130, or raising an EssctlError that carries its own message and exit code) is left alone."""
+
+
+class _RootGroup(TyperGroup):
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Unhandled() from None
+
+
 def _say(line: str) -> None:
     """The one line on stderr: shown as text, at most MAX_ERROR_LINE characters, whatever the message holds."""
     from essctl.render.safe import error_line
@@ -105,7 +121,7 @@ def run(argv: list[str] | None = None) -> int:
         message = f"{flag_for(exc.field)}: {exc.problem}" if isinstance(exc, InputError) else str(exc)
         _say(f"essctl: error: {message}")
         return exc.exit_code
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Unhandled):
         _say("essctl: interrupted")
         return ExitCode.INTERRUPTED
     except BrokenPipeError:      # the reader of stdout has gone: quietly, exit 1 (as Typer's own handler does)

@@ -1,11 +1,13 @@
 """What reaches the terminal (issue 13): escape sequences, control characters, bidi overrides and rich markup from a
 recipe file, a tape or an API answer are shown as text in every view (tables, plain lines, the live watch, plans,
 diagnoses, error lines) while JSON and YAML keep the data exact; every error is one line of at most 300 characters;
-an ASCII terminal, a closed pipe and an unwritable home end with at most one line, never a traceback."""
+an ASCII terminal, a closed pipe, an unwritable home and Ctrl-C end with at most one line, never a traceback."""
 import io
 import json
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
 
@@ -17,6 +19,7 @@ from essctl.sandbox.scenario import parse_scenario
 from essctl.watch.watcher import Pacing, Watcher
 from tests.support import sandbox_steps as steps
 from tests.support.cli import REPO, clean_env
+from tests.support.fake_credentials import FAKE_KEY_ID, FAKE_KEY_SECRET, FAKE_STS_TOKEN
 from tests.support.stubcloud import error
 
 # Colour, a window title, an 8-bit CSI, a right-to-left override, rich markup, and a forged second line.
@@ -334,3 +337,70 @@ def test_write_profile_with_a_read_only_home_is_one_line(cli, tmp_path, monkeypa
     monkeypatch.setenv("HOME", str(home))
     result = _serve(cli)
     assert result.code == 2 and "Permission denied" in _one_line(result.err)
+
+
+# --- Ctrl-C --------------------------------------------------------------------------------------------------------
+
+def test_ctrl_c_in_any_command_is_one_line_and_130(cli, monkeypatch):
+    import essctl.render
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(essctl.render, "output", interrupted)
+    result = cli("--tape", "demo", "group", "list")
+    assert (result.code, result.err) == (130, "essctl: interrupted\n")
+
+
+def test_ctrl_c_at_a_prompt_is_one_line_and_130(cli, monkeypatch):
+    import typer
+
+    import essctl.render
+
+    def prompt(*args, **kwargs):
+        return typer.confirm("Proceed?")
+
+    def ctrl_c(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(essctl.render, "output", prompt)
+    monkeypatch.setattr(sys.modules[typer.confirm.__module__], "visible_prompt_func", ctrl_c)   # click's input()
+    result = cli("--tape", "demo", "group", "list")
+    assert (result.code, result.err.strip("\n")) == (130, "essctl: interrupted")
+
+
+def test_an_interrupt_that_carries_its_own_message_is_printed_once(cli, monkeypatch):
+    """The hook for a command that says more after Ctrl-C: an EssctlError of exit code 130 is its one line."""
+    import essctl.render
+    from essctl.errors import EssctlError
+    from essctl.exitcodes import ExitCode
+
+    class Stopped(EssctlError):
+        exit_code = ExitCode.INTERRUPTED
+
+    def interrupted(*args, **kwargs):
+        raise Stopped("interrupted while planning: nothing was changed")
+
+    monkeypatch.setattr(essctl.render, "output", interrupted)
+    result = cli("--tape", "demo", "group", "list")
+    assert (result.code, result.err) == (130, "essctl: error: interrupted while planning: nothing was changed\n")
+
+
+def test_ctrl_c_while_waiting_for_an_answer_says_interrupted(tmp_path):
+    with socket.socket() as silent:            # accepts, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        silent.settimeout(60)
+        env = _process_env(tmp_path, ALIBABA_CLOUD_ACCESS_KEY_ID=FAKE_KEY_ID,
+                           ALIBABA_CLOUD_ACCESS_KEY_SECRET=FAKE_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN=FAKE_STS_TOKEN)
+        proc = subprocess.Popen([sys.executable, "-m", "essctl", "--endpoint",
+                                 f"http://127.0.0.1:{silent.getsockname()[1]}", *REGION, "group", "list"],
+                                cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            connection, _ = silent.accept()    # essctl waits for the answer now
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=30)
+            connection.close()
+        finally:
+            proc.kill()
+    assert (proc.returncode, err.decode()) == (130, "essctl: interrupted\n")
