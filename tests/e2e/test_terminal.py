@@ -404,3 +404,37 @@ def test_ctrl_c_while_waiting_for_an_answer_says_interrupted(tmp_path):
         finally:
             proc.kill()
     assert (proc.returncode, err.decode()) == (130, "essctl: interrupted\n")
+
+
+# --- the corpus's terminal cases (tests/hostile/cases_terminal.py) show no raw control character either -----------
+
+def _corpus_cases():
+    from tests.hostile.cases_terminal import CASES
+
+    return CASES
+
+
+@pytest.mark.parametrize("case", _corpus_cases(), ids=lambda case: case.name)
+def test_the_terminal_corpus_shows_every_control_character_as_text(case, tmp_path, capsys, monkeypatch):
+    from tests.hostile.corpus import Listener, environment, materialise
+
+    listener = Listener()
+    try:
+        argv, extra = materialise(case, tmp_path, listener)
+        defaults = {"ESSCTL_ENDPOINT": listener.url, "ALIBABA_CLOUD_REGION_ID": "cn-hangzhou"}
+        if case.process:
+            proc = subprocess.run([sys.executable, "-m", "essctl", *argv], cwd=REPO, capture_output=True, timeout=60,
+                                  env=environment({**defaults, **extra}, tmp_path / "home"))
+            out, err = proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
+            assert proc.stderr.isascii() or case.env.get("PYTHONIOENCODING") is None
+        else:
+            from essctl.cli.app import run
+
+            for key, value in {"HOME": str(tmp_path / "home"), **defaults, **extra}.items():
+                monkeypatch.setenv(key, value)
+            run(argv)
+            captured = capsys.readouterr()
+            out, err = captured.out, captured.err
+    finally:
+        listener.close()
+    _clean(out, err)
