@@ -6,9 +6,11 @@ import traceback
 from typing import Annotated, Any, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from essctl import __version__
 from essctl.cli.options import flag_for, root_callback
+from essctl.env import prepare_streams, quiet_stdout
 from essctl.errors import EssctlError, InputError
 from essctl.exitcodes import ExitCode
 
@@ -38,6 +40,7 @@ def build_app(args: list[str]) -> typer.Typer:
     """The command tree for these arguments (all of it for shell completion)."""
     app = typer.Typer(
         name="essctl",
+        cls=_RootGroup,
         help="Run Alibaba Cloud Auto Scaling lifecycle-hook + OOS recipes end to end, and inspect what they did.",
         no_args_is_help=True,
         pretty_exceptions_enable=False,
@@ -74,8 +77,39 @@ def _is_click_exception(exc: BaseException) -> bool:
     return hasattr(exc, "exit_code") and hasattr(exc, "format_message")
 
 
+class _Unhandled(Exception):
+    """Ctrl-C that no command handled. Typer would turn the KeyboardInterrupt into a silent exit 130; this passes
+    through Typer to run(), which says so. A command that handles Ctrl-C itself (printing its own line and exiting
+    130, or raising an EssctlError that carries its own message and exit code) is left alone."""
+
+
+class _RootGroup(TyperGroup):
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Unhandled() from None
+
+
+def _say(line: str) -> None:
+    """The one line on stderr: shown as text, at most MAX_ERROR_LINE characters, whatever the message holds."""
+    from essctl.render.safe import error_line
+
+    try:
+        print(error_line(line, encoding=getattr(sys.stderr, "encoding", None)), file=sys.stderr, flush=True)
+    except BrokenPipeError:      # nobody reads stderr any more
+        pass
+
+
+def _traceback() -> None:
+    from essctl.render.safe import printable
+
+    sys.stderr.write(printable(traceback.format_exc(), newlines=True))
+
+
 def run(argv: list[str] | None = None) -> int:
-    """Run essctl and return the exit code; never lets a traceback reach the user unless --verbose."""
+    """Run essctl and return the exit code; never lets a traceback reach the user unless --verbose. Every error is
+    one line on stderr (essctl.render.safe.error_line)."""
     args = sys.argv[1:] if argv is None else argv
     verbose = "-v" in args or "--verbose" in args
     try:
@@ -83,30 +117,37 @@ def run(argv: list[str] | None = None) -> int:
         return int(result) if isinstance(result, int) else ExitCode.OK
     except EssctlError as exc:
         if verbose:
-            traceback.print_exc()
+            _traceback()
         message = f"{flag_for(exc.field)}: {exc.problem}" if isinstance(exc, InputError) else str(exc)
-        print(f"essctl: error: {message}", file=sys.stderr)
+        _say(f"essctl: error: {message}")
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("essctl: interrupted", file=sys.stderr)
+    except (KeyboardInterrupt, _Unhandled):
+        _say("essctl: interrupted")
         return ExitCode.INTERRUPTED
-    except BrokenPipeError:
-        return ExitCode.OK
+    except BrokenPipeError:      # the reader of stdout has gone: quietly, exit 1 (as Typer's own handler does)
+        quiet_stdout()
+        return ExitCode.OPERATION_FAILED
     except Exception as exc:
-        if type(exc).__name__ == "Abort":
-            print("essctl: interrupted", file=sys.stderr)
+        if type(exc).__name__ == "Abort":     # Ctrl-C (or end of input) at a prompt
+            _say("essctl: interrupted")
             return ExitCode.INTERRUPTED
         if _is_click_exception(exc):
             context = getattr(exc, "ctx", None)
             hint = f" (see '{context.command_path} --help')" if context is not None else ""
-            print(f"essctl: error: {' '.join(exc.format_message().split())}{hint}", file=sys.stderr)
+            _say(f"essctl: error: {' '.join(exc.format_message().split())}{hint}")
             return int(exc.exit_code)
         if verbose:
-            traceback.print_exc()
-        print(f"essctl: internal error: {type(exc).__name__}: {exc} (rerun with --verbose for the traceback)",
-              file=sys.stderr)
+            _traceback()
+        _say(f"essctl: internal error: {type(exc).__name__}: {exc} (rerun with --verbose for the traceback)")
         return ExitCode.INTERNAL
 
 
 def main() -> None:
-    sys.exit(run())
+    prepare_streams()
+    code = run()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:      # `essctl ... | head -1`: the reader has gone; say nothing
+        quiet_stdout()
+        code = ExitCode.OPERATION_FAILED
+    sys.exit(code)

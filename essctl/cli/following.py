@@ -19,6 +19,7 @@ def follow(run: Invocation, title: str, resume: str, watch: Callable[[Any], Any]
     from essctl.exitcodes import ExitCode
     from essctl.render import write_lines
     from essctl.render.progress import watch_summary_lines
+    from essctl.render.safe import error_line
     from essctl.render.watch_views import JsonLinesWatchView, watch_view
 
     view = watch_view(run.env, title)
@@ -31,7 +32,7 @@ def follow(run: Invocation, title: str, resume: str, watch: Callable[[Any], Any]
     except EssctlError as exc:   # throttled or refused past the retries: what is watched goes on
         if isinstance(exc, (PreconditionFailed, UsageError)):
             raise                # nothing to resume: it was not found, or the input was bad
-        run.env.stderr.write(f"essctl: error: {exc}; resume with: {resume}\n")
+        run.env.stderr.write(f"essctl: error: {error_line(str(exc), limit=150)}; resume with: {resume}\n")
         raise typer.Exit(int(exc.exit_code))
     except BrokenPipeError:
         run.env.stderr.write(f"essctl: the output was closed; resume with: {resume}\n")

@@ -59,14 +59,15 @@ def recipe_validate(
     from essctl.recipe.catalog import find_recipe
     from essctl.recipe.check import check_against_template
     from essctl.recipe.show import templates_for_validation
+    from essctl.render import write_lines
 
     loaded = find_recipe(recipe)
     templates = templates_for_validation(loaded, template_file, template_dir)
     for index, template in sorted(templates.items()):
         check_against_template(loaded, loaded.stages[index], template)
     checked = sorted({template.name for template in templates.values()})
-    run.env.stdout.write(f"ok: {loaded.path}" + (f" (parameters checked against {', '.join(checked)})"
-                                                 if checked else "") + "\n")
+    write_lines(run.env, [f"ok: {loaded.path}" + (f" (parameters checked against {', '.join(checked)})"
+                                                  if checked else "")])
 
 
 @command(app, "init")

@@ -28,29 +28,34 @@ def serve(
 ) -> None:
     """Serve ESS, OOS and RAM on HOST:PORT until Ctrl-C; the real SDKs (and essctl --endpoint) talk to it."""
     from essctl.errors import UsageError
+    from essctl.render.safe import printable
     from essctl.sandbox import Sandbox
     from essctl.sandbox.profile import write_sandbox_profile
+
+    def say(line: str) -> None:
+        print(printable(line), flush=True)
 
     box = Sandbox(scenario, host=host, port=port, speed=speed, state_file=state, template_dirs=templates or ())
     try:
         box.start()
     except OSError as exc:
         raise UsageError(f"--port {port}: cannot listen on {host}:{port}: {exc.strerror}") from exc
-    key = box.credentials[0]
-    print(f"essctl sandbox: serving ESS, OOS and RAM on {box.endpoint} (region {box.scenario.region}, account "
-          f"{box.scenario.account_id}, speed x{speed:g})")
-    print(f"  sandbox-only AccessKey id {key.key_id}, secret {key.secret}")
-    if write_profile:
-        print(f"  wrote profile 'sandbox' to {write_sandbox_profile(key, box.scenario.region)}")
-    print("  use it from another shell:")
-    print(f"    export ESSCTL_ENDPOINT={box.endpoint}")
-    print(f"    essctl --profile sandbox group list{'' if write_profile else '   (after --write-profile)'}")
-    print("  Ctrl-C stops the sandbox" + (f"; the world is saved in {state}" if state else ""), flush=True)
     try:
+        key = box.credentials[0]
+        profile = write_sandbox_profile(key, box.scenario.region) if write_profile else None
+        say(f"essctl sandbox: serving ESS, OOS and RAM on {box.endpoint} (region {box.scenario.region}, account "
+            f"{box.scenario.account_id}, speed x{speed:g})")
+        say(f"  sandbox-only AccessKey id {key.key_id}, secret {key.secret}")
+        if profile is not None:
+            say(f"  wrote profile 'sandbox' to {profile}")
+        say("  use it from another shell:")
+        say(f"    export ESSCTL_ENDPOINT={box.endpoint}")
+        say(f"    essctl --profile sandbox group list{'' if write_profile else '   (after --write-profile)'}")
+        say("  Ctrl-C stops the sandbox" + (f"; the world is saved in {state}" if state else ""))
         while True:
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
         box.stop()
-    print("essctl sandbox: stopped")
+    say("essctl sandbox: stopped")

@@ -12,12 +12,14 @@ from typing import Any
 from essctl.cloud.redact import mask_key_id
 from essctl.errors import UsageError
 
+# The default chain in its order, short enough for the one error line that names them (README, Credentials, says
+# which variables each reads).
 DEFAULT_CHAIN_SOURCES = (
-    "environment (ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET[, ALIBABA_CLOUD_SECURITY_TOKEN])",
-    "OIDC (ALIBABA_CLOUD_OIDC_TOKEN_FILE, ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN)",
-    "aliyun CLI profile in ~/.aliyun/config.json (ALIBABA_CLOUD_PROFILE or its 'current')",
-    "~/.alibabacloud/credentials.ini (ALIBABA_CLOUD_CREDENTIALS_FILE)",
-    "ECS RAM role (instance metadata; off when ALIBABA_CLOUD_ECS_METADATA_DISABLED=true)",
+    "environment",
+    "OIDC",
+    "~/.aliyun/config.json",
+    "~/.alibabacloud/credentials.ini",
+    "ECS RAM role",
 )
 
 HOW_TO_CONFIGURE = (

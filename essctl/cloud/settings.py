@@ -81,7 +81,10 @@ def resolve_region(settings: CloudSettings) -> str:
 
 def split_endpoint(url: str) -> tuple[str, str]:
     """'http://127.0.0.1:8780' -> ('http', '127.0.0.1:8780'); a bare host means https."""
-    parts = urlsplit(url if "://" in url else f"https://{url}")
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+    try:
+        parts = urlsplit(url if "://" in url else f"https://{url}")
+    except ValueError:       # an unbalanced '[' (urlsplit reads it as an IPv6 address)
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
         raise UsageError(f"--endpoint: expected a base URL such as http://127.0.0.1:8780, got {url!r}")
     return parts.scheme, parts.netloc

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from essctl.diagnose.report import DiagnosisReport, diagnose_and_fix
-from essctl.errors import CloudAPIError, EssctlError, Interrupted
+from essctl.errors import CloudAPIError, EssctlError, Interrupted, PreconditionFailed
 from essctl.events import Emit, Triggered, WarningEvent
 from essctl.exitcodes import ExitCode
 from essctl.facts.oos import HEARTBEAT_MARGIN_S
@@ -41,6 +41,7 @@ class Stop:
     phase: str
     reason: str
     exit_code: ExitCode
+    refused: bool = False     # the cloud refused the step outright (a trigger that cannot scale did not start)
 
     @classmethod
     def of(cls, phase: str, exc: BaseException) -> Stop:
@@ -48,7 +49,13 @@ class Stop:
             return cls(phase, INTERRUPTED, ExitCode.INTERRUPTED)
         if isinstance(exc, BrokenPipeError):
             return cls(phase, "the output was closed (broken pipe)", ExitCode.OPERATION_FAILED)
-        return cls(phase, str(exc), exc.exit_code if isinstance(exc, EssctlError) else ExitCode.OPERATION_FAILED)
+        return cls(phase, str(exc), exc.exit_code if isinstance(exc, EssctlError) else ExitCode.OPERATION_FAILED,
+                   refused=isinstance(exc, PreconditionFailed))
+
+    @property
+    def trigger_unknown(self) -> bool:
+        """Stopped while ExecuteScalingRule's answer was awaited: the scale-out may or may not have started."""
+        return self.phase == "trigger" and not self.refused
 
 
 @dataclass
@@ -93,7 +100,7 @@ class RunReport:
         """The planned changes a stopped run did not make (the trigger included)."""
         made = {id(item.change) for item in self.applied}
         pending = [c for c in self.plan.changes if c.changes_something and id(c) not in made]
-        if self.triggered is not None or (self.stopped is not None and self.stopped.phase == "trigger"):
+        if self.triggered is not None or (self.stopped is not None and self.stopped.trigger_unknown):
             pending = [c for c in pending if c is not self.plan.trigger]   # made, or not known: resume() says
         return [f"{change.kind} {change.target}" for change in pending]
 
@@ -103,10 +110,10 @@ class RunReport:
         if self.triggered is not None and (self.stopped is not None or self.outcome == "timed out"):
             activity = self.triggered.activity_id
             return [f"essctl activity watch {activity}{region}", f"essctl diagnose --activity {activity}{region}"]
-        if self.stopped is not None and self.stopped.phase == "trigger":
+        if self.stopped is not None and self.stopped.trigger_unknown:
             # ExecuteScalingRule may have been applied with its answer lost: the group's activities say.
             return [f"essctl activity list --group {self.plan.group_id}{region}"]
-        if self.stopped is not None:
+        if self.stopped is not None and not self.stopped.refused:   # a refusal's own line says what to fix
             return [f"essctl recipe plan {recipe_reference(self.plan.recipe)} --group {self.plan.group_id}{region}"]
         return []
 

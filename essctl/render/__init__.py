@@ -41,8 +41,11 @@ def apply_query(expression: str, data: Any) -> Any:
 
 
 def write_lines(env: Environment, lines: Iterable[str]) -> None:
+    """Plain lines for people, each one line that shows its values (no control character reaches the terminal)."""
+    from essctl.render.safe import printable
+
     for line in lines:
-        env.stdout.write(line + "\n")
+        env.stdout.write(printable(line) + "\n")
     env.stdout.flush()
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from essctl.env import Environment
 from essctl.events import WATCH_EVENTS, Event, Waiting, WarningEvent
+from essctl.render.safe import MAX_ERROR_LINE, error_line, printable
 
 if TYPE_CHECKING:
     from essctl.cloud.session import Call
@@ -27,7 +28,7 @@ class EventPrinter:
 
     def _line(self, text: str) -> None:
         if self.enabled:
-            self.env.stdout.write(text + "\n")
+            self.env.stdout.write(printable(text) + "\n")
             self.env.stdout.flush()
 
     def note(self, text: str) -> None:
@@ -90,16 +91,20 @@ def plan_lines(plan: Any) -> Iterable[str]:
 
 
 def stopped_line(report: RunReport) -> str:
-    """The one line on stderr for a run that stopped after changing something: what goes on and how to resume."""
+    """The one line on stderr for a run that stopped after changing something: what goes on and how to resume. The
+    error is shortened to what the line has room for after the activity and the command that resumes."""
     stopped = report.stopped
-    line = (f"essctl: interrupted during the {stopped.phase}" if report.outcome == "interrupted"
-            else f"essctl: error: {stopped.reason} (during the {stopped.phase})")
     if report.triggered is not None:
-        line += f"; scaling activity {report.triggered.activity_id} goes on"
-    elif stopped.phase == "trigger":
-        line += "; the scale-out may have started"
+        goes_on = f"; scaling activity {report.triggered.activity_id} goes on"
+    else:
+        goes_on = "; the scale-out may have started" if stopped.trigger_unknown else ""
     resume = report.resume()
-    return line + (f": {resume[0]}" if resume else "")
+    tail = goes_on + (f": {resume[0]}" if resume else "")
+    if report.outcome == "interrupted":
+        return error_line(f"essctl: interrupted during the {stopped.phase}{tail}")
+    where = f" (during the {stopped.phase})"
+    room = MAX_ERROR_LINE - len("essctl: error: ") - len(where) - len(tail)
+    return error_line(f"essctl: error: {error_line(stopped.reason, limit=max(room, 60))}{where}{tail}")
 
 
 def run_report_lines(report: RunReport) -> Iterable[str]:

@@ -31,10 +31,11 @@ def table_view(title: str, columns: list[Column], empty: str) -> View:
         from rich.text import Text
 
         from essctl.render import to_data
+        from essctl.render.safe import printable
 
         items = [to_data(item) for item in getattr(items, "items", items)]
         if not items:
-            return [Text(empty, style="dim")]
+            return [Text(printable(empty), style="dim")]
         table = Table(title=title, title_justify="left", header_style="bold")
         for column in columns:
             table.add_column(column.header, max_width=column.max_width, overflow="fold")
@@ -237,7 +238,7 @@ def policy_document_lines(report: Any) -> Iterable[str]:
     """A policy document ready to paste: indented JSON."""
     import json
 
-    return [json.dumps(report.document, indent=2)]
+    return json.dumps(report.document, indent=2).splitlines()
 
 
 LISTINGS: dict[str, View] = {

@@ -15,6 +15,7 @@ from essctl.events import (
     TaskChanged,
 )
 from essctl.facts.states import FAILED_RESULTS, RELEASED, is_failure, is_running
+from essctl.render.safe import printable
 
 _KINDS = {ActivityChanged: "activity", InstanceChanged: "instance", LifecycleActionChanged: "lifecycle_action",
           ExecutionChanged: "execution", TaskChanged: "task"}
@@ -33,7 +34,8 @@ class LineWatchView:
         pass
 
     def event(self, event: Event) -> None:
-        self.env.stdout.write(f"[{getattr(event, 'elapsed', 0.0):6.1f}s] {event.kind}: {event.message}\n")
+        line = f"[{getattr(event, 'elapsed', 0.0):6.1f}s] {event.kind}: {event.message}"
+        self.env.stdout.write(printable(line) + "\n")
         self.env.stdout.flush()
 
 
@@ -78,7 +80,8 @@ class LiveWatchView:
         key = (kind, _ident(event))
         with self._lock:
             row = self.rows.setdefault(key, _Row(kind, _label(event)))
-            row.status, row.detail, row.failed = _status(event), _detail(event), _failed(event)
+            # one line per row, whatever a message holds (the console escapes the rest of what it draws)
+            row.status, row.detail, row.failed = printable(_status(event)), printable(_detail(event)), _failed(event)
             if isinstance(event, TaskChanged):
                 row.parent = event.execution_id
         if self._live is not None:

@@ -19,6 +19,8 @@ def write_sandbox_profile(key: AccessKey, region: str, path: Path | None = None)
         config = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     except ValueError as exc:
         raise UsageError(f"{path}: not valid JSON ({exc}); not changed") from exc
+    except OSError as exc:
+        raise UsageError(f"--write-profile: cannot read {path}: {exc.strerror or exc}; not changed") from exc
     if not isinstance(config, dict):
         raise UsageError(f"{path}: not an aliyun CLI configuration; not changed")
     profiles = [p for p in config.get("profiles") or [] if p.get("name") != PROFILE]
@@ -26,10 +28,18 @@ def write_sandbox_profile(key: AccessKey, region: str, path: Path | None = None)
                      "region_id": region, "output_format": "json", "language": "en"})
     config["profiles"] = profiles
     config.setdefault("current", "default" if len(profiles) > 1 else PROFILE)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".config.", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(config, out, indent=2)
-    os.chmod(temporary, 0o600)
-    os.replace(temporary, path)
+    if path.parent.exists() and not path.parent.is_dir():
+        raise UsageError(f"--write-profile: cannot write {path}: {path.parent} is not a folder; not changed")
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".config.", dir=path.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(config, out, indent=2)
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except OSError as exc:     # a read-only home, ~/.aliyun a file, a full disk
+        if temporary is not None and os.path.exists(temporary):
+            os.unlink(temporary)
+        raise UsageError(f"--write-profile: cannot write {path}: {exc.strerror or exc}; not changed") from exc
     return path

@@ -147,9 +147,12 @@ def test_a_full_group_is_explained(cli, sandbox_factory, tmp_path):
     scenario.write_text("region: cn-hangzhou\naccount_id: '1234567890123456'\n"
                         "groups: [{id: asg-sandbox000000000001, min: 0, max: 1, instances: 1}]\n"
                         "roles: [{name: OOSServiceRole, trusted: [oos.aliyuncs.com]}]\n")
-    result, _ = _run(cli, sandbox_factory(scenario), "run-command")
+    result, report = _run(cli, sandbox_factory(scenario), "run-command")
     assert result.code == 1
     assert "IncorrectCapacity.NoChange" in result.err and "max 1" in result.err
+    # Refused outright, the scale-out did not start: no "may have started", nothing to resume.
+    assert "may have started" not in result.err and report["resume"] == []
+    assert report["stopped"]["phase"] == "trigger" and report["stopped"]["not_done"] == ["trigger run-command-add1"]
 
 
 def test_on_a_terminal_the_watch_is_a_live_table_after_the_step_lines(sandbox):
