@@ -22,6 +22,7 @@ from essctl.cloud.redact import (
     replace_account_ids,
 )
 from essctl.errors import TapeMiss, UsageError
+from essctl.files import write_atomically
 from essctl.yamldoc import Document
 
 TAPE_FORMAT = 1
@@ -99,9 +100,7 @@ class Tape:
         header = "# essctl tape (see README.md, 'Tapes'). Recorded API calls; no credentials are written.\n"
         text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(header + text, encoding="utf-8")
-        tmp.replace(path)
+        write_atomically(path, header + text)
 
 
 def bundled_tapes_dir() -> Path:
