@@ -21,12 +21,16 @@ from essctl.cloud.redact import (
     redact_accounts,
     replace_account_ids,
 )
+from essctl.cloud.tape_schema import (
+    ERROR_CLASSES,
+    TAPE_FORMAT,
+    check_header,
+    check_interaction,
+    new_budget,
+    read_tape_document,
+)
 from essctl.errors import TapeMiss, UsageError
 from essctl.files import write_atomically
-from essctl.yamldoc import Document
-
-TAPE_FORMAT = 1
-_ERROR_CLASSES = ("ClientException", "ServerException", "ThrottlingException")
 
 
 @dataclass
@@ -60,27 +64,18 @@ class Tape:
 
     @classmethod
     def load(cls, path: Path) -> "Tape":
-        doc = Document.read(path, what="tape")
-        top = doc.mapping(doc.root, ())
-        if top.get("format") != TAPE_FORMAT:
-            doc.fail(("format",), f"expected an essctl tape of format {TAPE_FORMAT}")
-        interactions = []
-        for index, item in enumerate(doc.sequence(top.get("interactions"), ("interactions",), what="interactions")):
-            where = ("interactions", index)
-            item = doc.mapping(item, where, ("service", "version", "action", "parameters", "response", "error"),
-                               ("service", "version", "action"))
-            if ("response" in item) == ("error" in item):
-                doc.fail(where, "needs exactly one of 'response' or 'error'")
-            interactions.append(Interaction(
-                service=doc.string(item["service"], (*where, "service")), version=str(item["version"]),
-                action=doc.string(item["action"], (*where, "action")),
-                parameters=dict(doc.mapping(item.get("parameters"), (*where, "parameters"), empty_ok=True)),
-                response=item.get("response"), error=item.get("error"),
-            ))
-        return cls(
-            interactions=interactions, region=top.get("region"), account_redacted=bool(top.get("account_redacted")),
-            recorded_at=top.get("recorded_at"), source=top.get("source"),
-        )
+        """The tape in a file, checked whole (cloud/tape_schema.py): any problem is one line naming the file, line,
+        column and field."""
+        try:
+            doc = read_tape_document(path)
+            header = check_header(doc)
+            budget = new_budget()
+            interactions = [Interaction(**check_interaction(doc, item, ("interactions", index), budget))
+                            for index, item in enumerate(header["interactions"])]
+        except RecursionError:
+            raise UsageError(f"{path}: the tape is nested too deeply to read") from None
+        return cls(interactions=interactions, region=header["region"], account_redacted=header["account_redacted"],
+                   recorded_at=header["recorded_at"], source=header["source"])
 
     def save(self, path: Path) -> None:
         import yaml
@@ -169,7 +164,7 @@ class TapePlayer:
 def _sdk_exception(error: dict[str, Any]) -> Exception:
     from alibabacloud_tea_openapi import exceptions as sdk_exceptions
 
-    name = error.get("class") if error.get("class") in _ERROR_CLASSES else "ClientException"
+    name = error.get("class") if error.get("class") in ERROR_CLASSES else "ClientException"
     data = dict(error.get("data") or {})
     return getattr(sdk_exceptions, name)(
         status_code=error.get("status"), code=error.get("code"), message=error.get("message"),
@@ -218,4 +213,4 @@ class TapeRecorder:
 
 def is_recordable_error(exc: BaseException) -> bool:
     """API error answers are recorded; network failures and essctl's own errors are not."""
-    return type(exc).__name__ in _ERROR_CLASSES
+    return type(exc).__name__ in ERROR_CLASSES
