@@ -4,6 +4,7 @@ O_EXCL, which refuses an existing name or a symbolic link), is flushed to disk, 
 a failure removes the new file and leaves the target as it was."""
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -64,6 +65,11 @@ def check_writable(path: Path) -> None:
             raise ValueError("is not a regular file")
         if not os.access(path, os.W_OK):
             raise PermissionError(13, "Permission denied")
+    for folder in (path.parent, *path.parent.parents):
+        if os.path.lexists(folder):
+            if not folder.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, f"{folder} is not a folder")
+            break
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = temporary_beside(path)
     os.close(handle)

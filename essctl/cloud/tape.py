@@ -29,8 +29,8 @@ from essctl.cloud.tape_schema import (
     new_budget,
     read_tape_document,
 )
-from essctl.errors import TapeMiss, UsageError
-from essctl.files import write_atomically
+from essctl.errors import RecordingFailed, TapeMiss, UsageError
+from essctl.files import check_writable, write_atomically
 
 
 @dataclass
@@ -174,10 +174,18 @@ def _sdk_exception(error: dict[str, Any]) -> Exception:
 
 
 class TapeRecorder:
-    """Appends every call to a tape file, saving after each call so an interrupted run keeps what it saw."""
+    """Appends every call to a tape file, saving after each call so an interrupted run keeps what it saw.
+
+    Made before anything is sent: a path that cannot be written (or a symbolic link, or a tape that does not load)
+    is a usage error then, not after the first call. A save that fails later (a full disk) is RecordingFailed."""
 
     def __init__(self, path: Path, region: str, redact_account: bool):
         self.path = path
+        try:
+            check_writable(path)
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise UsageError(f"--record {path}: cannot record there: {reason} (nothing was sent)") from exc
         self.tape = Tape.load(path) if path.exists() else Tape(region=region)
         self.tape.region = self.tape.region or region
         self.tape.account_redacted = self.tape.account_redacted or redact_account
@@ -208,7 +216,11 @@ class TapeRecorder:
 
     def _add(self, interaction: Interaction) -> None:
         self.tape.interactions.append(interaction)
-        self.tape.save(self.path)
+        try:
+            self.tape.save(self.path)
+        except OSError as exc:
+            self.tape.interactions.pop()
+            raise RecordingFailed(self.path, exc, f"{interaction.service}:{interaction.action}") from exc
 
 
 def is_recordable_error(exc: BaseException) -> bool:
