@@ -30,7 +30,18 @@ class InputError(UsageError):
 
 
 class TapeMiss(UsageError):
-    """A replayed call that the tape has no answer for."""
+    """A replayed call that the tape has no answer for (`call`: service:Action)."""
+
+    def __init__(self, message: str, call: str | None = None):
+        self.call = call
+        super().__init__(message)
+
+
+class TapeEnded(EssctlError):
+    """A replayed watch reached the end of its tape while something still ran (a recording cut short during its
+    watch): what a longer wait would have shown is not on the tape."""
+
+    exit_code = ExitCode.TIMEOUT
 
 
 class RecordingFailed(EssctlError):

@@ -121,17 +121,39 @@ def match_key(service: str, action: str, parameters: dict[str, Any], redacted: b
     return (service, action, tuple(sorted(kept.items())))
 
 
+class ReplayClock:
+    """Time in a replay. The recording waited between its polls; a replay has nothing to wait for, so sleeping
+    advances this clock at once: the watch's back-off and time-outs run as they would live, in virtual seconds,
+    without spinning."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def now(self) -> float:
+        return self.seconds
+
+    def sleep(self, seconds: float) -> None:
+        self.seconds += max(0.0, float(seconds))
+
+
 class TapePlayer:
     """Answers calls from a tape: identical calls get the recorded answers in order, the last one repeating.
 
     With `match_by_action` (a recipe's --dry-run) a call matches the recorded calls of the same action whatever its
     parameters, in order: the user's own group and inputs are shown, the recorded answers come back.
+    `recorded_served` counts the answers served for the first time (not a repeat of a last one): while it does not
+    move, nothing can change any more, so a watch knows the tape has ended. A call repeated past its last answer
+    more than REPEATS_PAST_THE_END times ends the replay (a loop that no answer on the tape would stop).
     """
+
+    REPEATS_PAST_THE_END = 1000
 
     def __init__(self, tape: Tape, path: Path, *, match_by_action: bool = False):
         self.tape = tape
         self.path = path
         self.match_by_action = match_by_action
+        self.clock = ReplayClock()
+        self.recorded_served = 0
         self._answers: dict[tuple, list[Interaction]] = {}
         self._served: dict[tuple, int] = {}
         for item in tape.interactions:
@@ -147,10 +169,15 @@ class TapePlayer:
         key = self._key(service, action, parameters)
         answers = self._answers.get(key)
         if not answers:
-            shown = " ".join(f"{k}={v}" for k, v in key[2])
-            raise TapeMiss(f"tape {self.path} has no answer for {service}:{action} {shown}".rstrip())
+            raise TapeMiss(f"tape {self.path} has no answer for {service}:{action} {_shown(key[2])}".rstrip(),
+                           f"{service}:{action}")
         served = self._served.get(key, 0)
         self._served[key] = served + 1
+        if served < len(answers):
+            self.recorded_served += 1
+        elif served - len(answers) >= self.REPEATS_PAST_THE_END:
+            raise TapeMiss(f"tape {self.path} ended: {service}:{action} was asked {served - len(answers) + 1} "
+                           "times after its last recorded answer", f"{service}:{action}")
         item = answers[min(served, len(answers) - 1)]
         if item.error is not None:
             raise _sdk_exception(item.error)
@@ -159,6 +186,12 @@ class TapePlayer:
         if response.get("request_id"):
             headers["x-acs-request-id"] = response["request_id"]
         return {"body": response.get("body"), "headers": headers, "statusCode": int(response.get("status", 200))}
+
+
+def _shown(parameters: tuple, limit: int = 160) -> str:
+    """A call's parameters as a message shows them: each value cut, the whole cut to `limit` characters."""
+    text = " ".join(f"{k}={v if len(v) <= 40 else v[:39] + '…'}" for k, v in parameters)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _sdk_exception(error: dict[str, Any]) -> Exception:

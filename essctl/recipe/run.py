@@ -13,7 +13,7 @@ from essctl.facts.oos import HEARTBEAT_MARGIN_S
 from essctl.recipe.apply import Applied, apply_plan
 from essctl.recipe.catalog import recipe_reference
 from essctl.recipe.plan import Plan, make_plan
-from essctl.watch.watcher import Pacing, Watcher
+from essctl.watch.watcher import Pacing, Watcher, paced
 
 if TYPE_CHECKING:
     from essctl.cloud.converge import Check
@@ -105,8 +105,8 @@ def run_recipe(cloud: Cloud, spec: RunSpec, options: RunOptions, *, confirm: Cal
     trigger = plan.trigger
     timeout = options.timeout if options.timeout is not None else watch_timeout(spec.recipe)
     step = time.monotonic()
-    context.pacing = options.pacing or Pacing()
-    context.deadline = step + timeout
+    context.pacing = paced(cloud, options.pacing)
+    context.deadline = context.pacing.clock() + timeout
     try:
         outcome = trigger.step.apply(cloud, trigger, context)
     except CloudAPIError as exc:
