@@ -60,8 +60,11 @@ def _key(part: Any) -> Any:
 
 def _fail(doc: Document, path: FieldPath, problem: str) -> UsageError:
     """The error at `path`, one line of at most MAX_MESSAGE characters: a long field path keeps its end."""
-    line, column = doc.position(path)
-    where = f"{doc.source}:{line}:{column}: "
+    try:
+        line, column = doc.position(path)
+        where = f"{doc.source}:{line}:{column}: "
+    except Exception:    # the position comes from PyYAML's own parser, which refuses a few texts
+        where = f"{doc.source}: "   # libyaml read ('0\t', for one): the error still names the file and field
     field = dotted(tuple(_key(part) for part in path)) or "tape"
     room = MAX_MESSAGE - len(where) - len(problem) - 2
     if len(field) > max(room, 40):
@@ -113,7 +116,13 @@ def read_tape_document(path: Path) -> Document:
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise UsageError(f"{path}:{line}:{column}: yaml: not UTF-8 text (byte 0x{data[exc.start]:02x}); a tape is "
                          "written in UTF-8") from None
-    return Document(text, str(path), what="tape")
+    import yaml
+
+    try:
+        return Document(text, str(path), what="tape")
+    except yaml.YAMLError as exc:   # PyYAML's own parser, which finds positions, refusing a text libyaml read
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise UsageError(f"{path}: yaml: {problem[:120]}") from None
 
 
 # --- JSON values ------------------------------------------------------------------------------------------------
