@@ -205,6 +205,12 @@ CASES = [
     bad("diagnose-denied-detail-a-string", _changed(FORBIDDEN, lambda t: _as_error(t, {
         "code": "Forbidden.RAM", "status": 403, "data": {"AccessDeniedDetail": "ess:DescribeScalingGroups"}})),
         "error.data.AccessDeniedDetail: must be a mapping", DIAGNOSE),
+    # --- answers that fit the model but lack what the call is for: an unreadable answer (exit 3), not a crash ---
+    bad("dry-run-get-role-without-its-role", _changed(RUN_COMMAND, lambda t: _body(t, "GetRole").pop("Role")),
+        "ram:GetRole InvalidResponse: the answer has no Role", DRY_RUN, code=3),
+    bad("diagnose-get-role-without-its-role", _changed(FORBIDDEN, lambda t: _body(t, "GetRole").pop("Role")),
+        "ram:GetRole InvalidResponse: the answer has no Role", ("diagnose", "--tape", TAPE, "--group",
+                                                                 "asg-sandbox000000000001"), code=3),
     # --- --record: refused before anything is sent ------------------------------------------------------------
     Case("record-under-a-file", ("--record", "{dir}/a-file/t.yaml", "group", "list"),
          "a-file/t.yaml: cannot record there: ", files={"a-file": "a file\n"}),
