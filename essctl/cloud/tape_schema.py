@@ -36,7 +36,7 @@ ACTION = re.compile(r"[A-Z][A-Za-z0-9]{1,99}")
 MAX_DEPTH = 64                 # levels of lists and mappings inside one body; API answers use a handful
 MAX_VALUES = 1_000_000         # values in all bodies together, YAML aliases counted each time they are used
 _SHORT = 60
-MAX_MESSAGE = 280         # with 'essctl: error: ' in front, within the 300 characters of one line
+MAX_MESSAGE = 280              # with 'essctl: error: ' in front, within the 300 characters of one line
 
 
 def _short(value: Any) -> str:
@@ -165,7 +165,7 @@ def check_json(doc: Document, value: Any, path: FieldPath, budget: _Budget) -> N
 
 # --- the SDK's response models ------------------------------------------------------------------------------------
 
-def _models_of(service: str) -> ModuleType | None:
+def sdk_models(service: str) -> ModuleType | None:
     """The SDK's models module of a service; None when that SDK is not installed (its calls cannot be made)."""
     name = f"{SERVICES[service].package}.models"
     try:
@@ -306,7 +306,7 @@ def check_interaction(doc: Document, item: Any, where: FieldPath, budget: _Budge
     if not isinstance(action, str) or not ACTION.fullmatch(action):
         raise _fail(doc, (*where, "action"), f"must be an API action name such as DescribeScalingGroups, "
                                              f"got {_got(action)}")
-    models = _models_of(service)
+    models = sdk_models(service)
     if models is not None and not has_action(models, action):
         raise _fail(doc, (*where, "action"), f"{service} has no API action {_short(action)}")
     parameters = item.get("parameters")

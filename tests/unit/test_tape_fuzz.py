@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from essctl.cloud.errors import to_cloud_error
 from essctl.cloud.tape import Tape, TapePlayer, _sdk_exception
-from essctl.cloud.tape_schema import MAX_MESSAGE, _models_of
+from essctl.cloud.tape_schema import MAX_MESSAGE, sdk_models
 from essctl.errors import EssctlError, UsageError
 from tests.support.cli import REPO
 
@@ -142,7 +142,7 @@ def loads_or_fails_in_one_line(path, content):
             error = to_cloud_error(item.service, item.action, exc)
             assert isinstance(error, EssctlError) and "\n" not in str(error)
             continue
-        models = _models_of(item.service)
+        models = sdk_models(item.service)
         body = getattr(models, f"{item.action}ResponseBody")().from_map(result["body"])
         json.dumps(body.to_map(), default=str)
         assert isinstance(result["statusCode"], int)
