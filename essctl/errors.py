@@ -1,6 +1,7 @@
 """Errors essctl raises; each knows its exit code and prints as one line."""
 from __future__ import annotations
 
+import errno
 from typing import Any
 
 from essctl.exitcodes import ExitCode
@@ -29,7 +30,34 @@ class InputError(UsageError):
 
 
 class TapeMiss(UsageError):
-    """A replayed call that the tape has no answer for."""
+    """A replayed call that the tape has no answer for (`call`: service:Action)."""
+
+    def __init__(self, message: str, call: str | None = None):
+        self.call = call
+        super().__init__(message)
+
+
+class TapeEnded(EssctlError):
+    """A replayed watch reached the end of its tape while something still ran (a recording cut short during its
+    watch): what a longer wait would have shown is not on the tape."""
+
+    exit_code = ExitCode.TIMEOUT
+
+
+class RecordingFailed(EssctlError):
+    """The tape being recorded (--record) could not be written (disk full, permissions, ...). The call that was
+    being recorded had been sent; the tape keeps every call before it."""
+
+    exit_code = ExitCode.IO_ERROR
+
+    def __init__(self, path: Any, error: OSError, action: str | None = None):
+        self.path = path
+        self.error = error
+        self.action = action
+        reason = error.strerror or str(error)
+        code = errno.errorcode.get(error.errno or 0)
+        sent = f"; {action} was sent and is not on the tape" if action else ""
+        super().__init__(f"--record {path}: cannot write the tape: {reason}" + (f" ({code})" if code else "") + sent)
 
 
 class CloudAPIError(EssctlError):

@@ -9,4 +9,5 @@ class ExitCode(IntEnum):
     API_ERROR = 3          # a cloud API call returned an error
     TIMEOUT = 4            # timed out waiting
     INTERNAL = 70          # a bug in essctl (EX_SOFTWARE); rerun with --verbose for the traceback
+    IO_ERROR = 74          # a file essctl writes (a --record tape) could not be written (EX_IOERR)
     INTERRUPTED = 130      # Ctrl-C

@@ -69,7 +69,7 @@ def root(
         "--version", callback=_show_version, is_eager=True, help="Print the version and exit.")] = None,
 ) -> None:
     """Exit codes: 0 ok, 1 the operation failed, 2 bad usage or input (nothing sent), 3 cloud API error,
-    4 timed out, 130 interrupted."""
+    4 timed out, 74 a file could not be written, 130 interrupted."""
 
 
 def _is_click_exception(exc: BaseException) -> bool:

@@ -116,8 +116,11 @@ class Invocation:
         from essctl.cloud.gateway import Cloud
         from essctl.cloud.session import CloudSession
 
+        if self.settings.record:
+            raise UsageError(f"--record {self.settings.record}: a --dry-run replays recorded answers and sends "
+                             "nothing, so there is nothing to record; drop --record or --dry-run")
         tape = self.settings.tape or Path(bundled_tape)
-        self.settings = dataclasses.replace(self.settings, tape=tape, record=None)
+        self.settings = dataclasses.replace(self.settings, tape=tape)
         self._cloud = Cloud(CloudSession(self.settings, log=self._log(), match_by_action=True))
         return self._cloud
 

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from essctl.cloud.oos import OosGateway
     from essctl.cloud.ram import RamGateway
     from essctl.cloud.session import Call, CloudSession
+    from essctl.cloud.tape import TapePlayer
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,11 @@ class Cloud:
     def replaying(self) -> bool:
         """Answers come from a tape: nothing waits for real time."""
         return self.session.replaying
+
+    @property
+    def replay(self) -> TapePlayer | None:
+        """The tape being replayed, with its virtual clock; None when calls are sent."""
+        return self.session.player
 
     @property
     def calls(self) -> list[Call]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from essctl.cloud import paging
 from essctl.cloud.converge import Found, in_place, in_the_way, not_made, send_checked
+from essctl.cloud.errors import UNREADABLE_ANSWER
 from essctl.cloud.resources import (
     AttachedPolicy,
     NewPolicy,
@@ -33,6 +34,15 @@ def _models() -> Any:
     return models
 
 
+def _role_of(body: Any, action: str) -> dict[str, Any]:
+    """The Role of a GetRole or CreateRole answer; an answer without one could not be read (from a server or a
+    tape alike), which is said as the API error it is."""
+    role = getattr(body, "role", None)
+    if role is None:
+        raise CloudAPIError(service="ram", action=action, code=UNREADABLE_ANSWER, message="the answer has no Role")
+    return role.to_map()
+
+
 def _items(wrapper: Any, name: str) -> list[Any]:
     """RAM wraps lists: Policies.Policy, Roles.Role, ..."""
     return (getattr(wrapper, name) if wrapper is not None else None) or []
@@ -50,7 +60,8 @@ class RamGateway:
 
     def get_role(self, name: str) -> Role | None:
         try:
-            return Role.from_api(self._client.get_role(_models().GetRoleRequest(role_name=name)).body.role.to_map())
+            body = self._client.get_role(_models().GetRoleRequest(role_name=name)).body
+            return Role.from_api(_role_of(body, "GetRole"))
         except CloudAPIError as exc:
             if exc.code in facts.NOT_FOUND_CODES:
                 return None
@@ -59,7 +70,7 @@ class RamGateway:
     def create_role(self, request: NewRole) -> Role:
         def send() -> Role:
             body = self._client.create_role(_models().CreateRoleRequest().from_map(request.to_api())).body
-            return Role.from_api(body.role.to_map())
+            return Role.from_api(_role_of(body, "CreateRole"))
 
         def read_back() -> Found[Role]:
             role = self.get_role(request.name)

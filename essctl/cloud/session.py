@@ -84,6 +84,11 @@ class CloudSession:
     def replaying(self) -> bool:
         return self._player is not None
 
+    @property
+    def player(self) -> TapePlayer | None:
+        """The tape being replayed (its clock, how far it has been served), or None when calls are sent."""
+        return self._player
+
     def tape_description(self) -> str:
         """Which tape is replayed, when and from where it was recorded."""
         if self._player is None:

@@ -21,11 +21,16 @@ from essctl.cloud.redact import (
     redact_accounts,
     replace_account_ids,
 )
-from essctl.errors import TapeMiss, UsageError
-from essctl.yamldoc import Document
-
-TAPE_FORMAT = 1
-_ERROR_CLASSES = ("ClientException", "ServerException", "ThrottlingException")
+from essctl.cloud.tape_schema import (
+    ERROR_CLASSES,
+    TAPE_FORMAT,
+    check_header,
+    check_interaction,
+    new_budget,
+    read_tape_document,
+)
+from essctl.errors import RecordingFailed, TapeMiss, UsageError
+from essctl.files import check_writable, write_atomically
 
 
 @dataclass
@@ -59,27 +64,18 @@ class Tape:
 
     @classmethod
     def load(cls, path: Path) -> "Tape":
-        doc = Document.read(path, what="tape")
-        top = doc.mapping(doc.root, ())
-        if top.get("format") != TAPE_FORMAT:
-            doc.fail(("format",), f"expected an essctl tape of format {TAPE_FORMAT}")
-        interactions = []
-        for index, item in enumerate(doc.sequence(top.get("interactions"), ("interactions",), what="interactions")):
-            where = ("interactions", index)
-            item = doc.mapping(item, where, ("service", "version", "action", "parameters", "response", "error"),
-                               ("service", "version", "action"))
-            if ("response" in item) == ("error" in item):
-                doc.fail(where, "needs exactly one of 'response' or 'error'")
-            interactions.append(Interaction(
-                service=doc.string(item["service"], (*where, "service")), version=str(item["version"]),
-                action=doc.string(item["action"], (*where, "action")),
-                parameters=dict(doc.mapping(item.get("parameters"), (*where, "parameters"), empty_ok=True)),
-                response=item.get("response"), error=item.get("error"),
-            ))
-        return cls(
-            interactions=interactions, region=top.get("region"), account_redacted=bool(top.get("account_redacted")),
-            recorded_at=top.get("recorded_at"), source=top.get("source"),
-        )
+        """The tape in a file, checked whole (cloud/tape_schema.py): any problem is one line naming the file, line,
+        column and field."""
+        try:
+            doc = read_tape_document(path)
+            header = check_header(doc)
+            budget = new_budget()
+            interactions = [Interaction(**check_interaction(doc, item, ("interactions", index), budget))
+                            for index, item in enumerate(header["interactions"])]
+        except RecursionError:
+            raise UsageError(f"{path}: the tape is nested too deeply to read") from None
+        return cls(interactions=interactions, region=header["region"], account_redacted=header["account_redacted"],
+                   recorded_at=header["recorded_at"], source=header["source"])
 
     def save(self, path: Path) -> None:
         import yaml
@@ -99,9 +95,7 @@ class Tape:
         header = "# essctl tape (see README.md, 'Tapes'). Recorded API calls; no credentials are written.\n"
         text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(header + text, encoding="utf-8")
-        tmp.replace(path)
+        write_atomically(path, header + text)
 
 
 def bundled_tapes_dir() -> Path:
@@ -127,17 +121,39 @@ def match_key(service: str, action: str, parameters: dict[str, Any], redacted: b
     return (service, action, tuple(sorted(kept.items())))
 
 
+class ReplayClock:
+    """Time in a replay. The recording waited between its polls; a replay has nothing to wait for, so sleeping
+    advances this clock at once: the watch's back-off and time-outs run as they would live, in virtual seconds,
+    without spinning."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def now(self) -> float:
+        return self.seconds
+
+    def sleep(self, seconds: float) -> None:
+        self.seconds += max(0.0, float(seconds))
+
+
 class TapePlayer:
     """Answers calls from a tape: identical calls get the recorded answers in order, the last one repeating.
 
     With `match_by_action` (a recipe's --dry-run) a call matches the recorded calls of the same action whatever its
     parameters, in order: the user's own group and inputs are shown, the recorded answers come back.
+    `recorded_served` counts the answers served for the first time (not a repeat of a last one): while it does not
+    move, nothing can change any more, so a watch knows the tape has ended. A call repeated past its last answer
+    more than REPEATS_PAST_THE_END times ends the replay (a loop that no answer on the tape would stop).
     """
+
+    REPEATS_PAST_THE_END = 1000
 
     def __init__(self, tape: Tape, path: Path, *, match_by_action: bool = False):
         self.tape = tape
         self.path = path
         self.match_by_action = match_by_action
+        self.clock = ReplayClock()
+        self.recorded_served = 0
         self._answers: dict[tuple, list[Interaction]] = {}
         self._served: dict[tuple, int] = {}
         for item in tape.interactions:
@@ -153,10 +169,15 @@ class TapePlayer:
         key = self._key(service, action, parameters)
         answers = self._answers.get(key)
         if not answers:
-            shown = " ".join(f"{k}={v}" for k, v in key[2])
-            raise TapeMiss(f"tape {self.path} has no answer for {service}:{action} {shown}".rstrip())
+            raise TapeMiss(f"tape {self.path} has no answer for {service}:{action} {_shown(key[2])}".rstrip(),
+                           f"{service}:{action}")
         served = self._served.get(key, 0)
         self._served[key] = served + 1
+        if served < len(answers):
+            self.recorded_served += 1
+        elif served - len(answers) >= self.REPEATS_PAST_THE_END:
+            raise TapeMiss(f"tape {self.path} ended: {service}:{action} was asked {served - len(answers) + 1} "
+                           "times after its last recorded answer", f"{service}:{action}")
         item = answers[min(served, len(answers) - 1)]
         if item.error is not None:
             raise _sdk_exception(item.error)
@@ -167,10 +188,16 @@ class TapePlayer:
         return {"body": response.get("body"), "headers": headers, "statusCode": int(response.get("status", 200))}
 
 
+def _shown(parameters: tuple, limit: int = 160) -> str:
+    """A call's parameters as a message shows them: each value cut, the whole cut to `limit` characters."""
+    text = " ".join(f"{k}={v if len(v) <= 40 else v[:39] + '…'}" for k, v in parameters)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _sdk_exception(error: dict[str, Any]) -> Exception:
     from alibabacloud_tea_openapi import exceptions as sdk_exceptions
 
-    name = error.get("class") if error.get("class") in _ERROR_CLASSES else "ClientException"
+    name = error.get("class") if error.get("class") in ERROR_CLASSES else "ClientException"
     data = dict(error.get("data") or {})
     return getattr(sdk_exceptions, name)(
         status_code=error.get("status"), code=error.get("code"), message=error.get("message"),
@@ -180,10 +207,18 @@ def _sdk_exception(error: dict[str, Any]) -> Exception:
 
 
 class TapeRecorder:
-    """Appends every call to a tape file, saving after each call so an interrupted run keeps what it saw."""
+    """Appends every call to a tape file, saving after each call so an interrupted run keeps what it saw.
+
+    Made before anything is sent: a path that cannot be written (or a symbolic link, or a tape that does not load)
+    is a usage error then, not after the first call. A save that fails later (a full disk) is RecordingFailed."""
 
     def __init__(self, path: Path, region: str, redact_account: bool):
         self.path = path
+        try:
+            check_writable(path)
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise UsageError(f"--record {path}: cannot record there: {reason} (nothing was sent)") from exc
         self.tape = Tape.load(path) if path.exists() else Tape(region=region)
         self.tape.region = self.tape.region or region
         self.tape.account_redacted = self.tape.account_redacted or redact_account
@@ -214,9 +249,13 @@ class TapeRecorder:
 
     def _add(self, interaction: Interaction) -> None:
         self.tape.interactions.append(interaction)
-        self.tape.save(self.path)
+        try:
+            self.tape.save(self.path)
+        except OSError as exc:
+            self.tape.interactions.pop()
+            raise RecordingFailed(self.path, exc, f"{interaction.service}:{interaction.action}") from exc
 
 
 def is_recordable_error(exc: BaseException) -> bool:
     """API error answers are recorded; network failures and essctl's own errors are not."""
-    return type(exc).__name__ in _ERROR_CLASSES
+    return type(exc).__name__ in ERROR_CLASSES

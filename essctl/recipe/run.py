@@ -13,7 +13,7 @@ from essctl.facts.oos import HEARTBEAT_MARGIN_S
 from essctl.recipe.apply import Applied, apply_plan
 from essctl.recipe.catalog import recipe_reference
 from essctl.recipe.plan import Plan, make_plan
-from essctl.watch.watcher import Pacing, Watcher
+from essctl.watch.watcher import Pacing, Watcher, paced
 
 if TYPE_CHECKING:
     from essctl.cloud.converge import Check
@@ -105,7 +105,10 @@ class RunReport:
         return [f"{change.kind} {change.target}" for change in pending]
 
     def resume(self) -> list[str]:
-        """The commands that pick up where a run that did not watch to the end left off."""
+        """The commands that pick up where a run that did not watch to the end left off (none for a replay: its
+        activity exists only on the tape)."""
+        if self.dry_run:
+            return []
         region = f" --region {self.plan.where.region}"
         if self.triggered is not None and (self.stopped is not None or self.outcome == "timed out"):
             activity = self.triggered.activity_id
@@ -163,8 +166,8 @@ def run_recipe(cloud: Cloud, spec: RunSpec, options: RunOptions, *, confirm: Cal
         context = _apply(cloud, report, emit)
         if plan.trigger is not None:
             phase = "trigger"
-            context.pacing = options.pacing or Pacing()
-            context.deadline = time.monotonic() + timeout
+            context.pacing = paced(cloud, options.pacing)
+            context.deadline = context.pacing.clock() + timeout
             _trigger(cloud, spec, report, context, emit)
             if report.triggered is not None:
                 phase = "watch"

@@ -94,7 +94,9 @@ def stopped_line(report: RunReport) -> str:
     """The one line on stderr for a run that stopped after changing something: what goes on and how to resume. The
     error is shortened to what the line has room for after the activity and the command that resumes."""
     stopped = report.stopped
-    if report.triggered is not None:
+    if report.dry_run:
+        goes_on = ""
+    elif report.triggered is not None:
         goes_on = f"; scaling activity {report.triggered.activity_id} goes on"
     else:
         goes_on = "; the scale-out may have started" if stopped.trigger_unknown else ""

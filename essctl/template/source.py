@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from essctl.errors import CloudAPIError
-from essctl.facts.oos import TEMPLATE_NOT_FOUND_PREFIX
+from essctl.facts.oos import ACTION_NAME, TEMPLATE_NAME, TEMPLATE_NOT_FOUND_PREFIX, TEMPLATE_VERSION
+from essctl.facts.regions import REGION_ID
+from essctl.files import write_atomically
 from essctl.template.model import Template, load_template_file, parse_template
 
 if TYPE_CHECKING:
@@ -20,10 +22,16 @@ class NestedUnavailable(Exception):
     """A nested action that exists, or may, but could not be read: the walk records why and goes on."""
 
 
-def template_cache_path(region: str, name: str, version: str) -> Path:
-    """Where GetTemplate content is kept: $XDG_CACHE_HOME/essctl/templates/REGION/NAME@VERSION.yaml."""
+def template_cache_path(region: str, name: str, version: str) -> Path | None:
+    """Where GetTemplate content is kept: $XDG_CACHE_HOME/essctl/templates/REGION/NAME@VERSION.yaml; None (no cache)
+    unless the region is a region id, the name a template or action name and the version one OOS gives (v1, v2,
+    ...): a value from a server or a tape never names a file elsewhere."""
+    if not (isinstance(region, str) and isinstance(name, str) and isinstance(version, str)
+            and REGION_ID.fullmatch(region) and TEMPLATE_VERSION.fullmatch(version)
+            and (TEMPLATE_NAME.fullmatch(name) or ACTION_NAME.fullmatch(name))):
+        return None
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path(os.path.expanduser("~")) / ".cache")
-    return base / "essctl" / "templates" / region / f"{name.replace('/', '_')}@{version}.yaml"
+    return base / "essctl" / "templates" / region / f"{name}@{version}.yaml"
 
 
 def load_template_from_oos(cloud: Cloud, name: str, version: str | None = None) -> Template:
@@ -31,16 +39,19 @@ def load_template_from_oos(cloud: Cloud, name: str, version: str | None = None) 
     content never changes); the latest version is always asked for."""
     if version:
         cached = template_cache_path(cloud.region, name, version)
-        if cached.exists():
-            return parse_template(cached.read_text(encoding="utf-8"), name=name, source=f"oos:{name}@{version}",
-                                  version=version)
+        try:
+            text = cached.read_text(encoding="utf-8") if cached is not None and cached.is_file() else None
+        except (OSError, UnicodeDecodeError):
+            text = None   # an unreadable cache entry is fetched again
+        if text is not None:
+            return parse_template(text, name=name, source=f"oos:{name}@{version}", version=version)
     found = cloud.oos.get_template(name, version)
     template = parse_template(found.content, name=name, source=f"oos:{name}@{found.version}", version=found.version)
-    if found.version and not cloud.replaying:
-        cache = template_cache_path(cloud.region, name, found.version)
+    cache = template_cache_path(cloud.region, name, found.version) if found.version and not cloud.replaying else None
+    if cache is not None:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            cache.write_text(found.content, encoding="utf-8")
+            write_atomically(cache, found.content)
         except OSError:
             pass   # a cache that cannot be written only costs a call next time
     return template

@@ -2,15 +2,18 @@
 single OOS execution until it ends, emitting an event for every change.
 
 Polling starts fast and backs off (2 s growing by half each round up to 15 s by default), with at most one call
-per resource per round; a replay polls without sleeping.
+per resource per round. A replay polls on the tape's virtual clock: waiting advances it at once, so the back-off and
+the time-out run as they would live without spinning, and a tape that has no later answer while something still
+runs ends the watch at once (TapeEnded, exit 4).
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-from essctl.errors import PreconditionFailed
+from essctl.errors import PreconditionFailed, TapeEnded, TapeMiss
 from essctl.events import (
     ActivityChanged,
     Emit,
@@ -40,7 +43,8 @@ LISTING_ROUNDS = 5
 
 @dataclass
 class Pacing:
-    """Poll intervals: `first`, growing by BACKOFF up to `longest`; zero when replaying a tape."""
+    """Poll intervals: `first`, growing by BACKOFF up to `longest`, on a clock (real time; a replay's is virtual:
+    see `paced`)."""
 
     first: float = FIRST_INTERVAL_S
     longest: float = MAX_INTERVAL_S
@@ -48,14 +52,31 @@ class Pacing:
     clock: Callable[[], float] = time.monotonic
 
 
+def paced(cloud: Cloud, pacing: Pacing | None) -> Pacing:
+    """`pacing` on the cloud's clock: as given when calls are sent; in a replay, on the tape's virtual clock, so
+    that polling a tape advances virtual time instead of spinning."""
+    pacing = pacing or Pacing()
+    replay = cloud.replay if cloud.replaying else None
+    if replay is None:
+        return pacing
+    return dataclasses.replace(pacing, sleep=replay.clock.sleep, clock=replay.clock.now)
+
+
+def replay_position(cloud: Cloud) -> int | None:
+    """In a replay, how many recorded answers have been served so far (a repeated last answer does not count);
+    None when calls are sent. Unchanged across a round of polls: the tape has nothing more to say."""
+    replay = cloud.replay if cloud.replaying else None
+    return replay.recorded_served if replay is not None else None
+
+
 def scaling_activity(cloud: Cloud, activity_id: str, pacing: Pacing | None = None) -> ScalingActivity:
     """An activity a command was given: its absence is an error. With `pacing`, an activity that may have just
-    started is polled for LISTING_ROUNDS rounds first (without sleeping in a replay, which holds the same answers)."""
+    started is polled for LISTING_ROUNDS rounds first."""
+    pacing = paced(cloud, pacing) if pacing else None
     interval = pacing.first if pacing else 0.0
     for round_ in range(LISTING_ROUNDS if pacing else 1):
         if round_:
-            if not cloud.replaying:
-                pacing.sleep(interval)
+            pacing.sleep(interval)
             interval = min(interval * BACKOFF, max(pacing.longest, pacing.first))
         activity = cloud.ess.get_scaling_activity(activity_id)
         if activity is not None:
@@ -79,7 +100,7 @@ class Watcher:
         self.cloud = cloud
         self.emit = emit
         self.timeout = timeout
-        self.pacing = pacing or Pacing()
+        self.pacing = paced(cloud, pacing)
         self.result = WatchResult()
         self._started = self.pacing.clock()
         self._seen: dict[str, Any] = {}
@@ -92,18 +113,35 @@ class Watcher:
         self.emit(make(self.pacing.clock() - self._started))
 
     def _loop(self, poll: Callable[[], bool]) -> WatchResult:
-        interval = 0.0 if self.cloud.replaying else self.pacing.first
+        interval = self.pacing.first
         while True:
-            if poll():
-                break
+            position = replay_position(self.cloud)
+            try:
+                if poll():
+                    break
+            except TapeMiss as exc:
+                if position is None:
+                    raise
+                raise self._tape_ended(f"has no answer for {exc.call}") from exc   # cut before this call
+            if position is not None and replay_position(self.cloud) == position and self.result.running:
+                raise self._tape_ended("holds no later answer")
             if self.pacing.clock() - self._started >= self.timeout:
                 self.result.timed_out = True
                 break
             self.pacing.sleep(interval)
-            if not self.cloud.replaying:
-                interval = min(interval * BACKOFF, max(self.pacing.longest, self.pacing.first))
+            interval = min(interval * BACKOFF, max(self.pacing.longest, self.pacing.first))
         self.result.seconds = self.pacing.clock() - self._started
         return self.result
+
+    def _tape_ended(self, why: str) -> TapeEnded:
+        """The replay ran out during the watch: a round of polls answered only with answers given already while
+        something runs (nothing can change any more), or a poll the tape has no answer for. A recording cut short
+        during its watch (Ctrl-C on `recipe run --record`) ends so."""
+        running = [_cut(item, 60) for item in self.result.running] or ["nothing seen yet"]
+        shown = ", ".join(running[:2]) + (f" and {len(running) - 2} more" if len(running) > 2 else "")
+        seconds = self.pacing.clock() - self._started
+        return TapeEnded(f"tape {_cut(self.cloud.replay.path.name, 60)} ended with the watch still running "
+                         f"({shown}): it {why} (after {seconds:.0f} s of replayed polling)")
 
     # -- a scaling activity ---------------------------------------------------------------------------------
 
@@ -185,6 +223,10 @@ class Watcher:
             return is_terminal("execution", execution.status)
 
         return self._loop(poll)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def hook_templates_and_timeout(cloud: Cloud, activity_id: str, pacing: Pacing) -> tuple[list[str], float]:

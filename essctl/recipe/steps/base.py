@@ -196,7 +196,7 @@ class ApplyContext:
     known: dict[str, Any]
     emit: Emit
     pacing: Pacing | None = None
-    deadline: float | None = None     # time.monotonic() after which a retried step gives up
+    deadline: float | None = None     # the time on pacing.clock() after which a retried step gives up
 
 
 def guard(context: PlanContext, roles: list[str], changes: list[PolicyChange], own: tuple[HookRef, ...],

@@ -10,6 +10,7 @@ from essctl.events import Waiting
 from essctl.facts.ess import NO_CAPACITY_CHANGE, TRIGGER_WAIT_CODES, transition_of
 from essctl.facts.oos import HEARTBEAT_MARGIN_S
 from essctl.recipe.steps.base import RULE_ARI, Action, ApplyContext, Change, Outcome, Outline, PlanContext, Step
+from essctl.watch.watcher import paced, replay_position
 
 if TYPE_CHECKING:
     from essctl.cloud.gateway import Cloud
@@ -49,11 +50,12 @@ class TriggerStep(Step):
         ari = context.known.get(RULE_ARI)
         if not ari:
             raise PreconditionFailed("the recipe has no scaling rule to execute (trigger: none); use --no-trigger")
-        pacing = context.pacing
+        pacing = paced(cloud, context.pacing) if context.pacing is not None else None
         started, attempts = time.monotonic(), 0
         while True:
             attempts += 1
             token = client_token()
+            position = replay_position(cloud)
             try:
                 activity_id = cloud.ess.execute_scaling_rule(ari, token)
             except CloudAPIError as exc:
@@ -63,12 +65,13 @@ class TriggerStep(Step):
                         f"rule {self.trigger.rule} cannot change the capacity of {group.id} ({NO_CAPACITY_CHANGE}): "
                         f"min {group.min_size}, max {group.max_size}, current {group.current_capacity}; raise the "
                         "group's MaxSize or scale in first") from exc
-                deadline = context.deadline if context.deadline is not None else started
-                if exc.code not in TRIGGER_WAIT_CODES or time.monotonic() >= deadline or pacing is None:
+                ended = position is not None and replay_position(cloud) == position   # a replay's last answer
+                if (exc.code not in TRIGGER_WAIT_CODES or pacing is None or context.deadline is None
+                        or pacing.clock() >= context.deadline or ended):
                     raise
                 context.emit(Waiting(f"trigger: {exc.code}; retrying in {pacing.longest:g} s", exc.code,
                                      exc.request_id))
-                pacing.sleep(0 if cloud.replaying else pacing.longest)
+                pacing.sleep(pacing.longest)
                 continue
             return Outcome("triggered", {"rule_ari": ari, "activity_id": activity_id, "client_token": token,
                                          "attempts": attempts, "seconds": time.monotonic() - started})
