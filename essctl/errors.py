@@ -1,9 +1,24 @@
 """Errors essctl raises; each knows its exit code and prints as one line."""
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 from essctl.exitcodes import ExitCode
+
+ECHO_LIMIT = 60     # characters of a value an error message repeats
+_ECHO = reprlib.Repr()
+_ECHO.maxlevel, _ECHO.maxdict, _ECHO.maxlist, _ECHO.maxtuple, _ECHO.maxset = 2, 4, 4, 4, 4
+_ECHO.maxstring = _ECHO.maxother = _ECHO.maxlong = ECHO_LIMIT
+
+
+def shorten(value: Any, limit: int = ECHO_LIMIT) -> str:
+    """A value as an error message repeats it: its repr (control characters escaped), cut to `limit` characters.
+    A large or self-containing structure is never rendered whole, and a huge integer is described, not written."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+    text = repr(value[:limit]) if isinstance(value, str) else _ECHO.repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 class EssctlError(Exception):
@@ -70,3 +85,9 @@ class CloudAPIError(EssctlError):
 
 class PreconditionFailed(EssctlError):
     """The cloud is not in a state the operation can run in (a missing role, group or quota); nothing was changed."""
+
+
+def clip(text: str, limit: int = ECHO_LIMIT) -> str:
+    """A name as a message repeats it, unquoted: control characters escaped, cut to `limit` characters."""
+    escaped = repr(text[:limit])[1:-1]
+    return escaped if len(escaped) <= limit and len(text) <= limit else escaped[:limit - 1] + "…"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from essctl.errors import shorten
 from essctl.facts.ess import ESS_PLACEHOLDERS
 from essctl.recipe.inputs import REFERENCE, references
 from essctl.recipe.model import Recipe, RecipeInput, Stage
@@ -20,9 +21,9 @@ def _fits_parameter(parameter: Parameter, value: Any) -> str | None:
     if problem:
         return problem.split(": ", 1)[1]
     if parameter.type == "String" and not isinstance(value, str):
-        return f"must be a string, got {kind_of(value)} {value!r} (quote it)"
+        return f"must be a string, got {kind_of(value)} {shorten(value)} (quote it)"
     if parameter.allowed_values and value not in parameter.allowed_values:
-        return f"must be one of {listing(parameter.allowed_values)} (template {parameter.name}), got {value!r}"
+        return f"must be one of {listing(parameter.allowed_values)} (template {parameter.name}), got {shorten(value)}"
     return None
 
 
@@ -37,7 +38,7 @@ def _check_input_feeds(recipe: Recipe, item: RecipeInput, parameter: Parameter, 
                             ("example", [item.example])):
         for value in candidates:
             if value is not None and value not in parameter.allowed_values:
-                recipe.fail((*where, key), f"{value!r} is not allowed by {template.name} parameter "
+                recipe.fail((*where, key), f"{shorten(value)} is not allowed by {template.name} parameter "
                                            f"{parameter.name} (allowed: {listing(parameter.allowed_values)})")
 
 
@@ -59,7 +60,7 @@ def check_against_template(recipe: Recipe, stage: Stage, template: Template, *, 
                            f" (parameters: {listing(template.parameters)})"))
         if parameter.placeholder:
             if value not in (f"${{{parameter.placeholder}}}", parameter.default):
-                recipe.fail(where, f"ESS fills it with ${{{parameter.placeholder}}}; remove it (got {value!r})")
+                recipe.fail(where, f"ESS fills it with ${{{parameter.placeholder}}}; remove it (got {shorten(value)})")
             continue
         whole = REFERENCE.fullmatch(value) if isinstance(value, str) else None
         if whole and whole.group(1) in ESS_PLACEHOLDERS:
@@ -83,7 +84,7 @@ def check_against_template(recipe: Recipe, stage: Stage, template: Template, *, 
     role = template.parameters.get("OOSAssumeRole")
     if role is not None and "OOSAssumeRole" not in stage.parameters and role.default != recipe.role:
         recipe.fail(recipe.stage_field(stage, "parameters"),
-                    f"{template.name} runs as OOSAssumeRole {role.default!r} but the recipe grants role "
+                    f"{template.name} runs as OOSAssumeRole {shorten(role.default)} but the recipe grants role "
                     f"{recipe.role}; set OOSAssumeRole: {recipe.role}")
     if not hook_timeout:
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from essctl.errors import InputError
+from essctl.errors import InputError, shorten
 from essctl.facts.ess import DEFAULT_RESULTS, HEARTBEAT_RANGE_S, HOOK_NAME, NAME_RULE, transition_of
 from essctl.recipe.model import HookSpec, Recipe, Stage, Trigger, rule_name
 
@@ -33,7 +33,7 @@ class Overrides:
             result = next((r for r in DEFAULT_RESULTS if r.lower() == self.default_result.lower()), None)
             if result is None:
                 raise InputError("default_result", f"expected one of {', '.join(DEFAULT_RESULTS)}, "
-                                                   f"got {self.default_result!r}")
+                                                   f"got {shorten(self.default_result)}")
         return dataclasses.replace(hook, timeout=timeout, default_result=result)
 
     def _trigger(self, recipe: Recipe, stages: tuple[Stage, ...]) -> Trigger | None:
@@ -52,7 +52,7 @@ class Overrides:
                                            f"which no hook of recipe {recipe.name} handles")
         if self.rule is not None:
             if not HOOK_NAME.fullmatch(self.rule):
-                raise InputError("rule", f"must be {NAME_RULE}, got {self.rule!r}")
+                raise InputError("rule", f"must be {NAME_RULE}, got {shorten(self.rule)}")
             return Trigger(rule=self.rule, adjustment=adjustment, named=True)
         if adjustment == trigger.adjustment:
             return trigger

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from essctl.errors import UsageError
+from essctl.errors import UsageError, shorten
 from essctl.sandbox.faults import FaultRule, Faults
 from essctl.sandbox.signature import AccessKey
 from essctl.yamldoc import Document
@@ -149,7 +149,7 @@ class _Reader:
             value = float(value)
         if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float)):
             names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-            raise self.fail((*path, key), f"expected {names}, got {value!r}")
+            raise self.fail((*path, key), f"expected {names}, got {shorten(value)}")
         return value
 
     def known(self, mapping: dict, path: tuple, allowed: set[str]) -> None:
@@ -176,7 +176,7 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
     scenario.region = r.get(top, "region", (), str, default=scenario.region)
     account = r.get(top, "account_id", (), (str, int), default=scenario.account_id)
     if not re.fullmatch(r"\d{16}", str(account)):
-        raise r.fail(("account_id",), f"expected 16 digits, got {account!r}")
+        raise r.fail(("account_id",), f"expected 16 digits, got {shorten(account)}")
     scenario.account_id = str(account)
 
     for i, item in enumerate(r.sequence(top.get("credentials"), ("credentials",))):
@@ -200,12 +200,13 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
             attached_instances=r.get(item, "attached_instances", p, int, default=0),
             desired=r.get(item, "desired", p, int), status=r.get(item, "status", p, str, default="Active"))
         if not _GROUP_ID.match(group.id):
-            raise r.fail((*p, "id"), f"expected asg- followed by lower-case letters and digits, got {group.id!r}")
+            raise r.fail((*p, "id"), f"expected asg- followed by lower-case letters and digits, got "
+                                     f"{shorten(group.id)}")
         if group.id in seen_groups:
             raise r.fail((*p, "id"), f"duplicate group id {group.id}")
         seen_groups.add(group.id)
         if group.status not in ("Active", "Inactive"):
-            raise r.fail((*p, "status"), f"expected Active or Inactive, got {group.status!r}")
+            raise r.fail((*p, "status"), f"expected Active or Inactive, got {shorten(group.status)}")
         if not 0 <= group.min_size <= group.max_size:
             raise r.fail((*p, "max"), f"need 0 <= min <= max, got min {group.min_size} max {group.max_size}")
         if not group.min_size <= group.instances + group.attached_instances <= group.max_size:
@@ -259,7 +260,7 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
         policies = r.get(item, "policies", p, list, default=[])
         for j, name in enumerate(policies):
             if name not in custom and name not in system_policy_documents():
-                raise r.fail((*p, "policies", j), f"{name!r} is neither a policy of this scenario nor a known "
+                raise r.fail((*p, "policies", j), f"{shorten(name)} is neither a policy of this scenario nor a known "
                                                   "system policy")
         held = {"custom": sum(1 for n in policies if n in custom), "system": sum(1 for n in policies if n not in custom)}
         for kind, limit in (("custom", scenario.ram_limits.custom_per_role),
@@ -330,11 +331,11 @@ def _hooks(r: _Reader, items: Any, path: tuple) -> list[HookSpec]:
         if (hook.template is None) == (hook.arn is None):
             raise r.fail(p, "give either template (an OOS template the hook runs) or arn (another target)")
         if hook.transition not in ("SCALE_OUT", "SCALE_IN"):
-            raise r.fail((*p, "transition"), f"expected SCALE_OUT or SCALE_IN, got {hook.transition!r}")
+            raise r.fail((*p, "transition"), f"expected SCALE_OUT or SCALE_IN, got {shorten(hook.transition)}")
         if hook.default_result not in RESULTS:
-            raise r.fail((*p, "default"), f"expected one of {', '.join(RESULTS)}, got {hook.default_result!r}")
+            raise r.fail((*p, "default"), f"expected one of {', '.join(RESULTS)}, got {shorten(hook.default_result)}")
         if hook.status not in ("Active", "InActive"):
-            raise r.fail((*p, "status"), f"expected Active or InActive, got {hook.status!r}")
+            raise r.fail((*p, "status"), f"expected Active or InActive, got {shorten(hook.status)}")
         if not HEARTBEAT_MIN_S <= hook.timeout <= HEARTBEAT_MAX_S:
             raise r.fail((*p, "timeout"), f"must be {HEARTBEAT_MIN_S}..{HEARTBEAT_MAX_S}, got {hook.timeout}")
         if any(other.name == hook.name for other in hooks):
