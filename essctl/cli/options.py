@@ -16,7 +16,8 @@ import typer
 from essctl.cloud.services import SERVICES
 from essctl.cloud.settings import CloudSettings, parse_endpoints
 from essctl.env import Environment
-from essctl.errors import UsageError
+from essctl.errors import UsageError, clip, shorten
+from essctl.limits import control_character
 
 if TYPE_CHECKING:
     from essctl.cloud.gateway import Cloud
@@ -185,13 +186,20 @@ def command(app: typer.Typer, name: str, *, global_options: bool = True,
 
 
 def parse_key_values(items: list[str] | None, flag: str) -> dict[str, str]:
-    """KEY=VALUE options (`-p commandType=RunShellScript`) as a mapping; one bad item is a usage error."""
-    values = {}
+    """KEY=VALUE options (`-p commandType=RunShellScript`) as a mapping; one bad item (no =, a key given twice, a
+    control character) is a usage error."""
+    values: dict[str, str] = {}
     for item in items or []:
         key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"{flag}: expected KEY=VALUE, got {item!r}")
-        values[key.strip()] = value
+        key = key.strip()
+        if not sep or not key:
+            raise UsageError(f"{flag}: expected KEY=VALUE, got {shorten(item)}")
+        problem = control_character(key) or control_character(value)
+        if problem:
+            raise UsageError(f"{flag} {clip(key)}: the {'key' if control_character(key) else 'value'} holds {problem}")
+        if key in values:
+            raise UsageError(f"{flag} {clip(key)}: given twice (give each key once)")
+        values[key] = value
     return values
 
 
