@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -201,6 +202,14 @@ def parse_key_values(items: list[str] | None, flag: str) -> dict[str, str]:
             raise UsageError(f"{flag} {clip(key)}: given twice (give each key once)")
         values[key] = value
     return values
+
+
+def checked(value: str | None, flag: str, rule: str, *patterns: re.Pattern[str]) -> str | None:
+    """A name given on the command line as it is, when it fits one of `patterns`; else a usage error (nothing is
+    sent, and nothing reaches a cache file's name)."""
+    if value is not None and not any(pattern.fullmatch(value) for pattern in patterns):
+        raise UsageError(f"{flag}: must be {rule}, got {shorten(value)}")
+    return value
 
 
 def confirmer(run: Invocation, yes: bool, dry_run: bool, what: str) -> Callable[[Any], bool]:

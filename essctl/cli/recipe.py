@@ -5,7 +5,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from essctl.cli.options import Invocation, command, confirmer, parse_key_values
+from essctl.cli.options import Invocation, checked, command, confirmer, parse_key_values
+from essctl.facts.oos import TEMPLATE_NAME
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -88,6 +89,7 @@ def recipe_init(
 
     if template is None and template_file is None:
         raise UsageError("give --template NAME (and --template-file FILE to read it from a file)")
+    checked(template, "--template", "an OOS template name: 1-200 letters, digits, _ - .", TEMPLATE_NAME)
     if output_file is not None and output_file.exists() and not force:
         raise UsageError(f"--output-file: {output_file} exists (add --force to overwrite it)")
     if template_file is not None:

@@ -8,6 +8,9 @@ DEFAULT_ROLE = "OOSServiceRole"         # the role lifecycle templates run as un
 ACTIVITY_TAG = "ESS:ScalingActivityId"  # the tag ESS puts on the executions its hooks start
 PARAMETER_TYPES = ("String", "Number", "Boolean", "List", "Json")
 TEMPLATE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}")
+TEMPLATE_RULE = "an OOS template name (1-200 letters, digits, _ - .) or action (ACS::ECS::RunCommand)"
+ACTION_NAME = re.compile(r"ACS(::[A-Za-z0-9]{1,64}){1,3}")    # ACS::ExecuteAPI; a nested one is a template too
+TEMPLATE_VERSION = re.compile(r"v[0-9]{1,9}")                 # OOS numbers a template's versions v1, v2, ...
 TEMPLATE_NOT_FOUND_PREFIX = "EntityNotExists"   # EntityNotExists.Template and its kin
 # Actions that call one cloud API (Service + API properties); flow-control actions call none; anything else
 # (ACS::Template, ACS::ECS::RunCommand, ...) is a nested template.

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Callable
 
 from essctl.errors import CloudAPIError
 from essctl.facts.oos import TEMPLATE_NOT_FOUND_PREFIX
-from essctl.template.model import Template, load_template_file, parse_template
+from essctl.template.model import Template, TemplateError, load_template_file, parse_template
+from essctl.yamldoc import read_text
 
 if TYPE_CHECKING:
     from essctl.cloud.gateway import Cloud
@@ -32,8 +33,8 @@ def load_template_from_oos(cloud: Cloud, name: str, version: str | None = None) 
     if version:
         cached = template_cache_path(cloud.region, name, version)
         if cached.exists():
-            return parse_template(cached.read_text(encoding="utf-8"), name=name, source=f"oos:{name}@{version}",
-                                  version=version)
+            return parse_template(read_text(cached, "cached template", TemplateError), name=name,
+                                  source=f"oos:{name}@{version}", version=version)
     found = cloud.oos.get_template(name, version)
     template = parse_template(found.content, name=name, source=f"oos:{name}@{found.version}", version=found.version)
     if found.version and not cloud.replaying:
