@@ -4,7 +4,7 @@ from typing import Annotated, Optional
 import typer
 
 from essctl.cli.following import Interval, Timeout, follow
-from essctl.cli.options import Invocation, MaxItems, checked, command
+from essctl.cli.options import Invocation, MaxItems, checked, command, resource_id
 from essctl.facts.oos import ACTION_NAME, TEMPLATE_NAME, TEMPLATE_RULE
 
 app = typer.Typer(no_args_is_help=True)
@@ -29,7 +29,8 @@ def execution_list(
 
 
 @command(app, "watch")
-def execution_watch(run: Invocation, execution_id: Annotated[str, typer.Argument(metavar="ID", help="exec-...")],
+def execution_watch(run: Invocation,
+                    execution_id: Annotated[str, typer.Argument(metavar="ID", callback=resource_id, help="exec-...")],
                     timeout: Timeout = None, poll_interval: Interval = 2.0) -> None:
     """Follow an OOS execution and its tasks until it ends."""
     from essctl.watch.watcher import Pacing, Watcher

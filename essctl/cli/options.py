@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Callable, List, Optional
 import typer
 
 from essctl.cloud.services import SERVICES
-from essctl.cloud.settings import CloudSettings, parse_endpoints
+from essctl.cloud.settings import CloudSettings, checked_region, parse_endpoints, selected_profile_name
 from essctl.env import Environment
 from essctl.errors import UsageError, clip, shorten
 from essctl.limits import control_character
@@ -131,8 +132,15 @@ def merge(root: dict[str, Any] | None, overrides: dict[str, Any]) -> Invocation:
     env = Environment.from_options(
         output=output.value if isinstance(output, OutputFormat) else output,
         query=values["query"], no_color=bool(values["no_color"]), verbose=bool(values["verbose"]))
-    endpoints = values["endpoint"] or [item for item in os.environ.get("ESSCTL_ENDPOINT", "").split(",") if item]
-    endpoint, service_endpoints = parse_endpoints(endpoints, tuple(SERVICES))
+    if values["endpoint"]:
+        endpoint, service_endpoints = parse_endpoints(values["endpoint"], tuple(SERVICES))
+    else:
+        variable = [item for item in os.environ.get("ESSCTL_ENDPOINT", "").split(",") if item]
+        endpoint, service_endpoints = parse_endpoints(variable, tuple(SERVICES), "ESSCTL_ENDPOINT")
+    if values["region"] is not None:
+        checked_region(values["region"], "--region")
+    if values["profile"] is not None:
+        selected_profile_name(CloudSettings(profile=values["profile"]))
     settings = CloudSettings(
         profile=values["profile"], region=values["region"], endpoint=endpoint, service_endpoints=service_endpoints,
         tape=values["tape"], record=values["record"], redact_account=bool(values["redact_account"]))
@@ -226,6 +234,26 @@ def confirmer(run: Invocation, yes: bool, dry_run: bool, what: str) -> Callable[
     return confirm
 
 
+MAX_POLL_INTERVAL_S = 600.0          # --poll-interval: the first interval; it backs off to 7.5 times this
+MAX_WAIT_S = 7 * 24 * 3600.0         # --timeout: a week (a hook waits at most 6 hours)
+RESOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")   # asg-..., ash-..., asa-..., exec-...
+
+
+def finite(value: float | None) -> float | None:
+    """Callback of a float option: click's range check lets nan through (every comparison with nan is false)."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"must be a finite number, got {value}")
+    return value
+
+
+def resource_id(value: str | None) -> str | None:
+    """Callback of an id option or argument: an id goes into requests and messages as it is."""
+    if value is not None and not RESOURCE_ID.fullmatch(value):
+        raise typer.BadParameter(f"must be a resource id such as asg-bp1example, got {shorten(value)}")
+    return value
+
+
 MaxItems = Annotated[Optional[int], typer.Option(
     "--max-items", min=0, metavar="N", help="Stop after N items (0: all pages).")]
-GroupId = Annotated[str, typer.Option("--group", "-g", metavar="ID", help="Scaling group id (asg-...).")]
+GroupId = Annotated[str, typer.Option("--group", "-g", metavar="ID", callback=resource_id,
+                                      help="Scaling group id (asg-...).")]

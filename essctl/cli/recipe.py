@@ -5,13 +5,24 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from essctl.cli.options import Invocation, checked, command, confirmer, parse_key_values
+from essctl.cli.following import Interval
+from essctl.cli.options import (
+    MAX_WAIT_S,
+    Invocation,
+    checked,
+    command,
+    confirmer,
+    finite,
+    parse_key_values,
+    resource_id,
+)
 from essctl.facts.oos import TEMPLATE_NAME
 
 app = typer.Typer(no_args_is_help=True)
 
 RecipeName = Annotated[str, typer.Argument(metavar="NAME|FILE", help="A built-in recipe name or a recipe file.")]
-Group = Annotated[Optional[str], typer.Option("--group", "-g", metavar="ID", help="Scaling group id (asg-...).")]
+Group = Annotated[Optional[str], typer.Option("--group", "-g", metavar="ID", callback=resource_id,
+                                              help="Scaling group id (asg-...).")]
 Params = Annotated[Optional[List[str]], typer.Option(
     "--param", "-p", metavar="KEY=VALUE", help="A recipe input; repeat for each (see `essctl recipe show`).")]
 Variant = Annotated[Optional[str], typer.Option(
@@ -20,9 +31,8 @@ CreateRole = Annotated[bool, typer.Option("--create-role", help="Create the role
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")]
 NoTrigger = Annotated[bool, typer.Option("--no-trigger", help="Set up only (the rule too): do not execute the rule.")]
 Timeout = Annotated[Optional[float], typer.Option(
-    "--timeout", metavar="S", min=1, help="Stop watching after S seconds (exit 4). Default: hook timeout + 300.")]
-Interval = Annotated[float, typer.Option(
-    "--poll-interval", metavar="S", min=0.01, help="First poll interval; it backs off to 7.5x (2 s -> 15 s).")]
+    "--timeout", metavar="S", min=1, max=MAX_WAIT_S, callback=finite,
+    help="Stop watching after S seconds (exit 4). Default: hook timeout + 300.")]
 DryRun = Annotated[bool, typer.Option(
     "--dry-run", help="Run against the recipe's recorded answers (or --tape FILE): no network, no credentials.")]
 

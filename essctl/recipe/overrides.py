@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from essctl.errors import InputError, shorten
-from essctl.facts.ess import DEFAULT_RESULTS, HEARTBEAT_RANGE_S, HOOK_NAME, NAME_RULE, transition_of
+from essctl.facts.ess import ADJUSTMENT_RANGE, DEFAULT_RESULTS, HEARTBEAT_RANGE_S, HOOK_NAME, NAME_RULE, transition_of
 from essctl.recipe.model import HookSpec, Recipe, Stage, Trigger, rule_name
 
 
@@ -44,8 +44,10 @@ class Overrides:
             raise InputError("adjustment" if self.adjustment is not None else "rule",
                              f"recipe {recipe.name} has no trigger (trigger: none)")
         adjustment = trigger.adjustment if self.adjustment is None else self.adjustment
-        if adjustment == 0:
-            raise InputError("adjustment", "must be a nonzero integer (+N adds, -N removes)")
+        low, high = ADJUSTMENT_RANGE
+        if adjustment == 0 or not low <= adjustment <= high:
+            raise InputError("adjustment", f"must be a nonzero integer from {low} to {high} (+N adds, -N removes), "
+                                           f"got {shorten(adjustment)}")
         needed = transition_of(adjustment)
         if all(stage.hook.transition != needed for stage in stages):
             raise InputError("adjustment", f"{adjustment:+d} starts a {needed.lower().replace('_', '-')} activity, "
