@@ -228,6 +228,7 @@ class Document:
         self.text, self.source, self.what, self.root_name, self.error_class = text, source, what, root, error
         if len(text.encode("utf-8", "surrogatepass")) > MAX_DOCUMENT_BYTES:
             raise error(f"{source}: the {what} is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MiB")
+        self._fast = True
         try:
             try:
                 _walk_events(text, _loader(unique_keys), printable)
@@ -235,6 +236,7 @@ class Document:
             except yaml.YAMLError:
                 # libyaml words its errors tersely: PyYAML's own parser says the same thing better. Its composer
                 # recurses, so the walk runs again first (on the Python parser, which does not).
+                self._fast = False
                 _walk_events(text, _loader(unique_keys, fast=False), printable)
                 self.root = yaml.load(text, Loader=_loader(unique_keys, fast=False))
         except _Refused as exc:
@@ -273,7 +275,8 @@ class Document:
     def _nodes(self) -> Any:
         import yaml
 
-        return yaml.compose(self.text, Loader=yaml.SafeLoader)
+        # The parser that read the document: libyaml and PyYAML disagree on a few corners (a tab after an anchor).
+        return yaml.compose(self.text, Loader=_loader(False, fast=self._fast))
 
     def _node_at(self, path: FieldPath, *, key: bool = False) -> Any:
         """The node of the deepest part of `path` present in the document (the root for a missing field); with

@@ -93,6 +93,7 @@ CASES = [
     validate("control-in-parameter", recipe('  commandType: "Run\\x01ShellScript"\n'), "control character"),
     validate("control-in-key", recipe('  "comm\\x7fand": x\n'), "control character"),
     validate("bidi-override-in-name", recipe(name='"probe\\u202e"'), "name"),
+    validate("anchor-then-tab", "&a \t", "r.yaml:1:1"),
     validate("lone-surrogate-escape", recipe(description='"\\ud800"'), "r.yaml:"),
     validate("latin1-bytes", BASE.encode() + "# caf\xe9\n".encode("latin-1"), "not UTF-8"),
     validate("utf16-file", BASE.encode("utf-16"), "not UTF-8"),
