@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, NoReturn, Sequence
 
-from essctl.errors import UsageError, shorten
+from essctl.errors import UsageError, clip, shorten
 from essctl.limits import MAX_DEPTH, control_character
 
 FieldPath = tuple[Any, ...]    # keys and list indexes from the root: ("policy", "statements", 0, "Action")
@@ -50,8 +50,13 @@ def kind_of(value: Any) -> str:
             dict: "a mapping", type(None): "empty"}.get(type(value), type(value).__name__)
 
 
-def listing(names: Any) -> str:
-    return ", ".join(str(name) for name in names) or "none"
+def listing(names: Any, limit: int = 120) -> str:
+    """Names as a message lists them: comma-separated, cut after about `limit` characters."""
+    names = [clip(str(name)) for name in names]
+    text = ", ".join(names) or "none"
+    if len(text) <= limit:
+        return text
+    return text[:text.rfind(", ", 0, limit)] + f", … ({len(names)} in all)"
 
 
 class _DuplicateKey(Exception):
@@ -196,6 +201,14 @@ def _walk_events(text: str, loader: type, printable: bool) -> None:
                                                      "expanded (each use of an alias counts all it stands for)")
 
 
+def shown_path(path: Path | str) -> str:
+    """A file name as a message shows it: control characters escaped, a very long one cut in the middle (its end
+    names the file)."""
+    text = str(path)
+    text = repr(text)[1:-1] if control_character(text) else text
+    return text if len(text) <= 150 else f"{text[:60]}…{text[-89:]}"
+
+
 def read_text(path: Path, what: str, error: type[UsageError] = UsageError) -> str:
     """A file's text; a file that cannot be read, or is not UTF-8 text, is one line naming it (and never its
     content)."""
@@ -203,13 +216,13 @@ def read_text(path: Path, what: str, error: type[UsageError] = UsageError) -> st
         with path.open("rb") as file:
             data = file.read(MAX_DOCUMENT_BYTES + 1)
     except OSError as exc:
-        raise error(f"{path}: cannot read the {what}: {exc.strerror or exc}") from exc
+        raise error(f"{shown_path(path)}: cannot read the {what}: {exc.strerror or exc}") from exc
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise error(f"{path}: the {what} is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MiB")
+        raise error(f"{shown_path(path)}: the {what} is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MiB")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise error(f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+        raise error(f"{shown_path(path)}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
                     f"save the {what} as UTF-8") from None
 
 
@@ -225,9 +238,10 @@ class Document:
                  error: type[UsageError] = UsageError, unique_keys: bool = True, printable: bool = False):
         import yaml
 
-        self.text, self.source, self.what, self.root_name, self.error_class = text, source, what, root, error
+        self.text, self.what, self.root_name, self.error_class = text, what, root, error
+        self.source = shown_path(source)
         if len(text.encode("utf-8", "surrogatepass")) > MAX_DOCUMENT_BYTES:
-            raise error(f"{source}: the {what} is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MiB")
+            raise error(f"{self.source}: the {what} is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MiB")
         self._fast = True
         try:
             try:

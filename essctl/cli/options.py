@@ -20,6 +20,7 @@ from essctl.cloud.settings import CloudSettings, checked_region, parse_endpoints
 from essctl.env import Environment
 from essctl.errors import UsageError, clip, shorten
 from essctl.limits import control_character
+from essctl.yamldoc import shown_path
 
 if TYPE_CHECKING:
     from essctl.cloud.gateway import Cloud
@@ -218,6 +219,18 @@ def checked(value: str | None, flag: str, rule: str, *patterns: re.Pattern[str])
     if value is not None and not any(pattern.fullmatch(value) for pattern in patterns):
         raise UsageError(f"{flag}: must be {rule}, got {shorten(value)}")
     return value
+
+
+def existing(path: Path | None, flag: str, *, folder: bool = False) -> Path | None:
+    """A file (or folder) named on the command line, when it is one; else a usage error. Unlike Path.is_file, a
+    name too long for the file system is an answer, not an OSError."""
+    try:
+        found = path is None or (path.is_dir() if folder else path.is_file())
+    except (OSError, ValueError):
+        found = False
+    if not found:
+        raise UsageError(f"{flag}: no such {'folder' if folder else 'file'}: {shown_path(path)}")
+    return path
 
 
 def confirmer(run: Invocation, yes: bool, dry_run: bool, what: str) -> Callable[[Any], bool]:

@@ -12,6 +12,7 @@ from essctl.cli.options import (
     checked,
     command,
     confirmer,
+    existing,
     finite,
     parse_key_values,
     resource_id,
@@ -72,7 +73,8 @@ def recipe_validate(
     from essctl.recipe.show import templates_for_validation
 
     loaded = find_recipe(recipe)
-    templates = templates_for_validation(loaded, template_file, template_dir)
+    templates = templates_for_validation(loaded, existing(template_file, "--template-file"),
+                                         existing(template_dir, "--template-dir", folder=True))
     for index, template in sorted(templates.items()):
         check_against_template(loaded, loaded.stages[index], template)
     checked = sorted({template.name for template in templates.values()})
@@ -96,12 +98,19 @@ def recipe_init(
 
     from essctl.errors import UsageError
     from essctl.recipe.skeleton import skeleton
+    from essctl.yamldoc import shown_path
 
     if template is None and template_file is None:
         raise UsageError("give --template NAME (and --template-file FILE to read it from a file)")
     checked(template, "--template", "an OOS template name: 1-200 letters, digits, _ - .", TEMPLATE_NAME)
-    if output_file is not None and output_file.exists() and not force:
-        raise UsageError(f"--output-file: {output_file} exists (add --force to overwrite it)")
+    if output_file is not None and not force:
+        try:
+            exists = output_file.exists()
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"--output-file: cannot write {shown_path(output_file)}: "
+                             f"{getattr(exc, 'strerror', None) or exc}") from None
+        if exists:
+            raise UsageError(f"--output-file: {output_file} exists (add --force to overwrite it)")
     if template_file is not None:
         from essctl.template.model import load_template_file
 

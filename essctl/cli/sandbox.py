@@ -5,7 +5,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from essctl.cli.options import command, finite
+from essctl.cli.options import command, existing, finite
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -31,6 +31,8 @@ def serve(
     from essctl.sandbox import Sandbox
     from essctl.sandbox.profile import write_sandbox_profile
 
+    for folder in templates or ():
+        existing(folder, "--templates", folder=True)
     box = Sandbox(scenario, host=host, port=port, speed=speed, state_file=state, template_dirs=templates or ())
     try:
         box.start()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from essctl.errors import UsageError, shorten
+from essctl.errors import UsageError, clip, shorten
 from essctl.sandbox.faults import FaultRule, Faults
 from essctl.sandbox.signature import AccessKey
 from essctl.yamldoc import Document
@@ -246,7 +246,7 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
             raise r.fail((*p, "adjustment"), f"must be a nonzero integer from -{MAX_ADJUSTMENT} to {MAX_ADJUSTMENT}, "
                                              f"got {shorten(task.adjustment)}")
         if task.group not in seen_groups:
-            raise r.fail((*p, "group"), f"no group {task.group} in this scenario")
+            raise r.fail((*p, "group"), f"no group {clip(task.group)} in this scenario")
         scenario.scheduled_tasks.append(task)
 
     for i, item in enumerate(r.sequence(top.get("policies"), ("policies",))):
@@ -365,7 +365,7 @@ def _hooks(r: _Reader, items: Any, path: tuple) -> list[HookSpec]:
         if not HEARTBEAT_MIN_S <= hook.timeout <= HEARTBEAT_MAX_S:
             raise r.fail((*p, "timeout"), f"must be {HEARTBEAT_MIN_S}..{HEARTBEAT_MAX_S}, got {hook.timeout}")
         if any(other.name == hook.name for other in hooks):
-            raise r.fail((*p, "name"), f"duplicate hook name {hook.name} in this group")
+            raise r.fail((*p, "name"), f"duplicate hook name {clip(hook.name)} in this group")
         hooks.append(hook)
     if len(hooks) > MAX_HOOKS:
         raise r.fail(path, f"at most {MAX_HOOKS} hooks per group, got {len(hooks)}")

@@ -96,7 +96,8 @@ def notification_metadata(template: Template, values: dict[str, Any], *, force_p
                             + (f" (did you mean {close[0]}?)" if close else ""))
             continue
         if parameter.placeholder and not force_placeholders:
-            problems.append(f"{name}: filled by ESS with ${{{parameter.placeholder}}}; do not set it (or force it)")
+            problems.append(f"{clip(name)}: filled by ESS with ${{{parameter.placeholder}}}; do not set it (or "
+                            "force it)")
             continue
         value, problem = coerce(parameter, raw)
         if problem is None and parameter.allowed_values and value not in parameter.allowed_values:

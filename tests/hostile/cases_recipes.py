@@ -150,6 +150,7 @@ CASES = [
          files={"config.ini": "[default]\naccess_key_secret = hunter2-do-not-print\n"}),
     Case("recipe-show-env-file", ("recipe", "show", "{dir}/prod.yaml"), "not a recipe",
          files={"prod.yaml": "DB_PASSWORD: hunter2-do-not-print\nAPI_TOKEN: abcdef\n"}),
+    Case("recipe-show-long-name", ("recipe", "show", "n" * 100_000), "not a built-in recipe"),
     Case("recipe-show-directory", ("recipe", "show", "{dir}/"), "no such recipe file"),
     Case("recipe-show-missing-file", ("recipe", "show", "{dir}/missing.yaml"), "no such recipe file"),
     validate("json-recipe-scalar", '"just a string"', "expected a mapping"),

@@ -80,6 +80,14 @@ CASES = [
          files={"T.yml": template(tasks="Tasks:\n  - {Name: r, Action: 'ACS::ECS::Nested'}\n"),
                 "actions/ACS::ECS::Nested.yml": template("  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
                                                          + LAUGHS)}),
+    Case("template-many-parameters-listed", ("recipe", "validate", "{dir}/r.yaml", "--template-file", "{dir}/T.yml"),
+         "not a parameter of",
+         files={"T.yml": template("".join(f"  parameterNumber{i:03d}: {{Type: String, Default: x}}\n"
+                                          for i in range(40))),
+                "r.yaml": "name: probe\ntemplate: T\nparameters: {zzzzzzzzzzzz: 1}\nhook: {name: probe-hook, "
+                          "transition: SCALE_OUT}\npolicy: {derive: true, name: ProbePolicy}\n"}),
+    Case("template-long-parameter-name", ("template", "check", "--file", "{dir}/T.yml", "-p", "P" * 5000 + "=x"),
+         "filled by ESS", files={"T.yml": template("  ? " + "P" * 5000 + "\n  : {Type: String, Default: '${regionId}'}\n")}),
     named("traversal", "template", "template", "show", "../../etc/passwd"),
     named("query-injection", "template", "template", "show", "ACS-ESS-LifeCycleRunCommand&RegionId=evil"),
     named("space", "template", "template", "policy", "ACS ESS"),
