@@ -142,10 +142,26 @@ def merge(root: dict[str, Any] | None, overrides: dict[str, Any]) -> Invocation:
         checked_region(values["region"], "--region")
     if values["profile"] is not None:
         selected_profile_name(CloudSettings(profile=values["profile"]))
+    if values["query"] is not None:
+        _check_query(values["query"])
     settings = CloudSettings(
         profile=values["profile"], region=values["region"], endpoint=endpoint, service_endpoints=service_endpoints,
         tape=values["tape"], record=values["record"], redact_account=bool(values["redact_account"]))
     return Invocation(env=env, settings=settings)
+
+
+def _check_query(expression: str) -> None:
+    """--query compiled before any call: a mistake found when the answer is rendered comes after the calls."""
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
+    try:
+        jmespath.compile(expression)
+    except RecursionError:
+        raise UsageError(f"--query: nested too deep: {shorten(expression)}") from None
+    except JMESPathError as exc:
+        raise UsageError(f"--query: {getattr(exc, 'msg', 'invalid')} at character "
+                         f"{getattr(exc, 'lex_position', 0)}: {shorten(expression)}") from None
 
 
 def _with_global_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -267,6 +283,6 @@ def resource_id(value: str | None) -> str | None:
 
 
 MaxItems = Annotated[Optional[int], typer.Option(
-    "--max-items", min=0, metavar="N", help="Stop after N items (0: all pages).")]
+    "--max-items", min=0, max=1_000_000, metavar="N", help="Stop after N items (0: all pages).")]
 GroupId = Annotated[str, typer.Option("--group", "-g", metavar="ID", callback=resource_id,
                                       help="Scaling group id (asg-...).")]

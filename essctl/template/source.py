@@ -22,8 +22,10 @@ class NestedUnavailable(Exception):
 
 
 def template_cache_path(region: str, name: str, version: str) -> Path:
-    """Where GetTemplate content is kept: $XDG_CACHE_HOME/essctl/templates/REGION/NAME@VERSION.yaml."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path(os.path.expanduser("~")) / ".cache")
+    """Where GetTemplate content is kept: $XDG_CACHE_HOME/essctl/templates/REGION/NAME@VERSION.yaml (a relative
+    XDG_CACHE_HOME is ignored, as the XDG base directory specification says)."""
+    configured = os.environ.get("XDG_CACHE_HOME") or ""
+    base = Path(configured) if os.path.isabs(configured) else Path(os.path.expanduser("~")) / ".cache"
     return base / "essctl" / "templates" / region / f"{name.replace('/', '_')}@{version}.yaml"
 
 
@@ -32,7 +34,7 @@ def load_template_from_oos(cloud: Cloud, name: str, version: str | None = None) 
     content never changes); the latest version is always asked for."""
     if version:
         cached = template_cache_path(cloud.region, name, version)
-        if cached.exists():
+        if _is_file(cached):
             return parse_template(read_text(cached, "cached template", TemplateError), name=name,
                                   source=f"oos:{name}@{version}", version=version)
     found = cloud.oos.get_template(name, version)
@@ -72,3 +74,10 @@ def oos_resolver(cloud: Cloud) -> TemplateResolver:
             raise NestedUnavailable(f"GetTemplate answered {exc.code}") from exc
 
     return resolve
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):   # a cache folder whose name the file system refuses is no cache
+        return False
