@@ -168,7 +168,7 @@ def _walk_events(text: str, loader: type, printable: bool) -> None:
             continue
         if isinstance(event, yaml.AliasEvent):
             if any(item.anchor == event.anchor for item in opened):
-                raise _Refused(event.start_mark, here(), f"the alias *{shorten(event.anchor, 40)[1:-1]} refers to "
+                raise _Refused(event.start_mark, here(), f"the alias *{clip(event.anchor, 40)} refers to "
                                                          "itself (a value that contains itself)")
             count += expanded.get(event.anchor, 1)
             if opened:

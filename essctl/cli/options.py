@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Callable, List, Optional
 import typer
 
 from essctl.cloud.services import SERVICES
-from essctl.cloud.settings import CloudSettings, checked_region, parse_endpoints, selected_profile_name
+from essctl.cloud.settings import CloudSettings, checked_profile, checked_region, parse_endpoints
 from essctl.env import Environment
 from essctl.errors import UsageError, clip, shorten
 from essctl.limits import control_character
@@ -141,7 +141,7 @@ def merge(root: dict[str, Any] | None, overrides: dict[str, Any]) -> Invocation:
     if values["region"] is not None:
         checked_region(values["region"], "--region")
     if values["profile"] is not None:
-        selected_profile_name(CloudSettings(profile=values["profile"]))
+        checked_profile(values["profile"], "--profile")
     if values["query"] is not None:
         _check_query(values["query"])
     settings = CloudSettings(
@@ -220,9 +220,10 @@ def parse_key_values(items: list[str] | None, flag: str) -> dict[str, str]:
         key = key.strip()
         if not sep or not key:
             raise UsageError(f"{flag}: expected KEY=VALUE, got {shorten(item)}")
-        problem = control_character(key) or control_character(value)
-        if problem:
-            raise UsageError(f"{flag} {clip(key)}: the {'key' if control_character(key) else 'value'} holds {problem}")
+        for part, text in (("key", key), ("value", value)):
+            problem = control_character(text)
+            if problem:
+                raise UsageError(f"{flag} {clip(key)}: the {part} holds {problem}")
         if key in values:
             raise UsageError(f"{flag} {clip(key)}: given twice (give each key once)")
         values[key] = value

@@ -14,7 +14,7 @@ from essctl.cloud.redact import mask_key_id
 from essctl.errors import UsageError, clip
 
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")   # printable ASCII: what a header value may hold
-_FILES = {"cli_profile": "~/.aliyun/config.json", "profile": "~/.alibabacloud/credentials.ini"}   # by provider
+_PROVIDER_FILES = {"cli_profile": "~/.aliyun/config.json", "profile": "~/.alibabacloud/credentials.ini"}   # by provider
 
 DEFAULT_CHAIN_SOURCES = (
     "environment (ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET[, ALIBABA_CLOUD_SECURITY_TOKEN])",
@@ -77,7 +77,7 @@ def _check_header_safe(found: Any) -> None:
     break or a control character would fail the request after it was built, or inject a header. The value itself
     is never shown."""
     provider = found.get_provider_name().removeprefix("default/").split("/")[0]
-    source = _FILES.get(provider, provider)
+    source = _PROVIDER_FILES.get(provider, provider)
     for what, value, variable in (("AccessKey id", found.get_access_key_id(), "ALIBABA_CLOUD_ACCESS_KEY_ID"),
                                   ("AccessKey secret", found.get_access_key_secret(),
                                    "ALIBABA_CLOUD_ACCESS_KEY_SECRET"),

@@ -31,7 +31,6 @@ class CloudSettings:
 # Every Alibaba Cloud region id: cn-hangzhou, ap-southeast-1, cn-shanghai-finance-1. It becomes part of an endpoint's
 # host name (ess.<region>.aliyuncs.com), so nothing else may pass.
 REGION_ID = re.compile(r"[a-z]{2,4}(-[a-z0-9]{1,20}){1,5}")
-PROFILE_NAME = re.compile(r"[^\x00-\x1f\x7f]{1,128}")
 _HOST = re.compile(r"[A-Za-z0-9._-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]")
 
 
@@ -65,15 +64,19 @@ def aliyun_config_path() -> Path:
     return Path(os.path.expanduser("~")) / ".aliyun" / "config.json"
 
 
+def checked_profile(name: str, source: str) -> str:
+    """A profile name as it is, or a usage error naming where it came from."""
+    if len(name) > 128 or control_character(name):
+        raise UsageError(f"{source}: must be a profile name of 1-128 characters, got {shorten(name)}")
+    return name
+
+
 def selected_profile_name(settings: CloudSettings) -> str | None:
     """--profile, else ALIBABA_CLOUD_PROFILE, else None (the aliyun CLI's "current")."""
-    for name, source in ((settings.profile, "--profile"), (os.environ.get("ALIBABA_CLOUD_PROFILE"),
-                                                          "ALIBABA_CLOUD_PROFILE")):
-        if name:
-            if not PROFILE_NAME.fullmatch(name):
-                raise UsageError(f"{source}: must be a profile name of 1-128 characters, got {shorten(name)}")
-            return name
-    return None
+    if settings.profile:
+        return checked_profile(settings.profile, "--profile")
+    variable = os.environ.get("ALIBABA_CLOUD_PROFILE")
+    return checked_profile(variable, "ALIBABA_CLOUD_PROFILE") if variable else None
 
 
 def _aliyun_profile(name: str | None) -> tuple[str, dict] | None:
