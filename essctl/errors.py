@@ -2,9 +2,24 @@
 from __future__ import annotations
 
 import errno
+import reprlib
 from typing import Any
 
 from essctl.exitcodes import ExitCode
+
+ECHO_LIMIT = 60     # characters of a value an error message repeats
+_ECHO = reprlib.Repr()
+_ECHO.maxlevel, _ECHO.maxdict, _ECHO.maxlist, _ECHO.maxtuple, _ECHO.maxset = 2, 4, 4, 4, 4
+_ECHO.maxstring = _ECHO.maxother = _ECHO.maxlong = ECHO_LIMIT
+
+
+def shorten(value: Any, limit: int = ECHO_LIMIT) -> str:
+    """A value as an error message repeats it: its repr (control characters escaped), cut to `limit` characters.
+    A large or self-containing structure is never rendered whole, and a huge integer is described, not written."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+    text = repr(value[:limit]) if isinstance(value, str) else _ECHO.repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 class EssctlError(Exception):
@@ -105,3 +120,9 @@ class Interrupted(EssctlError):
     done instead."""
 
     exit_code = ExitCode.INTERRUPTED
+
+
+def clip(text: str, limit: int = ECHO_LIMIT) -> str:
+    """A name as a message repeats it, unquoted: control characters escaped, cut to `limit` characters."""
+    escaped = repr(text[:limit])[1:-1]
+    return escaped if len(escaped) <= limit and len(text) <= limit else escaped[:limit - 1] + "…"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from essctl.cloud.resources import HookFields
-from essctl.errors import InputError, PreconditionFailed
+from essctl.errors import InputError, PreconditionFailed, shorten
 from essctl.facts.ess import DEFAULT_RESULTS, HEARTBEAT_RANGE_S, HOOK_STATUSES, owner_tag
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ def _spelled(value: str, allowed: tuple[str, ...], field: str) -> str:
     """`value` in the API's own spelling (matched case-insensitively)."""
     found = next((item for item in allowed if item.lower() == value.lower()), None)
     if found is None:
-        raise InputError(field, f"expected one of {', '.join(allowed)}, got {value!r}")
+        raise InputError(field, f"expected one of {', '.join(allowed)}, got {shorten(value)}")
     return found
 
 

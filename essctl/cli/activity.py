@@ -4,7 +4,7 @@ from typing import Annotated, Optional
 import typer
 
 from essctl.cli.following import Interval, Timeout, follow
-from essctl.cli.options import GroupId, Invocation, MaxItems, command
+from essctl.cli.options import GroupId, Invocation, MaxItems, command, resource_id
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -25,7 +25,8 @@ def activity_list(
 
 
 @command(app, "watch")
-def activity_watch(run: Invocation, activity_id: Annotated[str, typer.Argument(metavar="ID", help="asa-...")],
+def activity_watch(run: Invocation,
+                   activity_id: Annotated[str, typer.Argument(metavar="ID", callback=resource_id, help="asa-...")],
                    timeout: Timeout = None, poll_interval: Interval = 2.0) -> None:
     """Follow a scaling activity, its instances, lifecycle actions and the OOS executions its hooks started."""
     from essctl.watch.watcher import Pacing, Watcher, hook_templates_and_timeout

@@ -3,7 +3,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from essctl.cli.options import Invocation, command, confirmer
+from essctl.cli.options import Invocation, command, confirmer, resource_id
 
 app = typer.Typer()
 
@@ -11,10 +11,13 @@ app = typer.Typer()
 @command(app, "diagnose", short_help="Why a run failed: checks with evidence, likely causes, the fix to run.")
 def diagnose(
     run: Invocation,
-    activity: Annotated[Optional[str], typer.Option("--activity", metavar="ID", help="A scaling activity (asa-...).")] = None,
-    execution: Annotated[Optional[str], typer.Option("--execution", metavar="ID", help="An OOS execution (exec-...).")] = None,
+    activity: Annotated[Optional[str], typer.Option(
+        "--activity", metavar="ID", callback=resource_id, help="A scaling activity (asa-...).")] = None,
+    execution: Annotated[Optional[str], typer.Option(
+        "--execution", metavar="ID", callback=resource_id, help="An OOS execution (exec-...).")] = None,
     group: Annotated[Optional[str], typer.Option(
-        "--group", "-g", metavar="ID", help="A scaling group: its latest failed or rejected activity.")] = None,
+        "--group", "-g", metavar="ID", callback=resource_id,
+        help="A scaling group: its latest failed or rejected activity.")] = None,
     recipe: Annotated[Optional[str], typer.Option(
         "--recipe", metavar="NAME", help="The recipe that ran (named in the suggested commands).")] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Apply the safe fixes (grant missing actions, raise a hook "

@@ -4,7 +4,8 @@ from typing import Annotated, Optional
 import typer
 
 from essctl.cli.following import Interval, Timeout, follow
-from essctl.cli.options import Invocation, MaxItems, command
+from essctl.cli.options import Invocation, MaxItems, checked, command, resource_id
+from essctl.facts.oos import ACTION_NAME, TEMPLATE_NAME, TEMPLATE_RULE
 
 app = typer.Typer(no_args_is_help=True)
 DEFAULT_EXECUTION_TIMEOUT_S = 900.0
@@ -22,12 +23,14 @@ def execution_list(
     """List OOS executions, newest first (ListExecutions)."""
     from essctl.render import Listing, output
 
+    checked(template, "--template", TEMPLATE_RULE, TEMPLATE_NAME, ACTION_NAME)
     executions = run.cloud().oos.list_executions(template=template, status=status, max_items=max_items or None)
     output(run.env, Listing("executions", executions))
 
 
 @command(app, "watch")
-def execution_watch(run: Invocation, execution_id: Annotated[str, typer.Argument(metavar="ID", help="exec-...")],
+def execution_watch(run: Invocation,
+                    execution_id: Annotated[str, typer.Argument(metavar="ID", callback=resource_id, help="exec-...")],
                     timeout: Timeout = None, poll_interval: Interval = 2.0) -> None:
     """Follow an OOS execution and its tasks until it ends."""
     from essctl.watch.watcher import Pacing, Watcher

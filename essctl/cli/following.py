@@ -4,13 +4,14 @@ from typing import Annotated, Any, Callable, Optional
 
 import typer
 
-from essctl.cli.options import Invocation
+from essctl.cli.options import MAX_POLL_INTERVAL_S, MAX_WAIT_S, Invocation, finite
 
 Timeout = Annotated[Optional[float], typer.Option(
-    "--timeout", metavar="S", min=1, help="Stop after S seconds (exit 4). Default: the group's longest hook "
-    "timeout + 300 s (900 s for an execution).")]
+    "--timeout", metavar="S", min=1, max=MAX_WAIT_S, callback=finite,
+    help="Stop after S seconds (exit 4). Default: the group's longest hook timeout + 300 s (900 s for an execution).")]
 Interval = Annotated[float, typer.Option(
-    "--poll-interval", metavar="S", min=0.01, help="First poll interval; it backs off to 7.5x (2 s -> 15 s).")]
+    "--poll-interval", metavar="S", min=0.01, max=MAX_POLL_INTERVAL_S, callback=finite,
+    help="First poll interval; it backs off to 7.5x (2 s -> 15 s).")]
 
 
 def follow(run: Invocation, title: str, resume: str, watch: Callable[[Any], Any]) -> None:

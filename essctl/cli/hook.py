@@ -3,7 +3,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from essctl.cli.options import GroupId, Invocation, MaxItems, command
+from essctl.cli.options import GroupId, Invocation, MaxItems, command, resource_id
 from essctl.facts.ess import HEARTBEAT_RANGE_S
 
 app = typer.Typer(no_args_is_help=True)
@@ -20,7 +20,7 @@ def hook_list(run: Invocation, group: GroupId, max_items: MaxItems = None) -> No
 @command(app, "update")
 def hook_update(
     run: Invocation,
-    hook_id: Annotated[str, typer.Argument(metavar="ID", help="Lifecycle hook id (ash-...).")],
+    hook_id: Annotated[str, typer.Argument(metavar="ID", callback=resource_id, help="Lifecycle hook id (ash-...).")],
     timeout: Annotated[Optional[int], typer.Option(
         "--timeout", metavar="S",
         help=f"HeartbeatTimeout: seconds an instance waits for the hook, {HEARTBEAT_RANGE_S[0]} to "

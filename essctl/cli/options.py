@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import os
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -14,9 +16,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Callable, List, Optional
 import typer
 
 from essctl.cloud.services import SERVICES
-from essctl.cloud.settings import CloudSettings, parse_endpoints
+from essctl.cloud.settings import CloudSettings, checked_profile, checked_region, parse_endpoints
 from essctl.env import Environment
-from essctl.errors import Interrupted, UsageError
+from essctl.errors import Interrupted, UsageError, clip, shorten
+from essctl.limits import control_character
+from essctl.yamldoc import shown_path
 
 if TYPE_CHECKING:
     from essctl.cloud.gateway import Cloud
@@ -132,12 +136,35 @@ def merge(root: dict[str, Any] | None, overrides: dict[str, Any]) -> Invocation:
     env = Environment.from_options(
         output=output.value if isinstance(output, OutputFormat) else output,
         query=values["query"], no_color=bool(values["no_color"]), verbose=bool(values["verbose"]))
-    endpoints = values["endpoint"] or [item for item in os.environ.get("ESSCTL_ENDPOINT", "").split(",") if item]
-    endpoint, service_endpoints = parse_endpoints(endpoints, tuple(SERVICES))
+    if values["endpoint"]:
+        endpoint, service_endpoints = parse_endpoints(values["endpoint"], tuple(SERVICES))
+    else:
+        variable = [item for item in os.environ.get("ESSCTL_ENDPOINT", "").split(",") if item]
+        endpoint, service_endpoints = parse_endpoints(variable, tuple(SERVICES), "ESSCTL_ENDPOINT")
+    if values["region"] is not None:
+        checked_region(values["region"], "--region")
+    if values["profile"] is not None:
+        checked_profile(values["profile"], "--profile")
+    if values["query"] is not None:
+        _check_query(values["query"])
     settings = CloudSettings(
         profile=values["profile"], region=values["region"], endpoint=endpoint, service_endpoints=service_endpoints,
         tape=values["tape"], record=values["record"], redact_account=bool(values["redact_account"]))
     return Invocation(env=env, settings=settings)
+
+
+def _check_query(expression: str) -> None:
+    """--query compiled before any call: a mistake found when the answer is rendered comes after the calls."""
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
+    try:
+        jmespath.compile(expression)
+    except RecursionError:
+        raise UsageError(f"--query: nested too deep: {shorten(expression)}") from None
+    except JMESPathError as exc:
+        raise UsageError(f"--query: {getattr(exc, 'msg', 'invalid')} at character "
+                         f"{getattr(exc, 'lex_position', 0)}: {shorten(expression)}") from None
 
 
 def _with_global_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -188,14 +215,42 @@ def command(app: typer.Typer, name: str, *, global_options: bool = True,
 
 
 def parse_key_values(items: list[str] | None, flag: str) -> dict[str, str]:
-    """KEY=VALUE options (`-p commandType=RunShellScript`) as a mapping; one bad item is a usage error."""
-    values = {}
+    """KEY=VALUE options (`-p commandType=RunShellScript`) as a mapping; one bad item (no =, a key given twice, a
+    control character) is a usage error."""
+    values: dict[str, str] = {}
     for item in items or []:
         key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"{flag}: expected KEY=VALUE, got {item!r}")
-        values[key.strip()] = value
+        key = key.strip()
+        if not sep or not key:
+            raise UsageError(f"{flag}: expected KEY=VALUE, got {shorten(item)}")
+        for part, text in (("key", key), ("value", value)):
+            problem = control_character(text)
+            if problem:
+                raise UsageError(f"{flag} {clip(key)}: the {part} holds {problem}")
+        if key in values:
+            raise UsageError(f"{flag} {clip(key)}: given twice (give each key once)")
+        values[key] = value
     return values
+
+
+def checked(value: str | None, flag: str, rule: str, *patterns: re.Pattern[str]) -> str | None:
+    """A name given on the command line as it is, when it fits one of `patterns`; else a usage error (nothing is
+    sent, and nothing reaches a cache file's name)."""
+    if value is not None and not any(pattern.fullmatch(value) for pattern in patterns):
+        raise UsageError(f"{flag}: must be {rule}, got {shorten(value)}")
+    return value
+
+
+def existing(path: Path | None, flag: str, *, folder: bool = False) -> Path | None:
+    """A file (or folder) named on the command line, when it is one; else a usage error. Unlike Path.is_file, a
+    name too long for the file system is an answer, not an OSError."""
+    try:
+        found = path is None or (path.is_dir() if folder else path.is_file())
+    except (OSError, ValueError):
+        found = False
+    if not found:
+        raise UsageError(f"{flag}: no such {'folder' if folder else 'file'}: {shown_path(path)}")
+    return path
 
 
 def confirmer(run: Invocation, yes: bool, dry_run: bool, what: str) -> Callable[[Any], bool]:
@@ -215,6 +270,26 @@ def confirmer(run: Invocation, yes: bool, dry_run: bool, what: str) -> Callable[
     return confirm
 
 
+MAX_POLL_INTERVAL_S = 600.0          # --poll-interval: the first interval; it backs off to 7.5 times this
+MAX_WAIT_S = 7 * 24 * 3600.0         # --timeout: a week (a hook waits at most 6 hours)
+RESOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")   # asg-..., ash-..., asa-..., exec-...
+
+
+def finite(value: float | None) -> float | None:
+    """Callback of a float option: click's range check lets nan through (every comparison with nan is false)."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"must be a finite number, got {value}")
+    return value
+
+
+def resource_id(value: str | None) -> str | None:
+    """Callback of an id option or argument: an id goes into requests and messages as it is."""
+    if value is not None and not RESOURCE_ID.fullmatch(value):
+        raise typer.BadParameter(f"must be a resource id such as asg-bp1example, got {shorten(value)}")
+    return value
+
+
 MaxItems = Annotated[Optional[int], typer.Option(
-    "--max-items", min=0, metavar="N", help="Stop after N items (0: all pages).")]
-GroupId = Annotated[str, typer.Option("--group", "-g", metavar="ID", help="Scaling group id (asg-...).")]
+    "--max-items", min=0, max=1_000_000, metavar="N", help="Stop after N items (0: all pages).")]
+GroupId = Annotated[str, typer.Option("--group", "-g", metavar="ID", callback=resource_id,
+                                      help="Scaling group id (asg-...).")]

@@ -5,12 +5,25 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from essctl.cli.options import Invocation, command, confirmer, parse_key_values
+from essctl.cli.following import Interval
+from essctl.cli.options import (
+    MAX_WAIT_S,
+    Invocation,
+    checked,
+    command,
+    confirmer,
+    existing,
+    finite,
+    parse_key_values,
+    resource_id,
+)
+from essctl.facts.oos import TEMPLATE_NAME
 
 app = typer.Typer(no_args_is_help=True)
 
 RecipeName = Annotated[str, typer.Argument(metavar="NAME|FILE", help="A built-in recipe name or a recipe file.")]
-Group = Annotated[Optional[str], typer.Option("--group", "-g", metavar="ID", help="Scaling group id (asg-...).")]
+Group = Annotated[Optional[str], typer.Option("--group", "-g", metavar="ID", callback=resource_id,
+                                              help="Scaling group id (asg-...).")]
 Params = Annotated[Optional[List[str]], typer.Option(
     "--param", "-p", metavar="KEY=VALUE", help="A recipe input; repeat for each (see `essctl recipe show`).")]
 Variant = Annotated[Optional[str], typer.Option(
@@ -19,9 +32,8 @@ CreateRole = Annotated[bool, typer.Option("--create-role", help="Create the role
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")]
 NoTrigger = Annotated[bool, typer.Option("--no-trigger", help="Set up only (the rule too): do not execute the rule.")]
 Timeout = Annotated[Optional[float], typer.Option(
-    "--timeout", metavar="S", min=1, help="Stop watching after S seconds (exit 4). Default: hook timeout + 300.")]
-Interval = Annotated[float, typer.Option(
-    "--poll-interval", metavar="S", min=0.01, help="First poll interval; it backs off to 7.5x (2 s -> 15 s).")]
+    "--timeout", metavar="S", min=1, max=MAX_WAIT_S, callback=finite,
+    help="Stop watching after S seconds (exit 4). Default: hook timeout + 300.")]
 DryRun = Annotated[bool, typer.Option(
     "--dry-run", help="Run against the recipe's recorded answers (or --tape FILE): no network, no credentials.")]
 
@@ -62,7 +74,8 @@ def recipe_validate(
     from essctl.render import write_lines
 
     loaded = find_recipe(recipe)
-    templates = templates_for_validation(loaded, template_file, template_dir)
+    templates = templates_for_validation(loaded, existing(template_file, "--template-file"),
+                                         existing(template_dir, "--template-dir", folder=True))
     for index, template in sorted(templates.items()):
         check_against_template(loaded, loaded.stages[index], template)
     checked = sorted({template.name for template in templates.values()})
@@ -86,11 +99,19 @@ def recipe_init(
 
     from essctl.errors import UsageError
     from essctl.recipe.skeleton import skeleton
+    from essctl.yamldoc import shown_path
 
     if template is None and template_file is None:
         raise UsageError("give --template NAME (and --template-file FILE to read it from a file)")
-    if output_file is not None and output_file.exists() and not force:
-        raise UsageError(f"--output-file: {output_file} exists (add --force to overwrite it)")
+    checked(template, "--template", "an OOS template name: 1-200 letters, digits, _ - .", TEMPLATE_NAME)
+    if output_file is not None and not force:
+        try:
+            exists = output_file.exists()
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"--output-file: cannot write {shown_path(output_file)}: "
+                             f"{getattr(exc, 'strerror', None) or exc}") from None
+        if exists:
+            raise UsageError(f"--output-file: {output_file} exists (add --force to overwrite it)")
     if template_file is not None:
         from essctl.template.model import load_template_file
 

@@ -5,7 +5,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from essctl.cli.options import command
+from essctl.cli.options import command, existing, finite
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -14,7 +14,7 @@ app = typer.Typer(no_args_is_help=True)
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on (keep it on loopback).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")] = 8780,
-    speed: Annotated[float, typer.Option("--speed", min=0.001, metavar="N",
+    speed: Annotated[float, typer.Option("--speed", min=0.001, max=1e6, callback=finite, metavar="N",
                                          help="Sandbox seconds per real second (60: a 300 s timeout passes in 5 s).")] = 1.0,
     scenario: Annotated[Optional[Path], typer.Option(
         "--scenario", metavar="FILE", help="Scenario YAML (groups, roles, policies, templates, faults). "
@@ -35,6 +35,8 @@ def serve(
     def say(line: str) -> None:
         print(printable(line), flush=True)
 
+    for folder in templates or ():
+        existing(folder, "--templates", folder=True)
     box = Sandbox(scenario, host=host, port=port, speed=speed, state_file=state, template_dirs=templates or ())
     try:
         box.start()

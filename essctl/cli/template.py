@@ -4,8 +4,9 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from essctl.cli.options import Invocation, MaxItems, command, parse_key_values
+from essctl.cli.options import Invocation, MaxItems, checked, command, parse_key_values
 from essctl.facts.ess import HEARTBEAT_RANGE_S
+from essctl.facts.oos import ACTION_NAME, TEMPLATE_NAME, TEMPLATE_RULE, TEMPLATE_VERSION
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -23,6 +24,8 @@ def _load(run: Invocation, name, file, action_dir, version):
 
     if (name is None) == (file is None):
         raise UsageError("give a template NAME or --file FILE (one of them)")
+    checked(name, "template NAME", TEMPLATE_RULE, TEMPLATE_NAME, ACTION_NAME)
+    checked(version, "--template-version", "a template version such as v2", TEMPLATE_VERSION)
     return load_with_resolver(run.cloud, name, file, action_dir, version)
 
 

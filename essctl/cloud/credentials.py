@@ -6,11 +6,15 @@ halfway through a run. Only the provider's name and a masked AccessKey id ever l
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from essctl.cloud.redact import mask_key_id
-from essctl.errors import UsageError
+from essctl.errors import UsageError, clip
+
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")   # printable ASCII: what a header value may hold
+_PROVIDER_FILES = {"cli_profile": "~/.aliyun/config.json", "profile": "~/.alibabacloud/credentials.ini"}   # by provider
 
 # The default chain in its order, short enough for the one error line that names them (README, Credentials, says
 # which variables each reads).
@@ -49,7 +53,8 @@ def resolve_credential(profile: str | None) -> ResolvedCredential:
             providers.CLIProfileCredentialsProvider(profile_name=profile),
             providers.ProfileCredentialsProvider(profile_name=profile),
         ]
-        tried = (f"profile '{profile}' in ~/.aliyun/config.json", f"section [{profile}] of ~/.alibabacloud/credentials.ini")
+        tried = (f"profile '{clip(profile)}' in ~/.aliyun/config.json",
+                 f"section [{clip(profile)}] of ~/.alibabacloud/credentials.ini")
     else:
         candidates = [providers.DefaultCredentialsProvider()]
         tried = DEFAULT_CHAIN_SOURCES
@@ -60,9 +65,26 @@ def resolve_credential(profile: str | None) -> ResolvedCredential:
         except Exception:  # each provider raises its own kind; the message below names every source tried
             continue
         if found is not None and found.get_access_key_id():
+            _check_header_safe(found)
             return ResolvedCredential(
                 client=CredentialClient(provider=candidate),
                 source=found.get_provider_name(),
                 key_id_masked=mask_key_id(found.get_access_key_id()),
             )
     raise UsageError(f"no Alibaba Cloud credentials found (tried: {'; '.join(tried)}): {HOW_TO_CONFIGURE}")
+
+
+def _check_header_safe(found: Any) -> None:
+    """Refuse credentials a request cannot carry (they go into its Authorization and STS-token headers): a line
+    break or a control character would fail the request after it was built, or inject a header. The value itself
+    is never shown."""
+    provider = found.get_provider_name().removeprefix("default/").split("/")[0]
+    source = _PROVIDER_FILES.get(provider, provider)
+    for what, value, variable in (("AccessKey id", found.get_access_key_id(), "ALIBABA_CLOUD_ACCESS_KEY_ID"),
+                                  ("AccessKey secret", found.get_access_key_secret(),
+                                   "ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
+                                  ("STS token", found.get_security_token(), "ALIBABA_CLOUD_SECURITY_TOKEN")):
+        if value and not _HEADER_SAFE.fullmatch(value):
+            where = variable if provider == "env" else f"the {what} in {source}"
+            raise UsageError(f"{where}: holds a space, a line break, a control or a non-ASCII character, which no "
+                             "AccessKey or token has (nothing was sent)")

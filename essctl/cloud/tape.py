@@ -26,7 +26,6 @@ from essctl.cloud.tape_schema import (
     TAPE_FORMAT,
     check_header,
     check_interaction,
-    new_budget,
     read_tape_document,
 )
 from essctl.errors import RecordingFailed, TapeMiss, UsageError
@@ -69,8 +68,7 @@ class Tape:
         try:
             doc = read_tape_document(path)
             header = check_header(doc)
-            budget = new_budget()
-            interactions = [Interaction(**check_interaction(doc, item, ("interactions", index), budget))
+            interactions = [Interaction(**check_interaction(doc, item, ("interactions", index)))
                             for index, item in enumerate(header["interactions"])]
         except RecursionError:
             raise UsageError(f"{path}: the tape is nested too deeply to read") from None

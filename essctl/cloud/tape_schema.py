@@ -5,7 +5,7 @@ Besides the structure (README.md, "Tapes"), each recorded body must fit the SDK'
 model: every field the model knows has the model's type (a string, an integer, a list of ..., a nested model), as
 the SDK's `from_map` would need it and essctl's gateways then read it. Fields the model does not know are kept
 (a newer server may add some); they, error bodies and the model's free-form fields (`Dict[str, Any]`) hold JSON
-values only, at most MAX_DEPTH levels deep, with no YAML alias that refers to itself.
+values only (the YAML reader, essctl/yamldoc.py, bounds their size and depth).
 """
 from __future__ import annotations
 
@@ -33,8 +33,6 @@ INTERACTION_FIELDS = ("service", "version", "action", "parameters", "response", 
 RESPONSE_FIELDS = ("status", "request_id", "body")
 ERROR_FIELDS = ("class", "status", "code", "message", "request_id", "retry_after", "data")
 ACTION = re.compile(r"[A-Z][A-Za-z0-9]{1,99}")
-MAX_DEPTH = 64                 # levels of lists and mappings inside one body; API answers use a handful
-MAX_VALUES = 1_000_000         # values in all bodies together, YAML aliases counted each time they are used
 _SHORT = 60
 MAX_MESSAGE = 280              # with 'essctl: error: ' in front, within the 300 characters of one line
 
@@ -127,40 +125,20 @@ def read_tape_document(path: Path) -> Document:
 
 # --- JSON values ------------------------------------------------------------------------------------------------
 
-class _Budget:
-    """The values checked so far in one tape (aliases expand: each use counts)."""
-
-    def __init__(self) -> None:
-        self.values = 0
-
-
-def check_json(doc: Document, value: Any, path: FieldPath, budget: _Budget) -> None:
-    """`value` is what a JSON body could hold: mappings with string keys, lists, strings, numbers, booleans, null;
-    no deeper than MAX_DEPTH, not referring to itself. Iterative: a hostile depth cannot exhaust the stack."""
-    stack: list[tuple[Any, FieldPath, tuple[int, ...]]] = [(value, path, ())]
+def check_json(doc: Document, value: Any, path: FieldPath) -> None:
+    """`value` is what a JSON body could hold. The YAML reader already bounded its size and depth and refused
+    aliases inside themselves and values JSON has no form for; what remains is a field name that is not text
+    (`7: x`). Iterative, like the reader."""
+    stack: list[tuple[Any, FieldPath]] = [(value, path)]
     while stack:
-        item, where, above = stack.pop()
-        budget.values += 1
-        if budget.values > MAX_VALUES:
-            raise _fail(doc, where, f"the tape holds more than {MAX_VALUES:,} values (YAML aliases count each "
-                                    "time they are used)")
-        if item is None or isinstance(item, (str, bool, int, float)):
-            continue
-        if not isinstance(item, (list, dict)):
-            raise _fail(doc, where, f"must be a JSON value (text, number, true/false, null, list or mapping), "
-                                    f"got {type(item).__name__} {_short(item)}")
-        if id(item) in above:
-            raise _fail(doc, where, "refers to itself (a recursive YAML alias)")
-        if len(above) >= MAX_DEPTH:
-            raise _fail(doc, where, f"nested more than {MAX_DEPTH} levels deep")
-        inside = (*above, id(item))
+        item, where = stack.pop()
         if isinstance(item, dict):
             for key, child in item.items():
                 if not isinstance(key, str):
                     raise _fail(doc, where, f"field names are strings, got {_short(key)}")
-                stack.append((child, (*where, key), inside))
-        else:
-            stack.extend((child, (*where, index), inside) for index, child in enumerate(item))
+                stack.append((child, (*where, key)))
+        elif isinstance(item, list):
+            stack.extend((child, (*where, index)) for index, child in enumerate(item))
 
 
 # --- the SDK's response models ------------------------------------------------------------------------------------
@@ -291,7 +269,7 @@ def _interactions(doc: Document, value: Any) -> list[Any]:
     return value
 
 
-def check_interaction(doc: Document, item: Any, where: FieldPath, budget: _Budget) -> dict[str, Any]:
+def check_interaction(doc: Document, item: Any, where: FieldPath) -> dict[str, Any]:
     """One recorded call, checked whole: service, version, action, parameters, and its answer."""
     item = _mapping(doc, item, where, INTERACTION_FIELDS, ("service", "version", "action"))
     service = item["service"]
@@ -323,23 +301,22 @@ def check_interaction(doc: Document, item: Any, where: FieldPath, budget: _Budge
     if ("response" in item) == ("error" in item):
         raise _fail(doc, where, "needs exactly one of 'response' or 'error'")
     if "response" in item:
-        response = _check_response(doc, item["response"], (*where, "response"), models, action, budget)
+        response = _check_response(doc, item["response"], (*where, "response"), models, action)
         return {"service": service, "version": version, "action": action, "parameters": dict(parameters),
                 "response": response}
-    error = _check_error(doc, item["error"], (*where, "error"), budget)
+    error = _check_error(doc, item["error"], (*where, "error"))
     return {"service": service, "version": version, "action": action, "parameters": dict(parameters),
             "error": error}
 
 
-def _check_response(doc: Document, value: Any, where: FieldPath, models: ModuleType | None, action: str,
-                    budget: _Budget) -> dict[str, Any]:
+def _check_response(doc: Document, value: Any, where: FieldPath, models: ModuleType | None, action: str) -> dict[str, Any]:
     response = _mapping(doc, value, where, RESPONSE_FIELDS, ("body",))
     status = _integer(doc, response.get("status", 200), (*where, "status"), 200, 299)
     request_id = _text(doc, response.get("request_id"), (*where, "request_id"))
     body = response["body"]
     if not isinstance(body, dict):
         raise _fail(doc, (*where, "body"), f"must be a mapping (the answer's JSON body), got {_got(body)}")
-    check_json(doc, body, (*where, "body"), budget)
+    check_json(doc, body, (*where, "body"))
     if models is not None:
         problem = body_problem(models, action, body)
         if problem is not None:
@@ -347,7 +324,7 @@ def _check_response(doc: Document, value: Any, where: FieldPath, models: ModuleT
     return {"status": status, "request_id": request_id, "body": body}
 
 
-def _check_error(doc: Document, value: Any, where: FieldPath, budget: _Budget) -> dict[str, Any]:
+def _check_error(doc: Document, value: Any, where: FieldPath) -> dict[str, Any]:
     error = _mapping(doc, value, where, ERROR_FIELDS, ("code", "status"))
     name = error.get("class", "ClientException")
     if name not in ERROR_CLASSES:
@@ -363,7 +340,7 @@ def _check_error(doc: Document, value: Any, where: FieldPath, budget: _Budget) -
     if data is not None:
         if not isinstance(data, dict):
             raise _fail(doc, (*where, "data"), f"must be a mapping (the raw error body), got {_got(data)}")
-        check_json(doc, data, (*where, "data"), budget)
+        check_json(doc, data, (*where, "data"))
         for key, wanted in (("Code", str), ("Message", str), ("RequestId", str), ("AccessDeniedDetail", dict)):
             if data.get(key) is not None and not isinstance(data[key], wanted):
                 raise _fail(doc, (*where, "data", key), f"must be {'a mapping' if wanted is dict else 'a string'}, "
@@ -374,5 +351,3 @@ def _check_error(doc: Document, value: Any, where: FieldPath, budget: _Budget) -
             "retry_after": retry_after, "data": dict(data or {})}
 
 
-def new_budget() -> _Budget:
-    return _Budget()

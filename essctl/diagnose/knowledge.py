@@ -7,7 +7,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from essctl.errors import EssctlError
+from essctl.errors import EssctlError, shorten
 from essctl.exitcodes import ExitCode
 from essctl.yamldoc import Document, FieldPath
 
@@ -76,7 +76,7 @@ def _entry(doc: Document, value: Any, path: FieldPath) -> KnowledgeEntry:
     doc.choice(fields["service"], (*path, "service"), SERVICES)
     where = fields["where"]
     if not isinstance(where, list) or not where or any(w not in WHERE_VALUES for w in where):
-        doc.fail((*path, "where"), f"expected a non-empty list of {', '.join(WHERE_VALUES)}, got {where!r}")
+        doc.fail((*path, "where"), f"expected a non-empty list of {', '.join(WHERE_VALUES)}, got {shorten(where)}")
     severity = doc.choice(fields.get("severity", "error"), (*path, "severity"), SEVERITIES)
     pattern = fields.get("message_pattern")
     if pattern is not None:
@@ -87,7 +87,7 @@ def _entry(doc: Document, value: Any, path: FieldPath) -> KnowledgeEntry:
     for key in ("checks", "raised_by"):
         for name in doc.sequence(fields.get(key), (*path, key), what="check names"):
             if str(name).split(":", 1)[0] not in CHECKS:
-                doc.fail((*path, key), f"unknown check {name!r} (known: {', '.join(CHECKS)})")
+                doc.fail((*path, key), f"unknown check {shorten(name)} (known: {', '.join(CHECKS)})")
     safe_fix = fields["safe_fix"]
     if safe_fix is not None:
         doc.choice(safe_fix, (*path, "safe_fix"), [fix.name for fix in SAFE_FIXES])

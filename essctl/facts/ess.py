@@ -11,6 +11,9 @@ DEFAULT_HEARTBEAT_S = 600               # ESS's own default HeartbeatTimeout
 DEFAULT_RESULT = "CONTINUE"
 HOOKS_PER_GROUP = 6                     # the 7th CreateLifecycleHook fails with QuotaExceeded.LifecycleHook
 NOTIFICATION_METADATA_LIMIT = 4096      # characters
+# AdjustmentValue of a QuantityChangeInCapacity rule ("the number of ECS instances to be scaled in a single scaling
+# activity cannot exceed 1,000": CreateScalingRule); 0 changes nothing.
+ADJUSTMENT_RANGE = (-1000, 1000)
 HOOK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{1,63}")   # also scaling rule names
 NAME_RULE = "2-64 letters, digits, _ - . starting with a letter or digit"
 

@@ -8,9 +8,10 @@ DEFAULT_ROLE = "OOSServiceRole"         # the role lifecycle templates run as un
 ACTIVITY_TAG = "ESS:ScalingActivityId"  # the tag ESS puts on the executions its hooks start
 PARAMETER_TYPES = ("String", "Number", "Boolean", "List", "Json")
 TEMPLATE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}")
+TEMPLATE_RULE = "an OOS template name (1-200 letters, digits, _ - .) or action (ACS::ECS::RunCommand)"
 # A nested action OOS serves with GetTemplate (ACS::ECS::RunCommand, ACS::Template) and a template version as OOS
 # numbers them (v1, v2, ...): with TEMPLATE_NAME, what may become part of a file name (the template cache).
-ACTION_NAME = re.compile(r"ACS(?:::[A-Za-z][A-Za-z0-9]{0,63}){1,3}")
+ACTION_NAME = re.compile(r"ACS(::[A-Za-z0-9]{1,64}){1,3}")
 TEMPLATE_VERSION = re.compile(r"v[0-9]{1,9}")
 TEMPLATE_NOT_FOUND_PREFIX = "EntityNotExists"   # EntityNotExists.Template and its kin
 # Actions that call one cloud API (Service + API properties); flow-control actions call none; anything else

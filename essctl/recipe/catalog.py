@@ -4,9 +4,10 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from essctl.errors import clip
 from essctl.recipe.load import load_recipe
 from essctl.recipe.model import Recipe, RecipeError
-from essctl.yamldoc import listing
+from essctl.yamldoc import listing, shown_path
 
 
 def builtin_recipes_dir() -> Path:
@@ -33,12 +34,16 @@ def find_recipe(name_or_path: str) -> Recipe:
     if name_or_path in builtins:
         return load_recipe(builtins[name_or_path])
     path = Path(name_or_path)
-    if path.exists() or "/" in name_or_path or path.suffix in (".yaml", ".yml"):
-        if not path.is_file():
-            raise RecipeError(f"{name_or_path}: no such recipe file")
+    try:
+        is_file, exists = path.is_file(), path.exists()
+    except (OSError, ValueError):     # a name too long for a file name, or holding a NUL
+        is_file = exists = False
+    if exists or "/" in name_or_path or path.suffix in (".yaml", ".yml"):
+        if not is_file:
+            raise RecipeError(f"{shown_path(name_or_path)}: no such recipe file")
         return load_recipe(path)
     close = difflib.get_close_matches(name_or_path, list(builtins), n=1)
-    raise RecipeError(f"{name_or_path}: not a built-in recipe or a file"
+    raise RecipeError(f"{clip(name_or_path)}: not a built-in recipe or a file"
                       + (f" (did you mean {close[0]}?)" if close else "")
                       + f"; built-ins: {listing(builtins)}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from essctl.errors import clip, shorten
 from essctl.facts.ess import ESS_PLACEHOLDERS
 from essctl.recipe.inputs import REFERENCE, references
 from essctl.recipe.model import Recipe, RecipeInput, Stage
@@ -20,16 +21,17 @@ def _fits_parameter(parameter: Parameter, value: Any) -> str | None:
     if problem:
         return problem.split(": ", 1)[1]
     if parameter.type == "String" and not isinstance(value, str):
-        return f"must be a string, got {kind_of(value)} {value!r} (quote it)"
+        return f"must be a string, got {kind_of(value)} {shorten(value)} (quote it)"
     if parameter.allowed_values and value not in parameter.allowed_values:
-        return f"must be one of {listing(parameter.allowed_values)} (template {parameter.name}), got {value!r}"
+        return f"must be one of {listing(parameter.allowed_values)} (template {clip(parameter.name)}), got "\
+               f"{shorten(value)}"
     return None
 
 
 def _check_input_feeds(recipe: Recipe, item: RecipeInput, parameter: Parameter, template: Template) -> None:
     where = ("inputs", item.name)
     if item.type != parameter.type:
-        recipe.fail((*where, "type"), f"{template.name} parameter {parameter.name} is {parameter.type}, "
+        recipe.fail((*where, "type"), f"{clip(template.name)} parameter {clip(parameter.name)} is {parameter.type}, "
                                       f"the input is {item.type}")
     if not parameter.allowed_values:
         return
@@ -37,8 +39,8 @@ def _check_input_feeds(recipe: Recipe, item: RecipeInput, parameter: Parameter, 
                             ("example", [item.example])):
         for value in candidates:
             if value is not None and value not in parameter.allowed_values:
-                recipe.fail((*where, key), f"{value!r} is not allowed by {template.name} parameter "
-                                           f"{parameter.name} (allowed: {listing(parameter.allowed_values)})")
+                recipe.fail((*where, key), f"{shorten(value)} is not allowed by {clip(template.name)} parameter "
+                                           f"{clip(parameter.name)} (allowed: {listing(parameter.allowed_values)})")
 
 
 def check_against_template(recipe: Recipe, stage: Stage, template: Template, *, hook_timeout: bool = True) -> None:
@@ -47,19 +49,19 @@ def check_against_template(recipe: Recipe, stage: Stage, template: Template, *, 
     a role mismatch, or (with `hook_timeout`: a recipe file as written) a hook timeout shorter than the template's
     own timeout plus the margin."""
     if not template.is_lifecycle_template():
-        recipe.fail(recipe.stage_field(stage, "template"), f"{template.name} is not a lifecycle-hook template: no "
-                                                           "parameter takes ${lifecycleActionToken} from ESS")
+        recipe.fail(recipe.stage_field(stage, "template"), f"{clip(template.name)} is not a lifecycle-hook template: "
+                                                           "no parameter takes ${lifecycleActionToken} from ESS")
     for name, value in stage.parameters.items():
         where = recipe.stage_field(stage, "parameters", name)
         parameter = template.parameters.get(name)
         if parameter is None:
             close = difflib.get_close_matches(name, list(template.parameters), n=1)
-            recipe.fail(where, f"not a parameter of {template.name}"
+            recipe.fail(where, f"not a parameter of {clip(template.name)}"
                         + (f" (did you mean {close[0]}?)" if close else
                            f" (parameters: {listing(template.parameters)})"))
         if parameter.placeholder:
             if value not in (f"${{{parameter.placeholder}}}", parameter.default):
-                recipe.fail(where, f"ESS fills it with ${{{parameter.placeholder}}}; remove it (got {value!r})")
+                recipe.fail(where, f"ESS fills it with ${{{parameter.placeholder}}}; remove it (got {shorten(value)})")
             continue
         whole = REFERENCE.fullmatch(value) if isinstance(value, str) else None
         if whole and whole.group(1) in ESS_PLACEHOLDERS:
@@ -69,8 +71,8 @@ def check_against_template(recipe: Recipe, stage: Stage, template: Template, *, 
             continue
         if references(value):
             if parameter.type not in ("String", "Json", "List"):
-                recipe.fail(where, f"{template.name} parameter {name} is {parameter.type}; a reference inside "
-                                   "text makes a string (use the reference alone)")
+                recipe.fail(where, f"{clip(template.name)} parameter {clip(name)} is {parameter.type}; a reference "
+                                   "inside text makes a string (use the reference alone)")
             continue
         problem = _fits_parameter(parameter, value)
         if problem:
@@ -83,7 +85,7 @@ def check_against_template(recipe: Recipe, stage: Stage, template: Template, *, 
     role = template.parameters.get("OOSAssumeRole")
     if role is not None and "OOSAssumeRole" not in stage.parameters and role.default != recipe.role:
         recipe.fail(recipe.stage_field(stage, "parameters"),
-                    f"{template.name} runs as OOSAssumeRole {role.default!r} but the recipe grants role "
+                    f"{template.name} runs as OOSAssumeRole {shorten(role.default)} but the recipe grants role "
                     f"{recipe.role}; set OOSAssumeRole: {recipe.role}")
     if not hook_timeout:
         return

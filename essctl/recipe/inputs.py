@@ -6,8 +6,8 @@ import difflib
 import re
 from typing import TYPE_CHECKING, Any
 
-from essctl.errors import InputError
-from essctl.facts.ess import ESS_PLACEHOLDERS
+from essctl.errors import InputError, clip, shorten
+from essctl.facts.ess import ESS_PLACEHOLDERS, NOTIFICATION_METADATA_LIMIT
 from essctl.template.model import Parameter
 from essctl.template.parameters import coerce, ess_text
 from essctl.yamldoc import listing
@@ -33,21 +33,27 @@ def references(value: Any) -> list[str]:
 def resolve_inputs(recipe: Recipe, raw: dict[str, str], *, use_examples: bool = False) -> dict[str, Any]:
     """The typed value of every input that has one: given, else the example (dry-run), else the default.
     An unknown key, a missing required input and a value that does not fit are InputErrors naming `input.NAME`."""
-    for key in raw:
+    for key, text in raw.items():
         if recipe.input(key) is None:
             close = difflib.get_close_matches(key, [item.name for item in recipe.inputs], n=1)
-            raise InputError(f"input.{key}", f"not an input of recipe {recipe.name}"
+            raise InputError(f"input.{clip(key)}", f"not an input of recipe {recipe.name}"
                              + (f" (did you mean {close[0]}?)" if close else
                                 f" (inputs: {listing(item.name for item in recipe.inputs)})"))
+        if len(text) > NOTIFICATION_METADATA_LIMIT:
+            # Whatever the template, the hook passes the value in NotificationMetadata: it cannot fit.
+            raise InputError(f"input.{key}", f"{len(text):,} characters; the NotificationMetadata that carries it "
+                                             f"holds at most {NOTIFICATION_METADATA_LIMIT:,}")
     values: dict[str, Any] = {}
     for item in recipe.inputs:
+        if item.name in raw and item.required and not raw[item.name].strip():
+            raise InputError(f"input.{item.name}", f"required by recipe {recipe.name}; an empty value is none")
         if item.name in raw:
             value, problem = coerce(Parameter(name=item.name, type=item.type), raw[item.name])
             if problem:
                 raise InputError(f"input.{item.name}", problem.split(": ", 1)[1])
             if item.allowed is not None and value not in item.allowed:
                 raise InputError(f"input.{item.name}", f"must be one of {listing(item.allowed)}, "
-                                                       f"got {raw[item.name]!r}")
+                                                       f"got {shorten(raw[item.name])}")
             values[item.name] = value
         elif use_examples and item.example is not None:
             values[item.name] = item.example

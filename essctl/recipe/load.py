@@ -8,7 +8,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from essctl.errors import clip, shorten
 from essctl.facts.ess import (
+    ADJUSTMENT_RANGE,
     DEFAULT_HEARTBEAT_S,
     DEFAULT_RESULT,
     DEFAULT_RESULTS,
@@ -22,24 +24,25 @@ from essctl.facts.ess import (
 )
 from essctl.facts.oos import DEFAULT_ROLE, PARAMETER_TYPES, TEMPLATE_NAME
 from essctl.facts.ram import POLICY_DOCUMENT_LIMIT, POLICY_NAME, RAM_ACTION, ROLE_NAME
+from essctl.limits import number_problem
 from essctl.policies.system import system_policy_documents
 from essctl.recipe.inputs import REFERENCE, references
 from essctl.recipe.model import HookSpec, PolicySpec, Recipe, RecipeError, RecipeInput, Stage, Trigger, rule_name
 from essctl.yamldoc import Document, FieldPath, kind_of, listing
 
-INPUT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+INPUT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 VARIANT_NAME = re.compile(r"[a-z][a-z0-9-]*")
 TOP_LEVEL_FIELDS = ("name", "title", "description", "reference", "template", "role", "inputs", "parameters", "hook",
                     "policy", "policy_variants", "trigger", "scale_in")
 
 
 def load_recipe(path: Path) -> Recipe:
-    return _read(Document.read(path, what="recipe", root="recipe", error=RecipeError), path)
+    return _read(Document.read(path, what="recipe", root="recipe", error=RecipeError, printable=True), path)
 
 
 def parse_recipe(text: str, *, source: str, path: Path | None = None) -> Recipe:
     """Parse recipe text; `source` is what errors name (the file path)."""
-    return _read(Document(text, source, what="recipe", root="recipe", error=RecipeError), path)
+    return _read(Document(text, source, what="recipe", root="recipe", error=RecipeError, printable=True), path)
 
 
 def _typed_problem(kind: str, value: Any) -> str | None:
@@ -51,14 +54,16 @@ def _typed_problem(kind: str, value: Any) -> str | None:
         "List": isinstance(value, list),
         "Json": isinstance(value, (dict, list, str, int, float, bool)),
     }[kind]
-    return None if fits else f"must be {kind}, got {kind_of(value)} {value!r}" + (
-        " (quote it)" if kind == "String" and isinstance(value, (int, float, bool)) else "")
+    if not fits:
+        return f"must be {kind}, got {kind_of(value)} {shorten(value)}" + (
+            " (quote it)" if kind == "String" and isinstance(value, (int, float, bool)) else "")
+    return number_problem(value) if kind == "Number" else None
 
 
 def _input(doc: Document, name: str, value: Any) -> RecipeInput:
     path: FieldPath = ("inputs", name)
     if not INPUT_NAME.fullmatch(name):
-        doc.fail(path, "input names are letters, digits and _, starting with a letter")
+        doc.fail(path, "input names are 1-64 letters, digits and _, starting with a letter")
     if name in ESS_PLACEHOLDERS:
         doc.fail(path, f"${{{name}}} is filled by ESS; choose another input name")
     fields = doc.mapping(value, path, ("type", "required", "default", "allowed", "help", "example"))
@@ -80,7 +85,7 @@ def _input(doc: Document, name: str, value: Any) -> RecipeInput:
         if problem:
             doc.fail((*path, key), problem)
         if allowed is not None and fields[key] not in allowed:
-            doc.fail((*path, key), f"must be one of {listing(allowed)}, got {fields[key]!r}")
+            doc.fail((*path, key), f"must be one of {listing(allowed)}, got {shorten(fields[key])}")
         checked[key] = fields[key]
     if required and "default" in checked:
         doc.fail((*path, "default"), "a required input has no default (drop one of them)")
@@ -114,7 +119,7 @@ def _statement(doc: Document, value: Any, path: FieldPath) -> dict[str, Any]:
     actions = doc.sequence(fields["Action"], (*path, "Action"), non_empty=True, what="service:Action strings")
     for action in actions:
         if not isinstance(action, str) or not RAM_ACTION.fullmatch(action):
-            doc.fail((*path, "Action"), f"must be service:Action strings (e.g. ecs:RunCommand), got {action!r}")
+            doc.fail((*path, "Action"), f"must be service:Action strings (e.g. ecs:RunCommand), got {shorten(action)}")
     resource = fields.get("Resource", "*")
     if not (isinstance(resource, str) or (isinstance(resource, list) and all(isinstance(r, str) for r in resource))):
         doc.fail((*path, "Resource"), "must be a string or a list of strings")
@@ -149,8 +154,9 @@ def _policy(doc: Document, value: Any, path: FieldPath) -> PolicySpec:
         for system_name in names:
             if system_name not in known:
                 close = difflib.get_close_matches(system_name, list(known), n=1)
-                doc.fail((*path, "system"), f"unknown system policy {system_name!r}"
-                         + (f" (did you mean {close[0]}?)" if close else f" (known: {listing(sorted(known))})"))
+                doc.fail((*path, "system"), f"unknown system policy {shorten(system_name)}"
+                         + (f" (did you mean {close[0]}?)" if close else f" (known: {listing(sorted(known)[:4])} "
+                                                                         f"and {len(known) - 4} more)"))
         return PolicySpec(name=None, derive=False, document=None, system=tuple(names), description=description)
     if kind == "derive":
         if fields["derive"] is not True:
@@ -175,17 +181,17 @@ def _policy(doc: Document, value: Any, path: FieldPath) -> PolicySpec:
 
 def _template_name(doc: Document, name: Any, path: FieldPath) -> str:
     if not isinstance(name, str):
-        doc.fail(path, f"must be an OOS template name, got {kind_of(name)} {name!r}")
+        doc.fail(path, f"must be an OOS template name, got {kind_of(name)} {shorten(name)}")
     if name.startswith("acs:"):
-        doc.fail(path, f"give the template name; essctl builds the NotificationArn (got {name!r})")
+        doc.fail(path, f"give the template name; essctl builds the NotificationArn (got {shorten(name)})")
     if "::" in name:
-        doc.fail(path, f"{name} is an OOS action, not a template a lifecycle hook can notify")
+        doc.fail(path, f"{clip(name)} is an OOS action, not a template a lifecycle hook can notify")
     if name.endswith((".yml", ".yaml", ".json")):
-        doc.fail(path, f"give the OOS template name, not a file name (got {name!r})")
+        doc.fail(path, f"give the OOS template name, not a file name (got {shorten(name)})")
     if not TEMPLATE_NAME.fullmatch(name):
-        doc.fail(path, f"not a valid OOS template name: 1-200 letters, digits, _ - . (got {name!r})")
+        doc.fail(path, f"not a valid OOS template name: 1-200 letters, digits, _ - . (got {shorten(name)})")
     if name.startswith("ACS-") and "LifeCycle" not in name:
-        doc.fail(path, f"{name} is not a lifecycle-hook template (public ones are ACS-ESS-*LifeCycle*)")
+        doc.fail(path, f"{clip(name)} is not a lifecycle-hook template (public ones are ACS-ESS-*LifeCycle*)")
     return name
 
 
@@ -193,7 +199,7 @@ def _parameters(doc: Document, value: Any, path: FieldPath) -> dict[str, Any]:
     fields = doc.mapping(value, path)
     for name, item in fields.items():
         if name in PLACEHOLDER_PARAMETERS and item not in (f"${{{name}}}", [f"${{{name}}}"]):
-            doc.fail((*path, name), f"ESS fills it with ${{{name}}}; remove it (got {item!r})")
+            doc.fail((*path, name), f"ESS fills it with ${{{name}}}; remove it (got {shorten(item)})")
     return dict(fields)
 
 
@@ -201,11 +207,11 @@ def _trigger(doc: Document, value: Any, name: str) -> Trigger | None:
     if value is None or value == "none":
         return None
     if isinstance(value, str):
-        doc.fail(("trigger",), f"must be a mapping {{rule, adjustment}} or none, got {value!r}")
+        doc.fail(("trigger",), f"must be a mapping {{rule, adjustment}} or none, got {shorten(value)}")
     fields = doc.mapping(value, ("trigger",), ("rule", "adjustment"))
     adjustment = 1
     if "adjustment" in fields:
-        adjustment = doc.integer(fields["adjustment"], ("trigger", "adjustment"))
+        adjustment = doc.integer(fields["adjustment"], ("trigger", "adjustment"), *ADJUSTMENT_RANGE)
         if adjustment == 0:
             doc.fail(("trigger", "adjustment"), "must be a nonzero integer (+N adds, -N removes)")
     if "rule" not in fields:
@@ -257,15 +263,17 @@ def _read(doc: Document, path: Path | None) -> Recipe:
             if ref in declared:
                 used.add(ref)
             elif ref not in ESS_PLACEHOLDERS:
-                doc.fail(where, f"${{{ref}}} names no declared input (inputs: {listing(sorted(declared))})")
+                doc.fail(where, f"${{{clip(ref)}}} names no declared input (inputs: "
+                                f"{listing(sorted(declared))})")
     for item in inputs:
         if item.name not in used:
-            doc.fail(("inputs", item.name), f"not used by any parameter (reference it as ${{{item.name}}})")
+            doc.fail(("inputs", item.name), f"not used by any parameter (reference it as ${{{clip(item.name)}}})")
     for stage_path, stage in zip((("parameters",), ("scale_in", "parameters")), stages):
         assumed = stage.parameters.get("OOSAssumeRole")
         if isinstance(assumed, str) and not REFERENCE.search(assumed) and assumed != role:
             where = (*stage_path, "OOSAssumeRole")
-            doc.fail(where, f"the template would run as {assumed} but the recipe grants its policy to role {role}",
+            doc.fail(where, f"the template would run as {clip(assumed)} but the recipe grants its policy to role "
+                            f"{role}",
                      at=where if doc.has(where) else ("parameters", "OOSAssumeRole"))
 
     policy = _policy(doc, top["policy"], ("policy",))

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from essctl.errors import UsageError
+from essctl.errors import UsageError, shorten
 
 if TYPE_CHECKING:
     from essctl.yamldoc import Document, FieldPath
@@ -116,5 +116,6 @@ class Recipe:
             from essctl.errors import InputError
 
             known = ", ".join(sorted(self.policy_variants)) or "none"
-            raise InputError("policy_variant", f"recipe {self.name} has no variant {variant!r} (variants: {known})")
+            raise InputError("policy_variant", f"recipe {self.name} has no variant {shorten(variant)} "
+                                               f"(variants: {known})")
         return self.policy_variants[variant]

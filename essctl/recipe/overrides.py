@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from essctl.errors import InputError
-from essctl.facts.ess import DEFAULT_RESULTS, HEARTBEAT_RANGE_S, HOOK_NAME, NAME_RULE, transition_of
+from essctl.errors import InputError, shorten
+from essctl.facts.ess import ADJUSTMENT_RANGE, DEFAULT_RESULTS, HEARTBEAT_RANGE_S, HOOK_NAME, NAME_RULE, transition_of
 from essctl.recipe.model import HookSpec, Recipe, Stage, Trigger, rule_name
 
 
@@ -33,7 +33,7 @@ class Overrides:
             result = next((r for r in DEFAULT_RESULTS if r.lower() == self.default_result.lower()), None)
             if result is None:
                 raise InputError("default_result", f"expected one of {', '.join(DEFAULT_RESULTS)}, "
-                                                   f"got {self.default_result!r}")
+                                                   f"got {shorten(self.default_result)}")
         return dataclasses.replace(hook, timeout=timeout, default_result=result)
 
     def _trigger(self, recipe: Recipe, stages: tuple[Stage, ...]) -> Trigger | None:
@@ -44,15 +44,17 @@ class Overrides:
             raise InputError("adjustment" if self.adjustment is not None else "rule",
                              f"recipe {recipe.name} has no trigger (trigger: none)")
         adjustment = trigger.adjustment if self.adjustment is None else self.adjustment
-        if adjustment == 0:
-            raise InputError("adjustment", "must be a nonzero integer (+N adds, -N removes)")
+        low, high = ADJUSTMENT_RANGE
+        if adjustment == 0 or not low <= adjustment <= high:
+            raise InputError("adjustment", f"must be a nonzero integer from {low} to {high} (+N adds, -N removes), "
+                                           f"got {shorten(adjustment)}")
         needed = transition_of(adjustment)
         if all(stage.hook.transition != needed for stage in stages):
             raise InputError("adjustment", f"{adjustment:+d} starts a {needed.lower().replace('_', '-')} activity, "
                                            f"which no hook of recipe {recipe.name} handles")
         if self.rule is not None:
             if not HOOK_NAME.fullmatch(self.rule):
-                raise InputError("rule", f"must be {NAME_RULE}, got {self.rule!r}")
+                raise InputError("rule", f"must be {NAME_RULE}, got {shorten(self.rule)}")
             return Trigger(rule=self.rule, adjustment=adjustment, named=True)
         if adjustment == trigger.adjustment:
             return trigger

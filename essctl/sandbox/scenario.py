@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from essctl.errors import UsageError
+from essctl.errors import UsageError, clip, shorten
 from essctl.sandbox.faults import FaultRule, Faults
 from essctl.sandbox.signature import AccessKey
 from essctl.yamldoc import Document
@@ -18,6 +18,15 @@ from essctl.yamldoc import Document
 DEFAULT_SCENARIO = Path(__file__).parent / "scenarios" / "default.yaml"
 DEFAULT_TASK_DURATION_S = 30.0
 _GROUP_ID = re.compile(r"^asg-[a-z0-9]{4,40}$")
+_REGION = re.compile(r"[a-z]{2,4}(-[a-z0-9]{1,20}){1,5}")          # cn-hangzhou, ap-southeast-1
+_TEMPLATE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}")   # ACS-ESS-..., ACS::ECS::RunCommand
+MAX_GROUP_SIZE = 2000        # CreateScalingGroup's MaxSize with the default instance quota
+MAX_ADJUSTMENT = 1000        # instances one scaling activity may add or remove
+MAX_AFTER_S = 366 * 86400    # a scheduled task or a behaviour's duration: a year of sandbox time
+MAX_DELAY_MS = 60_000        # injected latency and retry-after
+# A failure's message stands in for text the cloud writes (a script's output, an OOS task message), which may hold
+# any character: tests of what reaches the terminal inject escape sequences there.
+_CLOUD_TEXT = frozenset({"message"})
 
 
 @dataclass
@@ -149,10 +158,18 @@ class _Reader:
             value = float(value)
         if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float)):
             names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-            raise self.fail((*path, key), f"expected {names}, got {value!r}")
+            raise self.fail((*path, key), f"expected {names}, got {shorten(value)}")
+        return value
+
+    def bounded(self, value: float, path: tuple, low: float, high: float) -> float:
+        if not low <= value <= high:
+            raise self.fail(path, f"must be {low:g}..{high:g}, got {shorten(value)}")
         return value
 
     def known(self, mapping: dict, path: tuple, allowed: set[str]) -> None:
+        if path == () and mapping and not any(key in allowed for key in mapping):
+            # Some other file: never repeat what it holds.
+            raise self.fail(path, f"not a scenario (it has none of the fields {', '.join(sorted(allowed))})")
         for key in mapping:
             if key not in allowed:
                 raise self.fail((*path, key), f"unknown field (expected one of: {', '.join(sorted(allowed))})")
@@ -160,11 +177,11 @@ class _Reader:
 
 def load_scenario(path: Path | str | None = None) -> Scenario:
     path = Path(path) if path is not None else DEFAULT_SCENARIO
-    return _read(Document.read(path, what="scenario"), base_dir=path.parent)
+    return _read(Document.read(path, what="scenario", printable=True, free_text=_CLOUD_TEXT), base_dir=path.parent)
 
 
 def parse_scenario(text: str, *, source: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
-    return _read(Document(text, source, what="scenario"), base_dir=base_dir)
+    return _read(Document(text, source, what="scenario", printable=True, free_text=_CLOUD_TEXT), base_dir=base_dir)
 
 
 def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
@@ -174,9 +191,11 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
                       "template_dirs", "behaviour", "faults", "scheduled_tasks", "limits"})
     scenario = Scenario()
     scenario.region = r.get(top, "region", (), str, default=scenario.region)
+    if not _REGION.fullmatch(scenario.region):
+        raise r.fail(("region",), f"expected a region id such as cn-hangzhou, got {shorten(scenario.region)}")
     account = r.get(top, "account_id", (), (str, int), default=scenario.account_id)
     if not re.fullmatch(r"\d{16}", str(account)):
-        raise r.fail(("account_id",), f"expected 16 digits, got {account!r}")
+        raise r.fail(("account_id",), f"expected 16 digits, got {shorten(account)}")
     scenario.account_id = str(account)
 
     for i, item in enumerate(r.sequence(top.get("credentials"), ("credentials",))):
@@ -200,14 +219,18 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
             attached_instances=r.get(item, "attached_instances", p, int, default=0),
             desired=r.get(item, "desired", p, int), status=r.get(item, "status", p, str, default="Active"))
         if not _GROUP_ID.match(group.id):
-            raise r.fail((*p, "id"), f"expected asg- followed by lower-case letters and digits, got {group.id!r}")
+            raise r.fail((*p, "id"), f"expected asg- followed by lower-case letters and digits, got "
+                                     f"{shorten(group.id)}")
         if group.id in seen_groups:
             raise r.fail((*p, "id"), f"duplicate group id {group.id}")
         seen_groups.add(group.id)
         if group.status not in ("Active", "Inactive"):
-            raise r.fail((*p, "status"), f"expected Active or Inactive, got {group.status!r}")
+            raise r.fail((*p, "status"), f"expected Active or Inactive, got {shorten(group.status)}")
         if not 0 <= group.min_size <= group.max_size:
             raise r.fail((*p, "max"), f"need 0 <= min <= max, got min {group.min_size} max {group.max_size}")
+        r.bounded(group.max_size, (*p, "max"), 0, MAX_GROUP_SIZE)
+        if group.desired is not None:
+            r.bounded(group.desired, (*p, "desired"), group.min_size, group.max_size)
         if not group.min_size <= group.instances + group.attached_instances <= group.max_size:
             raise r.fail((*p, "instances"), f"instances must be between min {group.min_size} and max {group.max_size}")
         group.name = group.name or group.id
@@ -221,8 +244,12 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
         task = ScheduledTask(group=r.get(item, "group", p, str, required=True),
                              after=r.get(item, "after", p, float, required=True),
                              adjustment=r.get(item, "adjustment", p, int, default=1))
+        r.bounded(task.after, (*p, "after"), 0, MAX_AFTER_S)
+        if task.adjustment == 0 or not -MAX_ADJUSTMENT <= task.adjustment <= MAX_ADJUSTMENT:
+            raise r.fail((*p, "adjustment"), f"must be a nonzero integer from -{MAX_ADJUSTMENT} to {MAX_ADJUSTMENT}, "
+                                             f"got {shorten(task.adjustment)}")
         if task.group not in seen_groups:
-            raise r.fail((*p, "group"), f"no group {task.group} in this scenario")
+            raise r.fail((*p, "group"), f"no group {clip(task.group)} in this scenario")
         scenario.scheduled_tasks.append(task)
 
     for i, item in enumerate(r.sequence(top.get("policies"), ("policies",))):
@@ -245,8 +272,8 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
     scenario.ram_limits = RamLimits(r.get(limits, "role_system_policies", ("limits",), int, default=20),
                                     r.get(limits, "role_custom_policies", ("limits",), int, default=5))
     for key in ("role_system_policies", "role_custom_policies"):
-        if key in limits and limits[key] < 0:
-            raise r.fail(("limits", key), "must be >= 0")
+        if key in limits:
+            r.bounded(limits[key], ("limits", key), 0, 1000)
 
     custom = {policy.name for policy in scenario.policies}
     from essctl.sandbox.ram.models import system_policy_documents
@@ -259,7 +286,7 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
         policies = r.get(item, "policies", p, list, default=[])
         for j, name in enumerate(policies):
             if name not in custom and name not in system_policy_documents():
-                raise r.fail((*p, "policies", j), f"{name!r} is neither a policy of this scenario nor a known "
+                raise r.fail((*p, "policies", j), f"{shorten(name)} is neither a policy of this scenario nor a known "
                                                   "system policy")
         held = {"custom": sum(1 for n in policies if n in custom), "system": sum(1 for n in policies if n not in custom)}
         for kind, limit in (("custom", scenario.ram_limits.custom_per_role),
@@ -273,6 +300,8 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
 
     templates = r.mapping(top.get("templates"), ("templates",))
     for name, content in templates.items():
+        if not _TEMPLATE_NAME.fullmatch(str(name)):
+            raise r.fail(("templates", name), "expected an OOS template name (letters, digits, _ . : -)")
         if not isinstance(content, (str, dict)):
             raise r.fail(("templates", name), "expected the template as YAML text or a mapping")
         if isinstance(content, dict):
@@ -286,6 +315,8 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
         directory = Path(item).expanduser()
         if not directory.is_absolute() and base_dir is not None:
             directory = base_dir / directory
+        if not directory.is_dir():
+            raise r.fail(("template_dirs", i), f"no such directory: {shorten(str(directory))}")
         scenario.template_dirs.append(directory)
 
     for name, spec in r.mapping(top.get("behaviour"), ("behaviour",)).items():
@@ -299,9 +330,8 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
             failure = TaskFailure(r.get(f, "task", (*p, "fail"), str, required=True),
                                   r.get(f, "code", (*p, "fail"), str, required=True),
                                   r.get(f, "message", (*p, "fail"), str, default="The task failed (sandbox scenario)."))
-        duration = r.get(spec, "duration", p, float, default=DEFAULT_TASK_DURATION_S)
-        if duration < 0:
-            raise r.fail((*p, "duration"), "must be >= 0")
+        duration = r.bounded(r.get(spec, "duration", p, float, default=DEFAULT_TASK_DURATION_S), (*p, "duration"), 0,
+                             MAX_AFTER_S)
         scenario.behaviour[str(name)] = Behaviour(duration, failure, r.mapping(spec.get("outputs"), (*p, "outputs")))
 
     scenario.faults = _faults(r, r.mapping(top.get("faults"), ("faults",)))
@@ -330,15 +360,15 @@ def _hooks(r: _Reader, items: Any, path: tuple) -> list[HookSpec]:
         if (hook.template is None) == (hook.arn is None):
             raise r.fail(p, "give either template (an OOS template the hook runs) or arn (another target)")
         if hook.transition not in ("SCALE_OUT", "SCALE_IN"):
-            raise r.fail((*p, "transition"), f"expected SCALE_OUT or SCALE_IN, got {hook.transition!r}")
+            raise r.fail((*p, "transition"), f"expected SCALE_OUT or SCALE_IN, got {shorten(hook.transition)}")
         if hook.default_result not in RESULTS:
-            raise r.fail((*p, "default"), f"expected one of {', '.join(RESULTS)}, got {hook.default_result!r}")
+            raise r.fail((*p, "default"), f"expected one of {', '.join(RESULTS)}, got {shorten(hook.default_result)}")
         if hook.status not in ("Active", "InActive"):
-            raise r.fail((*p, "status"), f"expected Active or InActive, got {hook.status!r}")
+            raise r.fail((*p, "status"), f"expected Active or InActive, got {shorten(hook.status)}")
         if not HEARTBEAT_MIN_S <= hook.timeout <= HEARTBEAT_MAX_S:
             raise r.fail((*p, "timeout"), f"must be {HEARTBEAT_MIN_S}..{HEARTBEAT_MAX_S}, got {hook.timeout}")
         if any(other.name == hook.name for other in hooks):
-            raise r.fail((*p, "name"), f"duplicate hook name {hook.name} in this group")
+            raise r.fail((*p, "name"), f"duplicate hook name {clip(hook.name)} in this group")
         hooks.append(hook)
     if len(hooks) > MAX_HOOKS:
         raise r.fail(path, f"at most {MAX_HOOKS} hooks per group, got {len(hooks)}")
@@ -351,8 +381,9 @@ def _faults(r: _Reader, spec: dict) -> Faults:
     latency = r.get(spec, "latency_ms", p, (int, list), default=0)
     if isinstance(latency, int):
         latency = [latency, latency]
-    if len(latency) != 2 or not all(isinstance(x, int) and x >= 0 for x in latency) or latency[0] > latency[1]:
-        raise r.fail((*p, "latency_ms"), "expected milliseconds, or [min, max]")
+    if len(latency) != 2 or not all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= MAX_DELAY_MS
+                                    for x in latency) or latency[0] > latency[1]:
+        raise r.fail((*p, "latency_ms"), f"expected milliseconds up to {MAX_DELAY_MS}, or [min, max]")
     rates = {}
     for name in ("throttle_rate", "server_error_rate"):
         rates[name] = r.get(spec, name, p, float, default=0.0)
@@ -367,15 +398,26 @@ def _faults(r: _Reader, spec: dict) -> Faults:
         if calls is None:
             one = r.get(item, "call", q, int)
             calls = [one] if one is not None else []
+        for j, call in enumerate(calls):
+            if isinstance(call, bool) or not isinstance(call, int) or call < 1:
+                raise r.fail((*q, "calls" if "calls" in item else "call", *((j,) if "calls" in item else ())),
+                             f"expected call numbers 1, 2, ..., got {shorten(call)}")
         error = r.mapping(item.get("error"), (*q, "error"))
         r.known(error, (*q, "error"), {"code", "status", "message", "retry_after_ms"})
         rules.append(FaultRule(
             action=r.get(item, "action", q, str, required=True), calls=[int(c) for c in calls],
             code=r.get(error, "code", (*q, "error"), str, required=True),
-            status=r.get(error, "status", (*q, "error"), int, default=400),
+            status=int(r.bounded(r.get(error, "status", (*q, "error"), int, default=400), (*q, "error", "status"),
+                                 400, 599)),
             message=r.get(error, "message", (*q, "error"), str, default="Injected by the sandbox scenario."),
-            retry_after_ms=r.get(error, "retry_after_ms", (*q, "error"), int),
+            retry_after_ms=_delay(r, error, (*q, "error")),
             after_apply=r.get(item, "after_apply", q, bool, default=False)))
     return Faults(seed=r.get(spec, "seed", p, int, default=0), throttle_rate=rates["throttle_rate"],
                   server_error_rate=rates["server_error_rate"], latency_ms=(latency[0], latency[1]),
-                  retry_after_ms=r.get(spec, "retry_after_ms", p, int), rules=rules)
+                  retry_after_ms=_delay(r, spec, p), rules=rules)
+
+
+def _delay(r: _Reader, spec: dict, path: tuple) -> int | None:
+    """A retry_after_ms: none, or milliseconds up to MAX_DELAY_MS."""
+    value = r.get(spec, "retry_after_ms", path, int)
+    return None if value is None else int(r.bounded(value, (*path, "retry_after_ms"), 0, MAX_DELAY_MS))

@@ -10,6 +10,9 @@ from typing import Any
 from essctl.errors import UsageError
 
 FORMAT = 2      # 2: executions keep their walk, task runs their loop state (OOS engine)
+# What the world keeps (World.to_state) and the sandbox reads before anything else: the rest is its own data.
+_SHAPE = {"clock": (int, float), "region": str, "account_id": str, "seq": int, "counters": dict, "events": list,
+          "ram": dict, "ess": dict, "oos": dict, "generated_credentials": list}
 
 
 def save_state(path: Path, state: dict[str, Any]) -> None:
@@ -40,4 +43,7 @@ def load_state(path: Path) -> dict[str, Any] | None:
         raise UsageError(f"{path}:{getattr(exc, 'lineno', 1)}: not a sandbox state file: {exc}") from exc
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise UsageError(f"{path}: not a sandbox state file (format {FORMAT} expected)")
+    for key, kind in _SHAPE.items():
+        if not isinstance(state.get(key), kind) or isinstance(state.get(key), bool):
+            raise UsageError(f"{path}: not a sandbox state file ({key} is missing or of another kind)")
     return state

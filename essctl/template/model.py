@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from essctl.errors import UsageError
-from essctl.facts.oos import PARAMETER_TYPES
-from essctl.yamldoc import Document
+from essctl.facts.oos import ACTION_NAME, PARAMETER_TYPES
+from essctl.yamldoc import Document, read_text
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
 
@@ -71,10 +71,12 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def parse_template(content: str, *, name: str, source: str, version: str | None = None) -> Template:
-    """Parse template text (YAML or JSON; JSON is YAML)."""
+def parse_template(content: str, *, name: str, source: str, version: str | None = None,
+                   printable: bool = False) -> Template:
+    """Parse template text (YAML or JSON; JSON is YAML); with `printable`, as a file a person wrote (no control
+    characters)."""
     doc = Document(content, source, what="OOS template (a mapping with FormatVersion and Tasks)",
-                   root="template", error=TemplateError, unique_keys=False)
+                   root="template", error=TemplateError, unique_keys=False, printable=printable)
     top = doc.mapping(doc.root, ())
     task_specs = doc.sequence(top.get("Tasks"), ("Tasks",), non_empty=True, what="tasks")
     parameters: dict[str, Parameter] = {}
@@ -83,15 +85,25 @@ def parse_template(content: str, *, name: str, source: str, version: str | None 
         where = ("Parameters", pname)
         spec = doc.mapping(spec, where, empty_ok=True)
         ptype = doc.choice(spec.get("Type", "String"), (*where, "Type"), PARAMETER_TYPES)
+        bounds = {key: spec.get(key) for key in ("MinValue", "MaxValue")}
+        if ptype == "Number":
+            bounds["Default"] = spec.get("Default")
+        for key, bound in bounds.items():
+            if bound is not None:
+                doc.number(bound, (*where, key))
+        allowed = spec.get("AllowedValues")
+        if allowed is not None:
+            allowed = doc.sequence(allowed, (*where, "AllowedValues"), non_empty=True)
         parameters[pname] = Parameter(
             name=pname, type=ptype, default=spec.get("Default"), has_default="Default" in spec,
-            allowed_values=spec.get("AllowedValues"), min_value=spec.get("MinValue"), max_value=spec.get("MaxValue"),
+            allowed_values=allowed, min_value=bounds["MinValue"], max_value=bounds["MaxValue"],
             description=_text(spec.get("Description")) or _text(spec.get("Label")),
         )
     tasks = []
     for index, spec in enumerate(task_specs):
         spec = doc.mapping(spec, ("Tasks", index))
-        action = doc.string(spec.get("Action"), ("Tasks", index, "Action"))
+        action = doc.string(spec.get("Action"), ("Tasks", index, "Action"), ACTION_NAME,
+                            "an OOS action such as ACS::ExecuteAPI or ACS::ECS::RunCommand")
         properties = spec.get("Properties")
         tasks.append(Task(name=str(spec.get("Name", f"task{index}")), action=action,
                           properties=properties if isinstance(properties, dict) else {}))
@@ -104,12 +116,5 @@ def parse_template(content: str, *, name: str, source: str, version: str | None 
 
 
 def load_template_file(path: Path) -> Template:
-    doc_text = _read(path)
-    return parse_template(doc_text, name=path.name.rsplit(".", 1)[0], source=str(path))
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TemplateError(f"{path}: cannot read the template: {getattr(exc, 'strerror', None) or exc}") from exc
+    return parse_template(read_text(path, "template", TemplateError), name=path.name.rsplit(".", 1)[0],
+                          source=str(path), printable=True)

@@ -6,10 +6,11 @@ import difflib
 import json
 from typing import Any
 
-from essctl.errors import UsageError
+from essctl.errors import UsageError, clip, shorten
 from essctl.facts.arns import role_name
 from essctl.facts.ess import NOTIFICATION_METADATA_LIMIT
 from essctl.facts.oos import DEFAULT_ROLE
+from essctl.limits import MAX_DEPTH, number_problem, value_problem
 from essctl.template.model import Parameter, Template
 
 ASSUME_ROLE_PARAMETER = "OOSAssumeRole"
@@ -31,7 +32,10 @@ def coerce(parameter: Parameter, raw: Any) -> tuple[Any, str | None]:
         try:
             value = raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else float(str(raw))
         except ValueError:
-            return raw, f"{parameter.name}: must be a number, got {raw!r}"
+            return raw, f"{parameter.name}: must be a number, got {shorten(raw)}"
+        problem = number_problem(value)
+        if problem:
+            return raw, f"{parameter.name}: {problem}"
         value = int(value) if float(value).is_integer() else value
         if parameter.min_value is not None and value < parameter.min_value:
             return value, f"{parameter.name}: must be >= {parameter.min_value}, got {value}"
@@ -41,22 +45,30 @@ def coerce(parameter: Parameter, raw: Any) -> tuple[Any, str | None]:
     if kind == "Boolean":
         text = str(raw).lower()
         if text not in ("true", "false"):
-            return raw, f"{parameter.name}: must be true or false, got {raw!r}"
+            return raw, f"{parameter.name}: must be true or false, got {shorten(raw)}"
         return text == "true", None
     if kind in ("List", "Json"):
+        value = raw
         if isinstance(raw, str):
             try:
-                value = json.loads(raw)
+                value = json.loads(raw, parse_constant=_not_json)
+            except RecursionError:
+                return raw, f"{parameter.name}: nested deeper than {MAX_DEPTH} levels"
             except ValueError:
-                if kind == "Json":
-                    return raw, f"{parameter.name}: must be JSON, got {raw!r}"
+                if kind == "Json" or raw.lstrip().startswith("["):
+                    return raw, f"{parameter.name}: must be {'JSON' if kind == 'Json' else 'a JSON array'}, got " \
+                                f"{shorten(raw)}"
                 value = [item.strip() for item in raw.split(",") if item.strip()]
-        else:
-            value = raw
         if kind == "List" and not isinstance(value, list):
-            return value, f"{parameter.name}: must be a list (JSON array or comma-separated), got {raw!r}"
-        return value, None
+            return value, f"{parameter.name}: must be a list (JSON array or comma-separated), got {shorten(raw)}"
+        problem = value_problem(value)
+        return value, f"{parameter.name}: {problem}" if problem else None
     return ("" if raw is None else str(raw)), None
+
+
+def _not_json(constant: str) -> None:
+    # Python's json reads NaN and Infinity, which JSON (and so OOS) does not.
+    raise ValueError(f"{constant} is not JSON")
 
 
 def ess_text(value: Any) -> str:
@@ -80,15 +92,16 @@ def notification_metadata(template: Template, values: dict[str, Any], *, force_p
         parameter = template.parameters.get(name)
         if parameter is None:
             close = difflib.get_close_matches(name, list(template.parameters), n=1)
-            problems.append(f"{name}: not a parameter of {template.name}"
+            problems.append(f"{clip(name)}: not a parameter of {template.name}"
                             + (f" (did you mean {close[0]}?)" if close else ""))
             continue
         if parameter.placeholder and not force_placeholders:
-            problems.append(f"{name}: filled by ESS with ${{{parameter.placeholder}}}; do not set it (or force it)")
+            problems.append(f"{clip(name)}: filled by ESS with ${{{parameter.placeholder}}}; do not set it (or "
+                            "force it)")
             continue
         value, problem = coerce(parameter, raw)
         if problem is None and parameter.allowed_values and value not in parameter.allowed_values:
-            problem = f"{name}: must be one of {', '.join(map(str, parameter.allowed_values))}, got {raw!r}"
+            problem = f"{name}: must be one of {', '.join(map(str, parameter.allowed_values))}, got {shorten(raw)}"
         if problem:
             problems.append(problem)
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from essctl.errors import shorten
 from essctl.facts.oos import API_ACTIONS, FLOW_ACTIONS, TEMPLATE_ACTION
 from essctl.facts.ram_actions import grant_for
 from essctl.template.model import Template, TemplateError
@@ -65,12 +66,12 @@ def _walk(template: Template, resolve: TemplateResolver | None, out: Derivation,
         if action in API_ACTIONS:
             service, api = task.properties.get("Service"), task.properties.get("API")
             if _is_expression(service) or _is_expression(api):
-                out.unresolved.append(f"{where}: {task.action} calls Service={service!r} API={api!r}, "
+                out.unresolved.append(f"{where}: {task.action} calls Service={shorten(service)} API={shorten(api)}, "
                                       "an expression that cannot be resolved statically")
                 continue
             grant = grant_for(service, api)
             if grant is None:
-                out.unresolved.append(f"{where}: OOS service {service!r} has no known RAM code "
+                out.unresolved.append(f"{where}: OOS service {shorten(service)} has no known RAM code "
                                       "(add it to essctl/data/ram_actions.yaml)")
                 continue
             for ram_action in grant.actions:
@@ -84,7 +85,7 @@ def _walk(template: Template, resolve: TemplateResolver | None, out: Derivation,
         else:
             nested_name = task.properties.get("TemplateName") if action == TEMPLATE_ACTION else task.action
             if _is_expression(nested_name):
-                out.unresolved.append(f"{where}: ACS::Template with TemplateName={nested_name!r}, "
+                out.unresolved.append(f"{where}: ACS::Template with TemplateName={shorten(nested_name)}, "
                                       "an expression that cannot be resolved statically")
                 continue
             if nested_name in chain:

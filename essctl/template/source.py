@@ -10,7 +10,8 @@ from essctl.errors import CloudAPIError
 from essctl.facts.oos import ACTION_NAME, TEMPLATE_NAME, TEMPLATE_NOT_FOUND_PREFIX, TEMPLATE_VERSION
 from essctl.facts.regions import REGION_ID
 from essctl.files import write_atomically
-from essctl.template.model import Template, load_template_file, parse_template
+from essctl.template.model import Template, TemplateError, load_template_file, parse_template
+from essctl.yamldoc import read_text
 
 if TYPE_CHECKING:
     from essctl.cloud.gateway import Cloud
@@ -23,14 +24,16 @@ class NestedUnavailable(Exception):
 
 
 def template_cache_path(region: str, name: str, version: str) -> Path | None:
-    """Where GetTemplate content is kept: $XDG_CACHE_HOME/essctl/templates/REGION/NAME@VERSION.yaml; None (no cache)
-    unless the region is a region id, the name a template or action name and the version one OOS gives (v1, v2,
-    ...): a value from a server or a tape never names a file elsewhere."""
+    """Where GetTemplate content is kept: $XDG_CACHE_HOME/essctl/templates/REGION/NAME@VERSION.yaml (a relative
+    XDG_CACHE_HOME is ignored, as the XDG base directory specification says); None (no cache) unless the region is
+    a region id, the name a template or action name and the version one OOS gives (v1, v2, ...): a value from a
+    server or a tape never names a file elsewhere."""
     if not (isinstance(region, str) and isinstance(name, str) and isinstance(version, str)
             and REGION_ID.fullmatch(region) and TEMPLATE_VERSION.fullmatch(version)
             and (TEMPLATE_NAME.fullmatch(name) or ACTION_NAME.fullmatch(name))):
         return None
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path(os.path.expanduser("~")) / ".cache")
+    configured = os.environ.get("XDG_CACHE_HOME") or ""
+    base = Path(configured) if os.path.isabs(configured) else Path(os.path.expanduser("~")) / ".cache"
     return base / "essctl" / "templates" / region / f"{name}@{version}.yaml"
 
 
@@ -39,12 +42,12 @@ def load_template_from_oos(cloud: Cloud, name: str, version: str | None = None) 
     content never changes); the latest version is always asked for."""
     if version:
         cached = template_cache_path(cloud.region, name, version)
-        try:
-            text = cached.read_text(encoding="utf-8") if cached is not None and cached.is_file() else None
-        except (OSError, UnicodeDecodeError):
-            text = None   # an unreadable cache entry is fetched again
-        if text is not None:
-            return parse_template(text, name=name, source=f"oos:{name}@{version}", version=version)
+        if cached is not None and _is_file(cached):
+            try:
+                return parse_template(read_text(cached, "cached template", TemplateError), name=name,
+                                      source=f"oos:{name}@{version}", version=version)
+            except TemplateError:
+                pass   # an unreadable or damaged cache entry is fetched again
     found = cloud.oos.get_template(name, version)
     template = parse_template(found.content, name=name, source=f"oos:{name}@{found.version}", version=found.version)
     cache = template_cache_path(cloud.region, name, found.version) if found.version and not cloud.replaying else None
@@ -82,3 +85,10 @@ def oos_resolver(cloud: Cloud) -> TemplateResolver:
             raise NestedUnavailable(f"GetTemplate answered {exc.code}") from exc
 
     return resolve
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):   # a cache folder whose name the file system refuses is no cache
+        return False

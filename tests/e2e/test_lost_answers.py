@@ -39,9 +39,9 @@ def refused(action, code, *calls, status=400):
                                                                      "retry_after_ms": 20}}
 
 
-def run_recipe(cli, box, *extra):
+def run_recipe(cli, box, *extra, script="echo hi"):
     result = cli("recipe", "run", "run-command", "--group", GROUP, "--yes", "-o", "json", "--poll-interval", "0.02",
-                 "--endpoint", box.endpoint, "--region", "cn-hangzhou", "-p", "commandContent=echo hi", *extra)
+                 "--endpoint", box.endpoint, "--region", "cn-hangzhou", "-p", f"commandContent={script}", *extra)
     return result, (json.loads(result.out) if result.out.strip() else None)
 
 
@@ -124,7 +124,7 @@ def test_a_throttled_read_is_still_retried_by_the_sdk(cli, sandbox_factory):
 def test_a_lost_answer_to_a_hook_update_is_read_back(cli, sandbox_factory):
     box = sandbox_factory(scenario(lost("ModifyLifecycleHook")))
     assert run_recipe(cli, box, "--no-trigger")[0].code == 0
-    result, report = run_recipe(cli, box, "--no-trigger", "-p", "commandContent=echo changed")
+    result, report = run_recipe(cli, box, "--no-trigger", script="echo changed")
     assert result.code == 0, result.err
     assert box.faults.calls("ModifyLifecycleHook") == 1
     [hook] = hooks(box)

@@ -28,6 +28,9 @@ HOSTILE_YAML = '"\\e[31mred\\e[0m \\e]0;pwned\\a \\x9b2J \\u202eevil [bold]boom[
 SHOWN = "\\x1b[31mred\\x1b[0m \\x1b]0;pwned\\x07 \\x9b2J \\u202eevil [bold]boom[/] [/]\\r\\nforged: line"
 RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 REGION = ("--region", "cn-hangzhou")
+# What a recipe may hold (it refuses control characters: a person never writes them), still shown as text.
+WRITTEN = "\u202eevil [bold]boom[/] [/] \u2066isolate"
+WRITTEN_YAML = '"\\u202eevil [bold]boom[/] [/] \\u2066isolate"'
 
 
 def _clean(*texts):
@@ -94,19 +97,19 @@ def test_activity_and_execution_messages_in_tables(stub, cli):
 
 
 def test_verbose_tracebacks_show_their_values_as_text(cli):
-    result = cli("--tape", "demo", "-v", "hook", "list", "--group", "asg-" + HOSTILE)
+    result = cli("--tape", "demo", "-v", "recipe", "run", "run-command", "--dry-run", "-p", "commandContent=" + HOSTILE)
     assert result.code == 2 and "Traceback" in result.err
     _clean(result.err)
 
 
 # --- recipe files and tapes ---------------------------------------------------------------------------------------
 
-def _hostile_recipe(tmp_path):
+def _hostile_recipe(tmp_path, value=WRITTEN_YAML):
     text = (REPO / "recipes" / "run-command.yaml").read_text()
-    text = text.replace("title: Run a script on new instances", f"title: {HOSTILE_YAML}")
-    text = text.replace("help: The script to run on each new instance; it must exit 0.", f"help: {HOSTILE_YAML}")
+    text = text.replace("title: Run a script on new instances", f"title: {value}")
+    text = text.replace("help: The script to run on each new instance; it must exit 0.", f"help: {value}")
     text = text.replace("  description: Run Cloud Assistant commands from ACS-ESS-LifeCycleRunCommand (essctl recipe "
-                        "run-command)", f"  description: {HOSTILE_YAML}")
+                        "run-command)", f"  description: {value}")
     path = tmp_path / "hostile.yaml"
     path.write_text(text)
     return path
@@ -117,9 +120,15 @@ def test_a_recipe_title_and_help_show_as_text(cli, tmp_path):
     shown = cli("recipe", "show", path, "-o", "table")
     assert shown.code == 0, shown.err
     _clean(shown.out, shown.err)
-    assert "\\x1b]0;pwned\\x07" in shown.out
+    assert "\\u202eevil [bold]boom[/] [/] \\u2066isolate" in shown.out
     data = json.loads(cli("recipe", "show", path, "-o", "json").out)
-    assert data["Title"] == HOSTILE
+    assert data["Title"] == WRITTEN
+
+
+def test_a_recipe_holding_escape_sequences_is_refused_in_one_shown_line(cli, tmp_path):
+    result = cli("recipe", "show", _hostile_recipe(tmp_path, HOSTILE_YAML))
+    assert result.code == 2
+    assert "hostile.yaml:3:8: title: '\\x1b[31mred" in _one_line(result.err)
 
 
 def test_a_dry_run_shows_hostile_inputs_recipe_fields_and_tape_source_as_text(cli, tmp_path):
@@ -127,15 +136,15 @@ def test_a_dry_run_shows_hostile_inputs_recipe_fields_and_tape_source_as_text(cl
     recorded = (REPO / "essctl" / "tapes" / "recipe-run-command.yaml").read_text()
     tape.write_text(re.sub(r"(?m)^source: .*$", lambda _: f"source: {HOSTILE_YAML}", recorded, count=1))
     result = cli("recipe", "run", _hostile_recipe(tmp_path), "--dry-run", "--tape", tape, "-o", "table",
-                 "-p", f"commandContent={HOSTILE}")
+                 "-p", f"commandContent={WRITTEN}")
     assert result.code == 0, result.err
     _clean(result.out, result.err)
     first = result.out.splitlines()[0]
     assert first.startswith("Dry-run: every answer comes from") and SHOWN in first      # the tape's source
-    assert "Description=\\x1b[31mred" in result.out                                  # the policy's description
+    assert "Description=\\u202eevil [bold]boom" in result.out                           # the policy's description
     report = json.loads(cli("recipe", "run", _hostile_recipe(tmp_path), "--dry-run", "--tape", tape, "-o", "json",
-                            "-p", f"commandContent={HOSTILE}").out)
-    assert HOSTILE in _strings(report)      # the policy's description, exactly
+                            "-p", f"commandContent={WRITTEN}").out)
+    assert WRITTEN in _strings(report)      # the policy's description, exactly
 
 
 def _strings(data):
@@ -246,7 +255,7 @@ def test_an_internal_error_is_one_short_line(cli, monkeypatch):
 
 
 def test_a_tape_miss_naming_a_long_hostile_parameter_is_one_short_line(cli):
-    result = cli("--tape", "demo", "hook", "list", "--group", "asg-" + HOSTILE + "z" * 1000)
+    result = cli("--tape", "demo", "execution", "list", "--template", "A" * 200)
     assert result.code == 2
     assert _one_line(result.err).startswith("essctl: error: tape ")
 

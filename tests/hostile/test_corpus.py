@@ -36,6 +36,18 @@ def test_case_names_are_unique():
     assert len(names) == len(set(names))
 
 
+def test_the_corpus_covers_every_way_in():
+    """At least 150 bad inputs (issue 13), and some through each way input enters essctl."""
+    assert len(CASES) >= 150
+    ways = {"recipe": ("recipe-",), "-p value": ("param-",), "tape": ("tape-",), "scenario": ("scenario-",),
+            "config.json": ("config-",), "credentials.ini": ("credentials-ini-",), "template": ("template-",),
+            "option": ("option-",), "environment": ()}
+    seen = {way: [case for case in CASES if case.name.startswith(prefixes)] for way, prefixes in ways.items()
+            if prefixes}
+    seen["environment"] = [case for case in CASES if set(case.env) - {"HOME"}]
+    assert all(len(cases) >= 5 for cases in seen.values()), {way: len(cases) for way, cases in seen.items()}
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_bad_input_is_one_line_and_sends_nothing(case, tmp_path, listener, capsys, monkeypatch):
     argv, extra = materialise(case, tmp_path, listener)

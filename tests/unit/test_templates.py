@@ -18,7 +18,8 @@ from essctl.template.parameters import (
     notification_metadata,
 )
 from essctl.template.permissions import derive_required_actions
-from essctl.template.source import action_dir_resolver
+from essctl.template.source import action_dir_resolver, load_template_from_oos
+from tests.support import recipe_fixtures as fx
 from tests.support.ground_truth import OOS_TEMPLATES as SHARED
 from tests.support.ground_truth import needs_shared
 
@@ -201,3 +202,15 @@ def test_a_role_given_by_its_arn_is_the_role_of_that_name(named):
     text = "FormatVersion: OOS-2019-06-01\nRamRole: ROLE\nTasks:\n- {Name: a, Action: ACS::Sleep}\n"
     assert assumed_role("", parse_template(text.replace("ROLE", f"'{named}'"), name="t", source="t"))[0] == "HookRole"
     assert assumed_role(json.dumps({"OOSAssumeRole": named}))[0] == "HookRole"
+
+
+def test_a_cache_folder_the_file_system_refuses_is_no_cache(cloud, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", "/" + "x" * 5000)     # a name too long: an OSError, exit 70 before
+    assert load_template_from_oos(cloud, fx.TEMPLATE_NAME, "v1").name == fx.TEMPLATE_NAME
+
+
+def test_a_relative_cache_folder_is_ignored_as_xdg_says(cloud, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative")
+    load_template_from_oos(cloud, fx.TEMPLATE_NAME, "v1")
+    assert not (tmp_path / "relative").exists()
