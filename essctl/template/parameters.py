@@ -66,6 +66,22 @@ def coerce(parameter: Parameter, raw: Any) -> tuple[Any, str | None]:
     return ("" if raw is None else str(raw)), None
 
 
+def allowed_problem(parameter: Parameter, value: Any, raw: Any) -> str | None:
+    """The AllowedValues problem of a coerced value: a List's items are checked one by one (OOS's rule for a List
+    with AllowedValues, e.g. lifecycleState of the rolling-update templates), any other value as a whole."""
+    allowed = parameter.allowed_values
+    if not allowed:
+        return None
+    if parameter.type == "List" and isinstance(value, list):
+        bad = [item for item in value if item not in allowed]
+        if not bad:
+            return None
+        raw = bad[0]
+    elif value in allowed:
+        return None
+    return f"{parameter.name}: must be one of {', '.join(map(str, allowed))}, got {shorten(raw)}"
+
+
 def _not_json(constant: str) -> None:
     # Python's json reads NaN and Infinity, which JSON (and so OOS) does not.
     raise ValueError(f"{constant} is not JSON")
@@ -100,8 +116,8 @@ def notification_metadata(template: Template, values: dict[str, Any], *, force_p
                             "force it)")
             continue
         value, problem = coerce(parameter, raw)
-        if problem is None and parameter.allowed_values and value not in parameter.allowed_values:
-            problem = f"{name}: must be one of {', '.join(map(str, parameter.allowed_values))}, got {shorten(raw)}"
+        if problem is None:
+            problem = allowed_problem(parameter, value, raw)
         if problem:
             problems.append(problem)
             continue
