@@ -94,7 +94,7 @@ def diagnosis_lines(diagnosis: RolloutDiagnosis) -> Iterable[str]:
 
 def report_lines(report: RolloutReport) -> Iterable[str]:
     yield ""
-    yield f"Rollout {report.rollout_id or ''}: {report.outcome.upper()}" + (
+    yield f"Rollout {report.rollout_id or '(not started)'}: {report.outcome.upper()}" + (
         "  (dry-run: recorded answers)" if report.dry_run else "")
     for applied in report.applied:
         ids = " ".join(f"{k}={v}" for k, v in applied.outcome.ids.items() if v)

@@ -7,7 +7,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
-from essctl.errors import PreconditionFailed, UsageError, clip
+from essctl.errors import CloudAPIError, PreconditionFailed, UsageError, clip
 from essctl.facts import rollout as facts
 from essctl.facts.ram import CUSTOM
 from essctl.recipe.model import PolicySpec
@@ -109,7 +109,12 @@ def make_rollout_plan(cloud: Cloud, spec: RolloutSpec) -> RolloutPlan:
         given = dict(spec.parameters)
         if spec.known and spec.known.kind == "image" and "sourceImageId" not in given and group.scaling_configuration_id:
             # the template ignores it on invoke; passing the image the group has now lets a rollback find it
-            source = cloud.ess.configuration_image(group.scaling_configuration_id)
+            try:
+                source = cloud.ess.configuration_image(group.scaling_configuration_id)
+            except CloudAPIError as exc:
+                source = None
+                warnings.append(f"the group's image is unknown ({exc.code}): a rollback will need "
+                                "-p sourceImageId=<the image before>")
             if source:
                 given["sourceImageId"] = source
         parameters = checked_parameters(template, template_parameters(
