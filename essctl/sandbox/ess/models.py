@@ -13,6 +13,7 @@ from essctl.sandbox.errors import ApiError, invalid_parameter
 from essctl.sandbox.ess.lifecycle import HEARTBEAT_MAX_S, HEARTBEAT_MIN_S, RESULTS, ScalingLifecycle
 
 MAX_HOOKS = 6
+PROCESSES = ("ScaleIn", "ScaleOut", "HealthCheck", "AlarmNotification", "ScheduledAction")
 _HOOK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$")
 _ARN_PATTERNS = (
     ("oos", re.compile(r"^acs:oos:([a-z0-9-]+):(\d+):template/([A-Za-z0-9][-_A-Za-z0-9:.]{0,199})$")),
@@ -107,6 +108,25 @@ class EssBackend:
             "Entrusted": creation_type == "Attached", "WarmupState": "NoNeedWarmup",
             "PrivateIpAddress": self.world.new_private_ip()}
         return self.instances[instance_id]
+
+    # processes (api-docs/ess/SuspendProcesses.md, ResumeProcesses.md: five process types, duplicates removed)
+    def suspend_processes(self, group_id: str, processes: list[str], *, resume: bool = False) -> None:
+        group = self.group(group_id)
+        if not processes:
+            raise ApiError("MissingParameter", 'The input parameter "Process" that is mandatory for processing this '
+                                               'request is not supplied.')
+        for name in processes:
+            if name not in PROCESSES:
+                raise ApiError("InvalidParameter", f'The specified value of parameter "Process" is not valid: '
+                                                   f'{name!r} (valid values: {", ".join(PROCESSES)}).')
+        suspended = [name for name in group.get("SuspendedProcesses", []) if not resume or name not in processes]
+        if not resume:
+            suspended += [name for name in processes if name not in suspended]
+        group["SuspendedProcesses"] = [name for name in PROCESSES if name in suspended]
+        self.world.changed = True
+
+    def suspended(self, group_id: str, process: str) -> bool:
+        return process in self.group(group_id).get("SuspendedProcesses", [])
 
     # lifecycle hooks
     def _check_hook_fields(self, p: dict[str, Any]) -> None:

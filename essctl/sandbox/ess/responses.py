@@ -46,6 +46,7 @@ def describe_scaling_groups(world: Any, p: Params) -> dict:
                     MultiAZPolicy="PRIORITY", HealthCheckType="ECS", ScalingPolicy="release", AzBalance=False,
                     GroupDeletionProtection=False, MaxInstanceLifetime=0, ModificationTime=g["CreationTime"],
                     RemovalPolicies=["OldestScalingConfiguration", "OldestInstance"], VSwitchIds=[g["VSwitchId"]])
+        item["SuspendedProcesses"] = list(g.get("SuspendedProcesses", []))
         if g.get("DesiredCapacity") is not None:
             item.update(DesiredCapacity=g["DesiredCapacity"], EnableDesiredCapacity=True)
         for key in _GROUP_LISTS:
@@ -293,6 +294,29 @@ def list_tag_resources(world: Any, p: Params) -> dict:
     return {"TagResources": items}
 
 
+def _processes(world: Any, p: Params, *, resume: bool) -> dict:
+    _region(world, p)
+    group_id = p.str("ScalingGroupId", required=True)
+    processes = p.list("Processes") or p.list("Process")
+    key = "ResumeProcesses" if resume else "SuspendProcesses"
+    token = p.str("ClientToken")
+    done = world.ess.client_tokens.setdefault(key, {})
+    if token and token in done:
+        return {}
+    world.ess.suspend_processes(group_id, processes, resume=resume)
+    if token:
+        done[token] = group_id
+    return {}
+
+
+def suspend_processes(world: Any, p: Params) -> dict:
+    return _processes(world, p, resume=False)
+
+
+def resume_processes(world: Any, p: Params) -> dict:
+    return _processes(world, p, resume=True)
+
+
 # The pages of these APIs document the misspelt InvalidParamter for a bad parameter value (api-docs/ess/<Api>.md);
 # DescribeLifecycleActions, SuspendProcesses and the common codes spell it InvalidParameter.
 MISSPELT_INVALID_PARAMETER = frozenset({"CreateLifecycleHook", "ModifyLifecycleHook", "DeleteLifecycleHook",
@@ -325,6 +349,6 @@ _HANDLERS: dict[str, Callable[[Any, Params], dict]] = {
     "DescribeScalingInstances": describe_scaling_instances, "DescribeLifecycleActions": describe_lifecycle_actions,
     "CompleteLifecycleAction": complete_lifecycle_action,
     "RecordLifecycleActionHeartbeat": record_lifecycle_action_heartbeat, "AttachInstances": attach_instances,
-    "TagResources": tag_resources, "UntagResources": untag_resources, "ListTagResources": list_tag_resources,
+    "TagResources": tag_resources, "SuspendProcesses": suspend_processes, "ResumeProcesses": resume_processes, "UntagResources": untag_resources, "ListTagResources": list_tag_resources,
 }
 ACTIONS = {action: _as_documented(action, handler) for action, handler in _HANDLERS.items()}
