@@ -11,6 +11,7 @@ from essctl.errors import UsageError
 from essctl.sandbox.clock import iso, iso_minutes
 from essctl.sandbox.errors import ApiError, invalid_parameter
 from essctl.sandbox.ess.lifecycle import HEARTBEAT_MAX_S, HEARTBEAT_MIN_S, RESULTS, ScalingLifecycle
+from essctl.sandbox.ess.refresh import InstanceRefreshes
 
 MAX_HOOKS = 6
 PROCESSES = ("ScaleIn", "ScaleOut", "HealthCheck", "AlarmNotification", "ScheduledAction")
@@ -29,6 +30,7 @@ class EssBackend:
         self.state: dict[str, Any] = {"groups": {}, "instances": {}, "hooks": {}, "rules": {}, "activities": {},
                                       "actions": {}, "client_tokens": {}}
         self.lifecycle = ScalingLifecycle(self)
+        self.refreshes = InstanceRefreshes(self)
 
     def __getattr__(self, name: str) -> Any:
         if name in ("groups", "instances", "hooks", "rules", "activities", "actions", "client_tokens"):
@@ -39,11 +41,16 @@ class EssBackend:
     def seed(self, scenario: Any) -> None:
         for spec in scenario.groups:
             now = self.world.now()
+            config_id = self.world.new_id("asc")
+            self.state.setdefault("configurations", {})[config_id] = {
+                "ScalingConfigurationId": config_id, "ScalingConfigurationName": f"{spec.name}-config",
+                "ScalingGroupId": spec.id, "ImageId": spec.image, "InstanceType": "ecs.g7.large",
+                "LifecycleState": "Active", "CreationTime": iso_minutes(now - 86400)}
             self.groups[spec.id] = {
                 "ScalingGroupId": spec.id, "ScalingGroupName": spec.name, "MinSize": spec.min_size,
                 "MaxSize": spec.max_size, "DesiredCapacity": spec.desired, "LifecycleState": spec.status,
                 "CreationTime": iso_minutes(now - 86400), "RegionId": self.world.region,
-                "ActiveScalingConfigurationId": self.world.new_id("asc"), "VpcId": self.world.new_id("vpc"),
+                "ActiveScalingConfigurationId": config_id, "VpcId": self.world.new_id("vpc"),
                 "VSwitchId": self.world.new_id("vsw")}
             for kind, count in (("AutoCreated", spec.instances), ("Attached", spec.attached_instances)):
                 for _ in range(count):
@@ -84,6 +91,18 @@ class EssBackend:
             raise ApiError("InvalidScalingGroupId.NotFound", "The specified scaling group does not exist.", 404)
         return group
 
+    def configuration(self, config_id: str) -> dict:
+        found = self.state.setdefault("configurations", {}).get(config_id)
+        if found is None:
+            raise ApiError("InvalidScalingConfigurationId.NotFound", "The specified scaling configuration does not "
+                                                                     "exist.", 404)
+        return found
+
+    def image_of(self, instance: dict) -> str | None:
+        """An instance's image: its own system disk's (ReplaceSystemDisk, a refresh), else its configuration's."""
+        config = self.state.setdefault("configurations", {}).get(instance["ScalingConfigurationId"] or "")
+        return instance.get("image") or (config or {}).get("ImageId")
+
     def group_instances(self, group_id: str) -> list[dict]:
         return [i for i in self.instances.values() if i["ScalingGroupId"] == group_id]
 
@@ -107,6 +126,8 @@ class EssBackend:
             "ZoneId": f"{self.world.region}-h", "WeightedCapacity": 1, "LoadBalancerWeight": 50,
             "Entrusted": creation_type == "Attached", "WarmupState": "NoNeedWarmup",
             "PrivateIpAddress": self.world.new_private_ip()}
+        config = self.state.setdefault("configurations", {}).get(self.groups[group_id]["ActiveScalingConfigurationId"])
+        self.instances[instance_id]["image"] = (config or {}).get("ImageId")     # not on the wire: image_of
         return self.instances[instance_id]
 
     # processes (api-docs/ess/SuspendProcesses.md, ResumeProcesses.md: five process types, duplicates removed)

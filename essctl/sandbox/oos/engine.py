@@ -190,7 +190,8 @@ class TaskEngine:
             child = self._new_run(execution, task, kept["index"], parent=loop_run["TaskExecutionId"])
             child.update(LoopItem=item if isinstance(item, str) else json.dumps(item),
                          LoopBatchNumber=number // kept["concurrency"] + 1)
-            self._runs[child["TaskExecutionId"]]["item"] = item
+            self._runs[child["TaskExecutionId"]].update(item=item, batch=child["LoopBatchNumber"],
+                                                        instance=_instance_of(item))
             self._perform(execution, task, child, item, kept["item_share"])
 
     def _loop_child_ended(self, execution: dict, child: dict) -> None:
@@ -238,7 +239,8 @@ class TaskEngine:
         if run["Status"] != "Running" or execution["Status"] != "Running":
             return
         rule = self.world.scenario.behaviour_for(execution["walk"]["behaviour"]).fail
-        if failed is None and rule is not None and rule.task == run["TaskName"]:
+        kept = self._runs[task_execution_id]
+        if failed is None and rule is not None and rule.hits(run["TaskName"], kept.get("batch"), kept.get("instance")):
             failed = f"{rule.code}: {rule.message}"
         now = iso(self.world.now())
         run.update(Status="Failed" if failed else "Success", StatusMessage=failed or "", EndDate=now, UpdateDate=now)
@@ -247,6 +249,13 @@ class TaskEngine:
             self._loop_child_ended(execution, run)
         else:
             self._advance(execution, run)
+
+
+def _instance_of(item: Any) -> str | None:
+    """The instance a loop item is about: an instance id, or a mapping with InstanceId."""
+    if isinstance(item, dict):
+        item = item.get("InstanceId")
+    return item if isinstance(item, str) and item.startswith("i-") else None
 
 
 def _child_parameters(task: Task) -> Any:
