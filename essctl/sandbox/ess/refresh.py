@@ -26,12 +26,12 @@ if TYPE_CHECKING:
 BATCH_S = 60.0
 BEHAVIOUR = "ESS::InstanceRefresh"
 RUNNING = ("Pending", "InProgress", "Paused", "CheckpointPause", "Cancelling", "RollbackInProgress")
-STATUS_CODE = "IncorrectInstanceRefreshStatus"     # tests/conformance/known_exceptions.yaml
 
 
 def _status_error(task: dict, action: str) -> ApiError:
-    return ApiError(STATUS_CODE, f"The instance refresh task {task['InstanceRefreshTaskId']} is {task['Status']}, "
-                                 f"which does not allow {action}.")
+    return ApiError("IncorrectInstanceRefreshStatus",
+                    f"The instance refresh task {task['InstanceRefreshTaskId']} is {task['Status']}, which does not "
+                    f"allow {action}.")
 
 
 class InstanceRefreshes:
@@ -69,8 +69,9 @@ class InstanceRefreshes:
         self.ess.lifecycle._check_can_scale(group)
         for task in self.tasks.values():
             if task["ScalingGroupId"] == group_id and task["Status"] in RUNNING:
-                raise ApiError(STATUS_CODE, f"The scaling group already has an instance refresh task in progress: "
-                                            f"{task['InstanceRefreshTaskId']} ({task['Status']}).")
+                raise ApiError("IncorrectInstanceRefreshStatus",
+                               f"The scaling group already has an instance refresh task in progress: "
+                               f"{task['InstanceRefreshTaskId']} ({task['Status']}).")
         given = [k for k in ("ScalingConfigurationId", "ImageId", "LaunchTemplateId", "Containers") if desired.get(k)]
         if len(given) > 1:
             raise invalid_parameter("DesiredConfiguration", "Specify only one of ScalingConfigurationId, ImageId, "
