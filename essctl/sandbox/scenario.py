@@ -83,7 +83,8 @@ class PolicySpec:
 @dataclass
 class TaskFailure:
     """A failure injected into the work of a template (or of the instance refresh, ESS::InstanceRefresh): every run
-    of `task` (None: any work task), or only those of loop batch `batch` (1-based) or for instance `instance`."""
+    of `task`, or only those of loop batch `batch` (1-based) or for instance `instance`. Without `task`, only the loop
+    items that run a nested action (a rolling update's per-instance work) fail, before the action starts."""
 
     task: str | None
     code: str

@@ -358,3 +358,60 @@ def test_list_parameters_are_checked_item_by_item(sandbox_factory):
         "Success")
     error = _error(lambda: _start(s, SCRIPT, invokeScript="echo x", lifecycleState=["InService", "Standby"]))
     assert error.code == "InvalidParameter" and "'Standby'" in error.message
+
+
+DOWNLOADS = {
+    "ACS-ESS-RollingUpdateByDownloadFileAndRunCommand": {
+        "invokeSourcePath": "https://example.com/app-2.tgz", "invokeDestinationDir": "/opt/app",
+        "rollbackSourcePath": "https://example.com/app-1.tgz", "rollbackDestinationDir": "/opt/app"},
+    "ACS-ESS-RollingUpdateByDownloadOSSFileAndRunCommand": {
+        "invokeBucketName": "apps", "invokeObjectName": "app-2.tgz", "invokeDestinationDir": "/opt/app",
+        "rollbackBucketName": "apps", "rollbackObjectName": "app-1.tgz", "rollbackDestinationDir": "/opt/app"}}
+
+
+@pytest.mark.parametrize("dirs", _template_dirs(), ids=lambda d: "public-files" if d else "stand-ins")
+@pytest.mark.parametrize("template", sorted(DOWNLOADS))
+def test_the_download_variants_run_their_script_per_instance_and_roll_back(sandbox_factory, template, dirs):
+    sandbox = sandbox_factory(parse_scenario(ROLLING_SCENARIO), template_dirs=dirs)
+    s = session(sandbox)
+    execution_id = _start(s, template, invokeScript="echo v2", rollbackScript="echo v1", batchNumber=2,
+                          **DOWNLOADS[template])
+    done = _until(s, execution_id)
+    assert done.status == "Success" and json.loads(done.outputs)["commandOutputs"] == ["v2\n"] * 4
+    assert _group(s, RG).suspended_processes == []
+    back = _start(s, template, invokeType="rollback", sourceExecutionId=execution_id, invokeScript="echo v2",
+                  rollbackScript="echo v1", batchNumber=2, **DOWNLOADS[template])
+    assert json.loads(_until(s, back).outputs)["commandOutputs"] == ["v1\n"] * 4
+
+
+def test_a_failure_injected_for_one_instance_fails_only_its_item(sandbox_factory):
+    probe = sandbox_factory(parse_scenario(ROLLING_SCENARIO))
+    victim = sorted(probe.world.ess.instances)[0]             # ids are deterministic per scenario
+    failing = ROLLING_SCENARIO + f"""
+behaviour:
+  {IMAGE}:
+    fail: {{instance: {victim}, code: DiskReplaceFailed, message: the disk is busy}}
+"""
+    sandbox = sandbox_factory(parse_scenario(failing))
+    s = session(sandbox)
+    execution_id = _start(s, IMAGE, imageId="m-new", batchNumber=1, maxErrors=1)
+    done = _until(s, execution_id)
+    images = _images(sandbox)
+    assert done.status == "Success"                          # maxErrors 1 forgives one failed instance
+    assert images[victim] == "m-old" and sorted(images.values()).count("m-new") == 3
+
+
+def test_a_paused_rollout_survives_a_restart_with_a_state_file(sandbox_factory, tmp_path):
+    from alibabacloud_oos20190601 import models
+
+    state = tmp_path / "world.json"
+    first = sandbox_factory(parse_scenario(ROLLING_SCENARIO), state_file=state)
+    s = session(first)
+    execution_id = _start(s, IMAGE, imageId="m-new", batchNumber=2, batchPauseOption="FirstBatchPause")
+    assert _until(s, execution_id, ("Waiting",)).status == "Waiting"
+    first.stop()
+    again = sandbox_factory(parse_scenario(ROLLING_SCENARIO), state_file=state)
+    s = session(again)
+    assert _execution(s, execution_id).status == "Waiting"
+    s.oos.notify_execution(models.NotifyExecutionRequest(execution_id=execution_id, notify_type="Approve"))
+    assert _until(s, execution_id).status == "Success" and set(_images(again).values()) == {"m-new"}

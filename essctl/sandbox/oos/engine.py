@@ -317,7 +317,8 @@ class TaskEngine:
             return
         rule = self.world.scenario.behaviour_for(execution["walk"]["behaviour"]).fail
         kept = self._runs[task_execution_id]
-        if failed is None and rule is not None and rule.hits(run["TaskName"], kept.get("batch"), kept.get("instance")):
+        if (failed is None and rule is not None and rule.task is not None   # no task: only nested updates fail
+                and rule.hits(run["TaskName"], kept.get("batch"), kept.get("instance"))):
             failed = f"{rule.code}: {rule.message}"
         now = iso(self.world.now())
         run.update(Status="Failed" if failed else "Success", StatusMessage=failed or "", EndDate=now, UpdateDate=now)
