@@ -60,11 +60,13 @@ NOTIFY_RESUME = "Approve"
 GROUP_TAG = "essctl:rollout-group"
 
 # ESS instance refresh (DescribeInstanceRefreshes InstanceRefreshTasks[].Status).
-REFRESH_RUNNING = frozenset({"Pending", "InProgress", "Cancelling", "RollbackInProgress", "Paused"})
+REFRESH_RUNNING = frozenset({"Pending", "InProgress", "Cancelling", "RollbackInProgress", "Paused",
+                             "CheckpointPause"})
 REFRESH_SUCCESS = frozenset({"Successful", "RollbackSuccessful"})
 REFRESH_FAILURE = frozenset({"Failed", "Cancelled", "RollbackFailed"})
-REFRESH_PAUSED = "Paused"
+REFRESH_PAUSED = frozenset({"Paused", "CheckpointPause"})   # CheckpointPause goes on by itself after its time
 MIN_HEALTHY_DEFAULT = 100
+MAX_HEALTHY_ASSUMED = 100    # when not given: the plan assumes no instance above the group's size
 
 
 def batches_of(items: list, batch_number: int) -> list[list]:
@@ -74,3 +76,11 @@ def batches_of(items: list, batch_number: int) -> list[list]:
         return []
     size = -(-len(items) // max(1, batch_number))
     return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def refresh_batch_size(count: int, min_healthy: int, max_healthy: int) -> int:
+    """Instances an instance refresh replaces at once: those it may take out of service (below MinHealthyPercentage)
+    plus those it may add above the group's size (up to MaxHealthyPercentage); at least one."""
+    out_of_service = count - -(-count * min_healthy // 100)
+    extra = count * max_healthy // 100 - count
+    return max(1, out_of_service + extra)

@@ -32,7 +32,8 @@ STATES: Mapping[str, Mapping[str, frozenset[str]]] = {
     "refresh": {     # ESS instance refresh tasks (facts/rollout.py)
         "success": frozenset({"Successful", "RollbackSuccessful"}),
         "failure": frozenset({"Failed", "Cancelled", "RollbackFailed"}),
-        "running": frozenset({"Pending", "InProgress", "Cancelling", "RollbackInProgress", "Paused"}),
+        "running": frozenset({"Pending", "InProgress", "Cancelling", "RollbackInProgress", "Paused",
+                              "CheckpointPause"}),
     },
     "instance": {
         "success": frozenset({"InService"}),

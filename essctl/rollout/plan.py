@@ -124,7 +124,13 @@ def make_rollout_plan(cloud: Cloud, spec: RolloutSpec) -> RolloutPlan:
     everyone = cloud.ess.group_instances(spec.group_id)
     instances = [i for i in everyone if i.lifecycle_state in states]
     skipped = [i for i in everyone if i.lifecycle_state not in states]
-    batches = tuple(tuple(i.id for i in batch) for batch in facts.batches_of(instances, spec.batches))
+    if spec.refresh:
+        size = facts.refresh_batch_size(len(instances), facts.MIN_HEALTHY_DEFAULT if spec.min_healthy is None
+                                        else spec.min_healthy, spec.max_healthy or facts.MAX_HEALTHY_ASSUMED)
+        chunks = [instances[n:n + size] for n in range(0, len(instances), size)]
+    else:
+        chunks = facts.batches_of(instances, spec.batches)
+    batches = tuple(tuple(i.id for i in batch) for batch in chunks)
     failing.extend(_preconditions(cloud, spec, group, instances))
     context = PlanContext(cloud, group, templates={template.name: template} if template else {},
                           resolve=oos_resolver(cloud))

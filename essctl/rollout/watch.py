@@ -103,7 +103,7 @@ class RolloutWatch:
 
     @property
     def paused(self) -> bool:
-        return self.status in (facts.WAITING, facts.REFRESH_PAUSED)
+        return self.status == facts.WAITING or self.status in facts.REFRESH_PAUSED
 
     @property
     def succeeded(self) -> bool:
@@ -137,6 +137,8 @@ class RolloutWatcher(Watcher):
 
     def rollout(self, execution_id: str, planned: list[list[str]] | None = None) -> RolloutWatch:
         seen = RolloutWatch(execution_id)
+        # the template's own tasks; each instance's iteration and nested tasks are summed up by the batch events
+        self.shows_task = lambda task: task.execution_id in (None, execution_id) and not task.parent_id
 
         def poll() -> bool:
             execution = oos_execution(self.cloud, execution_id)
@@ -169,7 +171,7 @@ class RolloutWatcher(Watcher):
             seen.refresh, seen.status = task, task.status
             self._event(f"refresh:{task_id}", (task.status, task.finished), lambda elapsed: RefreshChanged(
                 task_id, task.status, task.finished, task.total, task.detail, elapsed=elapsed))
-            return task.status not in facts.REFRESH_RUNNING or task.status == facts.REFRESH_PAUSED
+            return task.status not in facts.REFRESH_RUNNING or task.status in facts.REFRESH_PAUSED
 
         result = self._loop(poll)
         seen.timed_out, seen.seconds = result.timed_out, result.seconds
