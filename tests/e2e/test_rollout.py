@@ -149,3 +149,33 @@ def test_the_plan_is_read_only(cli, sandbox_factory, flags):
     assert result.code == 0, result.err
     assert [len(batch) for batch in plan["batches"]] == [2, 2] and plan["failing"] == []
     assert not box.world.oos.executions and not box.world.ram.policies and not box.world.ess.refreshes.tasks
+
+
+DRY_RUNS = {
+    "image": ("--image", "m-mine"), "script": ("--script", "echo mine"), "package": ("--package", "nginx"),
+    "download-file": ("--template", "ACS-ESS-RollingUpdateByDownloadFileAndRunCommand",
+                      "-p", "invokeSourcePath=https://example.com/a", "-p", "invokeDestinationDir=/opt",
+                      "-p", "rollbackSourcePath=https://example.com/b", "-p", "rollbackDestinationDir=/opt"),
+    "download-oss-file": ("--template", "ACS-ESS-RollingUpdateByDownloadOSSFileAndRunCommand",
+                          "-p", "invokeBucketName=b", "-p", "invokeObjectName=a", "-p", "invokeDestinationDir=/opt",
+                          "-p", "rollbackBucketName=b", "-p", "rollbackObjectName=o", "-p",
+                          "rollbackDestinationDir=/opt"),
+    "refresh": ("--engine", "instance-refresh", "--image", "m-mine"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(DRY_RUNS))
+def test_a_dry_run_of_each_rollout_needs_no_credentials_nor_network(kind, tmp_path):
+    from tests.support.cli import clean_env, run_essctl
+
+    result = run_essctl("rollout", "start", *DRY_RUNS[kind], "--dry-run", "-o", "json", env=clean_env(tmp_path))
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report["dry_run"] is True and report["outcome"] == "succeeded" and report["resume"] == []
+    assert report["calls"] and all(call["replayed"] for call in report["calls"])
+    started = [c for c in report["calls"] if c["action"] in ("StartExecution", "StartInstanceRefresh")]
+    assert len(started) == 1 and started[0]["parameters"]["ClientToken"].startswith("essctl-")
+    if kind != "refresh":
+        assert [b["done"] for b in report["watch"]["batches"]] == [2, 2]
+        sent = json.loads(started[0]["parameters"]["Parameters"])
+        assert sent.get("imageId", "m-mine") == "m-mine" and sent["scalingGroupId"] == report["plan"]["group"]
