@@ -3,11 +3,10 @@ suspended and resumed, the role and policy the template needs (the recipe steps,
 preconditions that fail, and how long it should take."""
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
-from essctl.errors import CloudAPIError, PreconditionFailed, UsageError, clip
+from essctl.errors import CloudAPIError, PreconditionFailed
 from essctl.facts import rollout as facts
 from essctl.facts.ram import CUSTOM
 from essctl.recipe.model import PolicySpec
@@ -15,7 +14,7 @@ from essctl.recipe.plan import read_group
 from essctl.recipe.steps import AttachmentStep, Change, PlanContext, PolicyStep, RoleStep
 from essctl.rollout.model import RolloutSpec, template_parameters
 from essctl.rollout.steps import StartRolloutStep
-from essctl.template.parameters import allowed_problem, coerce
+from essctl.template.parameters import typed_values
 
 if TYPE_CHECKING:
     from essctl.cloud.gateway import Cloud, Where
@@ -67,34 +66,6 @@ class RolloutPlan:
                 "estimate_seconds": self.estimate_s, "estimate": self.estimate_text, "warnings": list(self.warnings)}
 
 
-def checked_parameters(template: Template, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The values typed as the template declares them; every problem on one line (exit 2)."""
-    problems: list[str] = []
-    typed: dict[str, Any] = {}
-    for name, raw in values.items():
-        parameter = template.parameters.get(name)
-        if parameter is None:
-            close = difflib.get_close_matches(name, list(template.parameters), n=1)
-            problems.append(f"{clip(name)}: not a parameter of {template.name}"
-                            + (f" (did you mean {close[0]}?)" if close else ""))
-            continue
-        value, problem = coerce(parameter, raw)
-        problem = problem or allowed_problem(parameter, value, raw)
-        if problem:
-            problems.append(problem)
-        typed[name] = value
-    missing = [p.name for p in template.parameters.values() if p.required and p.name not in values]
-    problems.extend(f"{name}: required by {template.name} (it has no default)" for name in missing)
-    if problems:
-        raise UsageError("; ".join(problems))
-    return typed
-
-
-def policy_name(spec: RolloutSpec) -> str:
-    """One policy per rolling-update template, named after it."""
-    return f"EssctlRollout-{str(spec.template).removeprefix(facts.ROLLOUT_PREFIX)}"[:128]
-
-
 def make_rollout_plan(cloud: Cloud, spec: RolloutSpec) -> RolloutPlan:
     """Read what exists and plan the rollout; raises PreconditionFailed for a group that does not exist."""
     from essctl.template.source import load_template_from_oos, oos_resolver
@@ -117,7 +88,7 @@ def make_rollout_plan(cloud: Cloud, spec: RolloutSpec) -> RolloutPlan:
                                 "-p sourceImageId=<the image before>")
             if source:
                 given["sourceImageId"] = source
-        parameters = checked_parameters(template, template_parameters(
+        parameters = typed_values(template, template_parameters(
             spec.group_id, given, batches=spec.batches, pause=spec.pause, suspend=spec.suspend,
             resume=spec.resume, role=spec.role))
     states = _states(parameters)
@@ -134,26 +105,34 @@ def make_rollout_plan(cloud: Cloud, spec: RolloutSpec) -> RolloutPlan:
     failing.extend(_preconditions(cloud, spec, group, instances))
     context = PlanContext(cloud, group, templates={template.name: template} if template else {},
                           resolve=oos_resolver(cloud))
-    steps = []
-    if not spec.refresh:
-        label = f"rollout-{spec.known.kind if spec.known else 'template'}"
-        policy = PolicySpec(name=policy_name(spec), derive=True, document=None, system=(),
-                            description=f"Rolling update policy for {spec.template} (essctl rollout)")
-        steps = [RoleStep(spec.role, create=spec.create_role),
-                 PolicyStep(policy, recipe=label, role=spec.role, templates=[template.name], force=spec.force),
-                 AttachmentStep(str(policy.name), CUSTOM, spec.role, recipe=label, force=spec.force)]
-    steps.append(StartRolloutStep(spec, parameters))
-    known: dict[str, Any] = {}
-    changes: list[Change] = []
-    for step in steps:
-        change = step.plan(context, known)
-        known.update({k: v for k, v in change.known.items() if v is not None})
-        changes.append(change)
-        warnings.extend(change.warnings)
+    changes = access_changes(context, template, spec.role, label=f"rollout-{spec.known.kind if spec.known else 'template'}",
+                             create_role=spec.create_role, force=spec.force) if template else []
+    changes.append(StartRolloutStep(spec, parameters).plan(context, {}))
+    warnings.extend(warning for change in changes for warning in change.warnings)
     seconds, text = estimate(spec, len(batches), context.hooks)
     return RolloutPlan(spec=spec, group=group, instances=tuple(instances), skipped=tuple(skipped), batches=batches,
                        changes=tuple(changes), failing=tuple(failing), estimate_s=seconds, estimate_text=text,
                        where=cloud.where(), parameters=parameters, warnings=tuple(warnings))
+
+
+def access_changes(context: PlanContext, template: Template, role: str, *, label: str, create_role: bool = False,
+                   force: bool = False) -> list[Change]:
+    """The role OOS assumes for `template`, the least-privilege policy derived from it (one per template, tagged
+    with `label`) and its attachment: the recipe steps, with the role impact check on a new policy version."""
+    short = (f"EssctlRollout-{template.name.removeprefix(facts.ROLLOUT_PREFIX)}"
+             if template.name.startswith(facts.ROLLOUT_PREFIX) else f"Essctl-{template.name.removeprefix('ACS-ESS-')}")
+    policy = PolicySpec(name=short[:128], derive=True,
+                        document=None, system=(), description=f"Policy for {template.name} (essctl)")
+    steps = [RoleStep(role, create=create_role),
+             PolicyStep(policy, recipe=label, role=role, templates=[template.name], force=force),
+             AttachmentStep(str(policy.name), CUSTOM, role, recipe=label, force=force)]
+    known: dict[str, Any] = {}
+    changes = []
+    for step in steps:
+        change = step.plan(context, known)
+        known.update({k: v for k, v in change.known.items() if v is not None})
+        changes.append(change)
+    return changes
 
 
 def _states(parameters: Mapping[str, Any]) -> tuple[str, ...]:

@@ -135,6 +135,30 @@ def notification_metadata(template: Template, values: dict[str, Any], *, force_p
     return text
 
 
+def typed_values(template: Template, values: dict[str, Any]) -> dict[str, Any]:
+    """Values for StartExecution, typed as the template declares them (a List as a list); every problem on one
+    line (exit 2)."""
+    problems: list[str] = []
+    typed: dict[str, Any] = {}
+    for name, raw in values.items():
+        parameter = template.parameters.get(name)
+        if parameter is None:
+            close = difflib.get_close_matches(name, list(template.parameters), n=1)
+            problems.append(f"{clip(name)}: not a parameter of {template.name}"
+                            + (f" (did you mean {close[0]}?)" if close else ""))
+            continue
+        value, problem = coerce(parameter, raw)
+        problem = problem or allowed_problem(parameter, value, raw)
+        if problem:
+            problems.append(problem)
+        typed[name] = value
+    missing = [p.name for p in template.parameters.values() if p.required and p.name not in values]
+    problems.extend(f"{name}: required by {template.name} (it has no default)" for name in missing)
+    if problems:
+        raise ParameterError("; ".join(problems))
+    return typed
+
+
 def metadata_values(text: str | None) -> dict[str, Any]:
     """A hook's NotificationMetadata as the parameters it passes ({} when it is empty or not a JSON object)."""
     try:

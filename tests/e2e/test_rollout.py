@@ -6,6 +6,7 @@ import json
 import pytest
 
 from essctl.sandbox.scenario import parse_scenario
+from tests.support.ground_truth import OOS_TEMPLATES, needs_shared
 
 GROUP = "asg-rollout000000000001"
 FAST = ("--poll-interval", "0.02")
@@ -179,3 +180,18 @@ def test_a_dry_run_of_each_rollout_needs_no_credentials_nor_network(kind, tmp_pa
         assert [b["done"] for b in report["watch"]["batches"]] == [2, 2]
         sent = json.loads(started[0]["parameters"]["Parameters"])
         assert sent.get("imageId", "m-mine") == "m-mine" and sent["scalingGroupId"] == report["plan"]["group"]
+
+
+@needs_shared
+def test_execution_start_grants_the_template_its_policy_and_runs_it(cli, sandbox_factory):
+    box = sandbox_factory(parse_scenario(SCENARIO), template_dirs=[OOS_TEMPLATES])
+    result = cli("execution", "start", "ACS-ESS-AdjustScalingGroupInstanceCount", "-p", f"scalingGroupId={GROUP}",
+                 "--yes", *FAST, "-o", "json", "--endpoint", box.endpoint, "--region", "cn-hangzhou")
+    assert result.code == 0, result.err
+    summary = json.loads(result.out.splitlines()[-1])
+    assert summary["event"] == "summary" and summary["executions"][0]["Status"] == "Success"
+    assert "Essctl-AdjustScalingGroupInstanceCount" in box.world.ram.policies
+    refused = cli("execution", "start", "ACS-ESS-AdjustScalingGroupInstanceCount", "-p", f"scalingGroupId={GROUP}",
+                  "--endpoint", box.endpoint, "--region", "cn-hangzhou")
+    assert refused.code == 2 and "without --yes" in refused.err
+    assert len(box.world.oos.executions) == 1

@@ -11,10 +11,10 @@ from essctl.events import BatchChanged, RefreshChanged
 from essctl.facts import rollout as facts
 from essctl.rollout import control
 from essctl.rollout.model import Change, RolloutSpec, choose
-from essctl.rollout.plan import checked_parameters, make_rollout_plan
+from essctl.rollout.plan import make_rollout_plan
 from essctl.rollout.run import WatchOptions, follow, start_rollout
 from essctl.template.model import parse_template
-from essctl.template.parameters import ParameterError, notification_metadata
+from essctl.template.parameters import ParameterError, notification_metadata, typed_values
 from essctl.watch.watcher import Pacing
 from tests.support.ground_truth import OOS_TEMPLATES, needs_shared
 
@@ -74,7 +74,7 @@ def test_list_parameters_with_allowed_values_are_checked_item_by_item():
     notification_metadata(template, {**required, "lifecycleState": '["InService","Protected"]'})
     with pytest.raises(ParameterError, match="lifecycleState: must be one of InService, Protected, got 'Standby'"):
         notification_metadata(template, {**required, "lifecycleState": "InService,Standby"})
-    assert checked_parameters(template, {"invokeType": "invoke", "scalingGroupId": GROUP,
+    assert typed_values(template, {"invokeType": "invoke", "scalingGroupId": GROUP,
                                          "lifecycleState": "Protected"})["lifecycleState"] == ["Protected"]
 
 
