@@ -78,7 +78,7 @@ def start_template(run: Invocation, cloud, template: str, params: dict, role: st
     from essctl.recipe.apply import apply_changes
     from essctl.recipe.steps import ApplyContext, PlanContext
     from essctl.recipe.steps.trigger import client_token
-    from essctl.render.progress import EventPrinter
+    from essctl.render.progress import EventPrinter, change_lines
     from essctl.rollout.plan import access_changes
     from essctl.template.parameters import typed_values
     from essctl.template.source import load_template_from_oos, oos_resolver
@@ -94,8 +94,8 @@ def start_template(run: Invocation, cloud, template: str, params: dict, role: st
     changes = access_changes(context, loaded, role, label=f"execution-{template}", create_role=create_role,
                              force=force)
     printer = EventPrinter(run.env, show_calls=False)
-    for change in changes:
-        printer.note(f"  {change.action.symbol} {change.kind} {change.target}: {change.reason}")
+    for line in change_lines(changes):
+        printer.note(line)
     printer.note(f"  + execution {template}: {values}")
     confirmer(run, yes, False, f"start {template}")(None)
     apply_changes(cloud, changes, ApplyContext(known={}, emit=printer.event))

@@ -76,18 +76,24 @@ def plan_lines(plan: Any) -> Iterable[str]:
     where = plan.where
     account = plan.account_id or "unknown until the role exists"
     yield f"  region {where.region}, account {account}, endpoint {where.endpoint}, credentials {where.credentials}"
-    for change in plan.changes:
-        yield f"  {change.action.symbol} {change.kind} {change.target}: {change.reason}"
-        for detail in change.details():
-            shown = detail.after if detail.before is None else f"{detail.before} -> {detail.after}"
-            yield f"        {detail.name}: {shown}"
-        for note in change.notes:
-            yield f"        {note}"
+    yield from change_lines(plan.changes)
     for warning in getattr(plan, "warnings", []):
         yield f"  ! {warning}"
     pending = sum(1 for change in plan.changes if change.changes_something)
     unchanged = len(plan.changes) - pending
     yield f"{pending} to change, {unchanged} already in place." if pending else f"No changes: {unchanged} already in place."
+
+
+def change_lines(changes: Iterable[Any], shorten: Any = str) -> Iterable[str]:
+    """A line per planned change with its symbol, then the fields it sets (before -> after for an update) and its
+    notes."""
+    for change in changes:
+        yield f"  {change.action.symbol} {change.kind} {change.target}: {change.reason}"
+        for detail in change.details():
+            shown = detail.after if detail.before is None else f"{detail.before} -> {detail.after}"
+            yield f"        {detail.name}: {shorten(shown)}"
+        for note in change.notes:
+            yield f"        {note}"
 
 
 def stopped_line(report: RunReport) -> str:

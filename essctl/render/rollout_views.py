@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Iterable
 
+from essctl.render.progress import change_lines
+
 if TYPE_CHECKING:
     from essctl.rollout.control import ControlResult
     from essctl.rollout.diagnosis import RolloutDiagnosis
@@ -40,13 +42,7 @@ def plan_lines(plan: RolloutPlan) -> Iterable[str]:
         yield f"  processes suspended at the start: {', '.join(spec.suspend) or 'none'}"
         yield f"  processes resumed at the end:     {', '.join(spec.resume) or 'none'}"
         yield f"  pause: {spec.pause} (batchPauseOption {plan.parameters.get('batchPauseOption')})"
-    for change in plan.changes:
-        yield f"  {change.action.symbol} {change.kind} {change.target}: {change.reason}"
-        for detail in change.details():
-            shown = detail.after if detail.before is None else f"{detail.before} -> {detail.after}"
-            yield f"        {detail.name}: {_short(shown, 200)}"
-        for note in change.notes:
-            yield f"        {note}"
+    yield from change_lines(plan.changes, lambda shown: _short(shown, 200))
     for warning in plan.warnings:
         yield f"  ! {warning}"
     for failing in plan.failing:

@@ -102,8 +102,23 @@ def notification_metadata(template: Template, values: dict[str, Any], *, force_p
     Only the values the user sets are sent; parameters with defaults keep them, and the ESS placeholders are
     left for ESS to fill. Raises ParameterError naming every problem.
     """
+    typed = typed_values(template, values, force_placeholders=force_placeholders)
+    # ESS passes every value as a string; List and Json values as JSON text.
+    metadata = {name: json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+                if template.parameters[name].type in ("List", "Json") else ess_text(value)
+                for name, value in typed.items()}
+    text = json.dumps(metadata, ensure_ascii=False, separators=(",", ":"))
+    if len(text) > NOTIFICATION_METADATA_LIMIT:
+        raise ParameterError(f"NotificationMetadata is {len(text)} characters; ESS accepts at most "
+                             f"{NOTIFICATION_METADATA_LIMIT} (shorten the longest values, e.g. commandContent)")
+    return text
+
+
+def typed_values(template: Template, values: dict[str, Any], *, force_placeholders: bool = True) -> dict[str, Any]:
+    """The values typed as the template declares them (a List as a list), for StartExecution or a hook; every
+    problem on one line (ParameterError, exit 2). Without `force_placeholders` a parameter ESS fills is refused."""
     problems: list[str] = []
-    metadata: dict[str, str] = {}
+    typed: dict[str, Any] = {}
     for name, raw in values.items():
         parameter = template.parameters.get(name)
         if parameter is None:
@@ -114,38 +129,6 @@ def notification_metadata(template: Template, values: dict[str, Any], *, force_p
         if parameter.placeholder and not force_placeholders:
             problems.append(f"{clip(name)}: filled by ESS with ${{{parameter.placeholder}}}; do not set it (or "
                             "force it)")
-            continue
-        value, problem = coerce(parameter, raw)
-        if problem is None:
-            problem = allowed_problem(parameter, value, raw)
-        if problem:
-            problems.append(problem)
-            continue
-        # ESS passes every value as a string; List and Json values as JSON text.
-        metadata[name] = (json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-                          if parameter.type in ("List", "Json") else ess_text(value))
-    missing = [p.name for p in template.parameters.values() if p.required and p.name not in values]
-    problems.extend(f"{name}: required by {template.name} (it has no default)" for name in missing)
-    if problems:
-        raise ParameterError("; ".join(problems))
-    text = json.dumps(metadata, ensure_ascii=False, separators=(",", ":"))
-    if len(text) > NOTIFICATION_METADATA_LIMIT:
-        raise ParameterError(f"NotificationMetadata is {len(text)} characters; ESS accepts at most "
-                             f"{NOTIFICATION_METADATA_LIMIT} (shorten the longest values, e.g. commandContent)")
-    return text
-
-
-def typed_values(template: Template, values: dict[str, Any]) -> dict[str, Any]:
-    """Values for StartExecution, typed as the template declares them (a List as a list); every problem on one
-    line (exit 2)."""
-    problems: list[str] = []
-    typed: dict[str, Any] = {}
-    for name, raw in values.items():
-        parameter = template.parameters.get(name)
-        if parameter is None:
-            close = difflib.get_close_matches(name, list(template.parameters), n=1)
-            problems.append(f"{clip(name)}: not a parameter of {template.name}"
-                            + (f" (did you mean {close[0]}?)" if close else ""))
             continue
         value, problem = coerce(parameter, raw)
         problem = problem or allowed_problem(parameter, value, raw)
