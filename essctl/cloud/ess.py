@@ -264,10 +264,6 @@ class EssGateway:
 
     # --- processes and instance refresh (rolling updates) ------------------------------------------------------
 
-    def suspend_processes(self, group_id: str, processes: list[str], client_token: str) -> None:
-        self._client.suspend_processes(_models().SuspendProcessesRequest(
-            region_id=self.region, scaling_group_id=group_id, processes=processes, client_token=client_token))
-
     def resume_processes(self, group_id: str, processes: list[str], client_token: str) -> None:
         self._client.resume_processes(_models().ResumeProcessesRequest(
             region_id=self.region, scaling_group_id=group_id, processes=processes, client_token=client_token))

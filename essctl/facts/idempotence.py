@@ -1,6 +1,6 @@
 """Which mutating calls may be sent twice.
 
-A call that carries a ClientToken (ESS ExecuteScalingRule, CompleteLifecycleAction, Suspend/ResumeProcesses and
+A call that carries a ClientToken (ESS ExecuteScalingRule, CompleteLifecycleAction, ResumeProcesses and
 StartInstanceRefresh, OOS StartExecution) is
 idempotent: the service answers a repeat with the first call's result, so the SDK may retry it after a lost answer
 (no answer, a 5xx, throttling). The calls below carry no ClientToken. When one was applied and its answer lost, a
@@ -16,7 +16,7 @@ IDEMPOTENT: dict[str, frozenset[str]] = {
 }
 
 WITH_CLIENT_TOKEN: dict[str, frozenset[str]] = {
-    "ess": frozenset({"ExecuteScalingRule", "CompleteLifecycleAction", "SuspendProcesses", "ResumeProcesses",
+    "ess": frozenset({"ExecuteScalingRule", "CompleteLifecycleAction", "ResumeProcesses",
                       "StartInstanceRefresh"}),
     "oos": frozenset({"StartExecution"}),
 }

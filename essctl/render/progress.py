@@ -96,6 +96,13 @@ def change_lines(changes: Iterable[Any], shorten: Any = str) -> Iterable[str]:
             yield f"        {note}"
 
 
+def applied_lines(applied: Iterable[Any]) -> Iterable[str]:
+    """What each applied change did, with the ids it made."""
+    for item in applied:
+        ids = " ".join(f"{k}={v}" for k, v in item.outcome.ids.items() if v)
+        yield f"  {item.change.kind:<10} {item.change.target:<48} {item.outcome.text}" + (f"  {ids}" if ids else "")
+
+
 def stopped_line(report: RunReport) -> str:
     """The one line on stderr for a run that stopped after changing something: what goes on and how to resume. The
     error is shortened to what the line has room for after the activity and the command that resumes."""
@@ -120,10 +127,7 @@ def run_report_lines(report: RunReport) -> Iterable[str]:
     yield ""
     yield f"Recipe {report.plan.recipe.name}: {report.outcome.upper()}" + ("  (dry-run: recorded answers)"
                                                                           if report.dry_run else "")
-    for applied in report.applied:
-        ids = " ".join(f"{k}={v}" for k, v in applied.outcome.ids.items() if v)
-        yield f"  {applied.change.kind:<10} {applied.change.target:<48} {applied.outcome.text}" + (
-            f"  {ids}" if ids else "")
+    yield from applied_lines(report.applied)
     if report.triggered is not None:
         yield f"  {'trigger':<10} {report.triggered.rule_ari}  activity {report.triggered.activity_id}"
     if report.trigger_error is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Iterable
 
-from essctl.render.progress import change_lines
+from essctl.render.progress import applied_lines, change_lines
 
 if TYPE_CHECKING:
     from essctl.rollout.control import ControlResult
@@ -92,10 +92,7 @@ def report_lines(report: RolloutReport) -> Iterable[str]:
     yield ""
     yield f"Rollout {report.rollout_id or '(not started)'}: {report.outcome.upper()}" + (
         "  (dry-run: recorded answers)" if report.dry_run else "")
-    for applied in report.applied:
-        ids = " ".join(f"{k}={v}" for k, v in applied.outcome.ids.items() if v)
-        yield f"  {applied.change.kind:<10} {applied.change.target:<48} {applied.outcome.text}" + (
-            f"  {ids}" if ids else "")
+    yield from applied_lines(report.applied)
     if report.stopped is not None:
         yield f"  stopped during the {report.stopped.phase}: {report.stopped.reason}"
     if report.watch is not None:

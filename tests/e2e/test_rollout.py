@@ -195,3 +195,34 @@ def test_execution_start_grants_the_template_its_policy_and_runs_it(cli, sandbox
                   "--endpoint", box.endpoint, "--region", "cn-hangzhou")
     assert refused.code == 2 and "without --yes" in refused.err
     assert len(box.world.oos.executions) == 1
+
+
+def test_an_instance_refresh_pauses_at_its_checkpoint_is_suspended_resumed_and_rolled_back(cli, sandbox_factory):
+    box = _box(sandbox_factory)
+    before = _images(box)
+    result, report = _start(cli, box, "--engine", "instance-refresh", "--image", "m-new", "--checkpoint", "25")
+    assert result.code == 0 and report["outcome"] == "paused", result.err
+    task = report["rollout_id"]
+    assert report["watch"]["instance_refresh"]["Status"] == "CheckpointPause"
+    assert f"essctl rollout resume {task}" in result.err
+    paused, data = _rollout(cli, box, "pause", task)
+    assert paused.code == 0 and data["status"]["status"] == "Paused", paused.err
+    resumed, data = _rollout(cli, box, "resume", task)
+    assert resumed.code == 0 and data["status"]["status"] == "InProgress", resumed.err
+    rolled, data = _rollout(cli, box, "rollback", task, "--yes")
+    assert rolled.code == 0 and data["status"]["status"] == "RollbackInProgress", rolled.err
+    watched = cli("rollout", "watch", task, "--group", GROUP, *FAST, "--endpoint", box.endpoint,
+                  "--region", "cn-hangzhou", "-o", "json")
+    assert watched.code == 0, watched.err
+    assert json.loads(watched.out.splitlines()[-1])["status"] == "RollbackSuccessful"
+    assert set(_images(box).values()) == {"m-old"} and len(_images(box)) == len(before)
+
+
+def test_an_instance_refresh_is_cancelled(cli, sandbox_factory):
+    box = _box(sandbox_factory)
+    result, report = _start(cli, box, "--engine", "instance-refresh", "--image", "m-new", "--checkpoint", "25")
+    assert result.code == 0, result.err
+    cancelled, data = _rollout(cli, box, "cancel", report["rollout_id"])
+    assert cancelled.code == 0, cancelled.err
+    assert data["calls"] == ["ess:CancelInstanceRefresh"]
+    assert data["status"]["status"] in ("Cancelling", "Cancelled")

@@ -112,10 +112,6 @@ class FakeEss(_Recorder):
         self._call("group_instances", group_id=group_id)
         return [i for i in self.instances.get(group_id, []) if not states or i.lifecycle_state in states]
 
-    def suspend_processes(self, group_id: str, processes: list[str], client_token: str) -> None:
-        self._call("suspend_processes", group_id=group_id, processes=processes)
-        self.suspended.setdefault(group_id, set()).update(processes)
-
     def resume_processes(self, group_id: str, processes: list[str], client_token: str) -> None:
         self._call("resume_processes", group_id=group_id, processes=processes)
         self.suspended.setdefault(group_id, set()).difference_update(processes)
