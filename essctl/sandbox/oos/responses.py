@@ -78,11 +78,7 @@ def start_execution(world: Any, p: Params) -> dict:
         raise invalid_parameter("Mode", "Valid values: Automatic, FailurePause, Debug.")
     execution = world.oos.start(name, given, tags, client_token=p.str("ClientToken"),
                                 description=p.str("Description", default=""), mode=mode)
-    item = _execution(world, execution, listed=False)
-    # StartExecution's Execution.Parameters is JSON text (the SDK's StartExecutionResponseBodyExecution.parameters
-    # is a str), unlike ListExecutions' object
-    item["Parameters"] = json.dumps(item.get("Parameters") or {}, ensure_ascii=False, separators=(",", ":"))
-    return {"Execution": item}
+    return {"Execution": _execution(world, execution, listed=False)}
 
 
 def list_executions(world: Any, p: Params) -> dict:
