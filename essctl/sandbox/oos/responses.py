@@ -203,23 +203,25 @@ def list_templates(world: Any, p: Params) -> dict:
                                                                                                    else "Private"))
                 or (created_by is not None and created_by != owner) or (kind not in (None, "Automation"))):
             continue
-        summary = store.summary(template_name)
-        categories = summary["categories"] or ["Other"]
-        if (category is not None and category not in categories) or (fmt is not None and fmt != summary["format"]):
-            continue
-        content = store.content(template_name)[0]
-        digest = hashlib.sha256(content.encode()).hexdigest()
-        found.append({
-            "TemplateName": template_name, "TemplateId": f"t-{digest[:14]}", "TemplateVersion": "v1",
-            "Description": summary["description"], "ShareType": "Public" if public else "Private",
-            "CreatedBy": owner, "UpdatedBy": owner, "CreatedDate": "2024-01-01T00:00:00Z",
-            "UpdatedDate": "2024-01-01T00:00:00Z", "Category": categories[0], "TemplateType": "Automation",
-            "TemplateFormat": summary["format"], "HasTrigger": False, "Hash": digest,
-            "TotalExecutionCount": counts.get(template_name, 0), "Popularity": 0, "Tags": {},
-            "ResourceGroupId": ""})
+        if category is not None or fmt is not None:         # only these filters need the template read
+            summary = store.summary(template_name)
+            if ((category is not None and category not in (summary["categories"] or ["Other"]))
+                    or (fmt is not None and fmt != summary["format"])):
+                continue
+        found.append({"TemplateName": template_name, "ShareType": "Public" if public else "Private",
+                      "CreatedBy": owner, "UpdatedBy": owner, "CreatedDate": "2024-01-01T00:00:00Z",
+                      "UpdatedDate": "2024-01-01T00:00:00Z", "TotalExecutionCount": counts.get(template_name, 0),
+                      "Popularity": 0})
     found.sort(key=lambda t: t["TemplateName"])
     found.sort(key=lambda t: t[sort_field], reverse=p.str("SortOrder", default="Descending") != "Ascending")
-    body = {"Templates": found[start:start + size], "MaxResults": size}
+    page = found[start:start + size]
+    for item in page:
+        summary = store.summary(item["TemplateName"])
+        digest = hashlib.sha256(store.content(item["TemplateName"])[0].encode()).hexdigest()
+        item.update(TemplateId=f"t-{digest[:14]}", TemplateVersion="v1", Description=summary["description"],
+                    Category=(summary["categories"] or ["Other"])[0], TemplateType="Automation",
+                    TemplateFormat=summary["format"], HasTrigger=False, Hash=digest, Tags={}, ResourceGroupId="")
+    body = {"Templates": page, "MaxResults": size}
     if start + size < len(found):
         body["NextToken"] = str(start + size)
     return body
