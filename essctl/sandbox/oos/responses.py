@@ -25,7 +25,7 @@ def _counters(world: Any, execution: dict) -> dict:
 
 def _current_tasks(world: Any, execution: dict) -> list:
     return [{"TaskAction": r["TaskAction"], "TaskExecutionId": r["TaskExecutionId"], "TaskName": r["TaskName"]}
-            for r in world.oos.state["tasks"][execution["ExecutionId"]] if r["Status"] == "Running"]
+            for r in world.oos.state["tasks"][execution["ExecutionId"]] if r["Status"] in ("Running", "Waiting")]
 
 
 def _execution(world: Any, execution: dict, *, listed: bool) -> dict:
