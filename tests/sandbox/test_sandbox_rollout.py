@@ -415,3 +415,17 @@ def test_a_paused_rollout_survives_a_restart_with_a_state_file(sandbox_factory, 
     assert _execution(s, execution_id).status == "Waiting"
     s.oos.notify_execution(models.NotifyExecutionRequest(execution_id=execution_id, notify_type="Approve"))
     assert _until(s, execution_id).status == "Success" and set(_images(again).values()) == {"m-new"}
+
+
+def test_start_execution_loop_mode_pauses_a_loop_that_does_not_say_otherwise(sandbox_factory):
+    from alibabacloud_oos20190601 import models
+
+    sandbox = sandbox_factory(parse_scenario(ROLLING_SCENARIO))
+    s = session(sandbox)
+    execution_id = s.oos.start_execution(models.StartExecutionRequest(
+        template_name=SCRIPT, loop_mode="FirstBatchPause", parameters=json.dumps(
+            {"scalingGroupId": RG, "invokeType": "invoke", "invokeScript": "echo x", "batchNumber": 2}))
+    ).body.execution.execution_id
+    assert "batch 1 of 2" in _until(s, execution_id, ("Waiting",)).status_message
+    s.oos.notify_execution(models.NotifyExecutionRequest(execution_id=execution_id, notify_type="Reject"))
+    assert _execution(s, execution_id).status == "Cancelled"

@@ -217,6 +217,8 @@ class TaskEngine:
         concurrency = _count(rate.get("Concurrency", fill(task.loop.concurrency, params)), len(items), 1)
         max_errors = _count(rate.get("MaxErrors", fill(task.loop.max_errors, params)), len(items), 0)
         pause = fill(task.loop.batch_pause, params)
+        if pause in (None, "Automatic") and execution.get("LoopMode", "Automatic") != "Automatic":
+            pause = execution["LoopMode"]      # StartExecution LoopMode pauses a loop that does not say otherwise
         batches = math.ceil(len(items) / concurrency) if items else 1
         run["Loop"] = {"Items": items, "Concurrency": concurrency, "MaxErrors": max_errors}
         self._runs[run["TaskExecutionId"]].update(items=items, next=0, running=0, failed=0, failure=None,

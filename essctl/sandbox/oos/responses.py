@@ -10,6 +10,7 @@ from essctl.sandbox.errors import ApiError, invalid_parameter
 from essctl.sandbox.params import Params
 
 VERSION = "2019-06-01"
+LOOP_MODES = ("Automatic", "FirstBatchPause", "EveryBatchPause")     # StartExecution.json; a loop's BatchPauseOption
 _START_FIELDS = ("CreateDate", "Description", "ExecutedBy", "ExecutionId", "IsParent", "LoopMode", "Mode", "Outputs",
                  "Parameters", "ParentExecutionId", "RamRole", "ResourceGroupId", "SafetyCheck", "StartDate", "Status",
                  "StatusMessage", "Tags", "TemplateId", "TemplateName", "TemplateVersion", "UpdateDate")
@@ -76,8 +77,11 @@ def start_execution(world: Any, p: Params) -> dict:
     mode = p.str("Mode", default="Automatic")
     if mode not in ("Automatic", "FailurePause", "Debug"):
         raise invalid_parameter("Mode", "Valid values: Automatic, FailurePause, Debug.")
+    loop_mode = p.str("LoopMode", default="Automatic")
+    if loop_mode not in LOOP_MODES:
+        raise invalid_parameter("LoopMode", f"Valid values: {', '.join(LOOP_MODES)}.")
     execution = world.oos.start(name, given, tags, client_token=p.str("ClientToken"),
-                                description=p.str("Description", default=""), mode=mode)
+                                description=p.str("Description", default=""), mode=mode, loop_mode=loop_mode)
     return {"Execution": _execution(world, execution, listed=False)}
 
 
