@@ -12,10 +12,12 @@ from essctl.errors import UsageError
 
 @dataclass(frozen=True)
 class Listing:
-    """A list of resources of one kind (`kind` picks its table, even when the list is empty)."""
+    """A list of resources of one kind (`kind` picks its table, even when the list is empty); `wide`: every column
+    (--wide), not only those that fit 80 columns."""
 
     kind: str
     items: list[Any]
+    wide: bool = False
 
     def to_data(self) -> list[Any]:
         return [to_data(item) for item in self.items]
@@ -80,7 +82,7 @@ def output(env: Environment, result: Any) -> None:
             return
         console = env.console()
         for renderable in render(result):
-            console.print(renderable)
+            console.print(renderable, crop=False)    # a table too wide for the terminal wraps there, uncut
         env.stdout.flush()
         return
     data = to_data(result)
