@@ -43,12 +43,32 @@ def apply_query(expression: str, data: Any) -> Any:
 
 
 def write_lines(env: Environment, lines: Iterable[str]) -> None:
-    """Plain lines for people, each one line that shows its values (no control character reaches the terminal)."""
+    """Plain lines for people, each one line that shows its values (no control character reaches the terminal).
+    On a terminal, a line longer than its width is folded at spaces under its own indent (a word, an id, is never
+    split), and a line with a meaning (style.Line) is coloured when colour is on."""
     from essctl.render.safe import printable
+    from essctl.render.style import paint
 
+    width, colour = env.stdout_width, env.stdout_colour
     for line in lines:
-        env.stdout.write(printable(line) + "\n")
+        shown = printable(line)
+        for part in fold(shown, width) if width else [shown]:
+            env.stdout.write((paint(part, getattr(line, "style", None)) if colour else part) + "\n")
     env.stdout.flush()
+
+
+def fold(line: str, width: int) -> list[str]:
+    """`line` in pieces of at most `width` columns, cut at spaces, continued 4 columns deeper than it starts."""
+    import textwrap
+
+    if len(line) <= width:
+        return [line]
+    indent = " " * min(len(line) - len(line.lstrip(" ")) + 4, width // 2)
+    parts = textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False,
+                          replace_whitespace=False) or [line]
+    # a word too long for the indent (an ARN) moves left until it fits, so that the terminal does not split it
+    return parts[:1] + [part if len(part) <= width else " " * max(width - len(part.lstrip()), 0) + part.lstrip()
+                        for part in parts[1:]]
 
 
 def _view(result: Any) -> tuple[str, Callable[[Any], Iterable[Any]]] | None:
