@@ -166,9 +166,10 @@ def run_report_lines(report: RunReport) -> Iterable[str]:
     yield Line(f"Recipe {report.plan.recipe.name}: {report.outcome.upper()}" + (
         "  (dry-run: recorded answers)" if report.dry_run else ""), _OUTCOME_STYLES.get(report.outcome, WARNING))
     for applied in report.applied:
-        ids = " ".join(f"{k}={v}" for k, v in applied.outcome.ids.items() if v)
-        yield f"  {applied.change.kind:<10} {applied.change.target:<48} {applied.outcome.text}" + (
-            f"  {ids}" if ids else "")
+        yield f"  {applied.change.kind:<10} {applied.change.target:<48} {applied.outcome.text}"
+        for key, value in applied.outcome.ids.items():      # one a line: a long ARN folds whole, not split
+            if value:
+                yield Line(f"  {'':<10} {key} {value}", DETAIL)
     if report.triggered is not None:
         yield f"  {'trigger':<10} {report.triggered.rule_ari}  activity {report.triggered.activity_id}"
     if report.trigger_error is not None:

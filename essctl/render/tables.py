@@ -22,6 +22,8 @@ class Column:
     wide: bool = False             # shown only with --wide
     state: str | None = None       # the kind of resource whose state the column holds (its colour says what it means)
     detail: bool = False           # shown dim (red or yellow in a row whose state failed)
+    optional: bool = False         # the first to go (before free text is cut too short) when the terminal is narrow
+    min_width: int | None = None   # TEXT: narrower than this says too little (default MIN_TEXT): the column goes
 
 
 Cell = tuple[str, "str | None"]     # the text, and its meaning (style.ERROR ...) or None
@@ -31,9 +33,10 @@ class FittedTable:
     """A rich renderable: rows of cells laid out at the width the console offers when it is drawn."""
 
     def __init__(self, title: str | None, columns: list[Column], rows: list[list[Cell]], *, wide: bool = False,
-                 hidden: Iterable[str] = (), can_widen: bool = True):
+                 hidden: Iterable[str] = (), can_widen: bool = True, hint: bool = True):
         self.title, self.columns, self.rows, self.wide, self.hidden = title, columns, rows, wide, list(hidden)
-        self.can_widen = can_widen     # the command has --wide: a column that does not fit may hide behind it
+        self.can_widen = can_widen     # a column that does not fit may be dropped
+        self.hint = hint and can_widen     # and the command has --wide to show it: say so below the table
 
     def __rich_console__(self, console: Any, options: Any) -> Iterable[Any]:
         from rich.table import Table
@@ -46,20 +49,23 @@ class FittedTable:
         shown = [self.columns.index(column) for column in columns]
         hidden = self.hidden + [column.header for column in self.columns if column not in columns]
         table = Table(title=self.title, title_justify="left", header_style="bold", caption_justify="left",
-                      caption=f"--wide adds {', '.join(hidden)}" if hidden and self.can_widen else None, caption_style="dim")
+                      caption=f"--wide adds {', '.join(hidden)}" if hidden and self.hint else None, caption_style="dim")
         for column, width in zip(columns, widths):
             table.add_column(column.header, width=width, no_wrap=column.kind != WRAP,
                              overflow="ellipsis" if column.kind == TEXT else "fold")
         for row in cells:
             table.add_row(*(row[index] for index in shown))
         needed = sum(widths) + 3 * len(widths) + 1
-        yield table if needed <= options.max_width else console.render(table, options.update_width(needed))
+        if needed <= options.max_width:
+            yield table
+        else:       # --wide, or ids alone wider than the terminal: the terminal wraps the lines, nothing is cut
+            yield from console.render(table, options.update_width(needed))
 
     def widths(self, max_width: int, lengths: list[list[int]]) -> tuple[list[Column], list[int]]:
         """The columns shown and their widths: ids and fixed values as wide as their longest value; free text
-        shares what is left, the shortest first; a free-text column that gets less than MIN_TEXT is dropped
-        (the rightmost first) unless --wide (or a view with no --wide), which keeps every column and lets the
-        table overflow instead."""
+        shares what is left, the shortest first. When free text would get less than its minimum, an optional
+        column goes (the rightmost first), then free text, unless --wide (or a view with no --wide, which keeps
+        every column): the table is then wider than the terminal."""
         columns = list(self.columns)
         natural = {column: max([len(column.header)] + [row[i] for row in lengths])
                    for i, column in enumerate(self.columns)}
@@ -71,11 +77,15 @@ class FittedTable:
             given: dict[Column, int] = {}
             for number, column in enumerate(flexible):
                 given[column] = max(min(natural[column], (room - sum(given.values())) // (len(flexible) - number)),
-                                    min(natural[column], MIN_TEXT if column.kind == TEXT else MIN_WRAP))
-            fits = sum(given.values()) <= room
-            if fits or self.wide or not self.can_widen or not flexible:
+                                    min(natural[column], _least(column)))
+            optional = [c for c in columns if c.optional] or [c for c in columns if c in given]
+            if sum(given.values()) <= room or self.wide or not self.can_widen or not optional:
                 return columns, [given.get(column, natural[column]) for column in columns]
-            columns.remove([c for c in columns if c in given][-1])
+            columns.remove(optional[-1])
+
+
+def _least(column: Column) -> int:
+    return column.min_width or (MIN_TEXT if column.kind == TEXT else MIN_WRAP)
 
 
 def rows_of(columns: list[Column], items: list[dict[str, Any]]) -> list[list[Cell]]:

@@ -86,14 +86,14 @@ LIFECYCLE_HOOKS = table_view("Lifecycle hooks", [
 
 SCALING_ACTIVITIES = table_view("Scaling activities (newest first)", [
     Column("ID", "ScalingActivityId", ID), Column("Status", "StatusCode", FIXED, state="activity"),
-    Column("Started", "StartTime", FIXED), Column("Message", "StatusMessage", detail=True),
+    Column("Started", "StartTime", FIXED, optional=True), Column("Message", "StatusMessage", detail=True),
     Column("Progress", "Progress", FIXED, wide=True), Column("Ended", "EndTime", FIXED, wide=True),
     Column("Cause", "Cause", detail=True, wide=True),
 ], empty="no scaling activities in this scaling group")
 
 EXECUTIONS = table_view("OOS executions (newest first)", [
-    Column("ID", "ExecutionId", ID), Column("Template", "TemplateName"),
-    Column("Status", "Status", FIXED, state="execution"), Column("Started", "StartDate", FIXED),
+    Column("ID", "ExecutionId", ID), Column("Template", "TemplateName", min_width=20),
+    Column("Status", "Status", FIXED, state="execution"), Column("Started", "StartDate", FIXED, optional=True),
     Column("Ended", "EndDate", FIXED, wide=True), Column("Mode", "Mode", FIXED, wide=True),
     Column("Message", "StatusMessage", detail=True, wide=True),
 ], empty="no OOS executions match")

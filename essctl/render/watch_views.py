@@ -95,7 +95,7 @@ class LiveWatchView:
         title = f"{self.title}  ({time.monotonic() - self._started:.0f} s)"
         with self._lock:
             rows = [row.cells() for row in self._ordered()]
-        return FittedTable(title, _LIVE_COLUMNS, rows)
+        return FittedTable(title, _LIVE_COLUMNS, rows, hint=False)
 
     def _ordered(self) -> list["_Row"]:
         """Activity, instances, lifecycle actions, then each execution followed by its tasks."""
