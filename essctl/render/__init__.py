@@ -58,12 +58,16 @@ def write_lines(env: Environment, lines: Iterable[str]) -> None:
 
 
 def fold(line: str, width: int) -> list[str]:
-    """`line` in pieces of at most `width` columns, cut at spaces, continued 4 columns deeper than it starts."""
+    """`line` in pieces of at most `width` columns, cut at spaces (or after the = of a KEY=VALUE too long for a
+    line), continued 4 columns deeper than it starts."""
     import textwrap
 
     if len(line) <= width:
         return [line]
     indent = " " * min(len(line) - len(line.lstrip(" ")) + 4, width // 2)
+    # KEY=VALUE longer than the terminal: the value starts a line of its own (both halves can never share one)
+    line = " ".join(word.replace("=", "= ", 1) if len(word) > width - len(indent) else word
+                    for word in line.split(" "))
     parts = textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False,
                           replace_whitespace=False) or [line]
     # a word too long for the indent (an ARN) moves left until it fits, so that the terminal does not split it

@@ -171,7 +171,8 @@ def run_report_lines(report: RunReport) -> Iterable[str]:
             if value:
                 yield Line(f"  {'':<10} {key} {value}", DETAIL)
     if report.triggered is not None:
-        yield f"  {'trigger':<10} {report.triggered.rule_ari}  activity {report.triggered.activity_id}"
+        yield f"  {'trigger':<10} activity {report.triggered.activity_id}"
+        yield Line(f"  {'':<10} ScalingRuleAri {report.triggered.rule_ari}", DETAIL)
     if report.trigger_error is not None:
         yield Line(f"  {'trigger':<10} failed: {report.trigger_error}", ERROR)
     if report.stopped is not None:

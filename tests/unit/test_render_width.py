@@ -178,6 +178,9 @@ def test_a_line_folds_at_spaces_under_its_indent_and_an_arn_moves_left_whole():
     arn = "acs:oos:cn-hangzhou:1234567890123456:template/ACS-ESS-LifeCycleRunCommand"
     parts = fold(f"        NotificationArn: {arn}", 80)
     assert parts == ["        NotificationArn:", " " * (80 - len(arn)) + arn]
+    ari = "ari:acs:ess:cn-hangzhou:1234567890123456:scalingrule/asr-sbxb746031b6116d568b"
+    assert fold(f"• rule r: created (ScalingRuleId=asr-1 ScalingRuleAri={ari})", 80) == [
+        "• rule r: created (ScalingRuleId=asr-1 ScalingRuleAri=", " " * (80 - len(ari) - 1) + ari + ")"]
     words = fold("  + trigger run-command-add1: scale out by 1 (group at 1 of max 5); then watch the activity", 40)
     assert all(len(part) <= 40 for part in words) and all(part.startswith("      ") for part in words[1:])
     assert " ".join(part.strip() for part in words) == ("+ trigger run-command-add1: scale out by 1 (group at 1 "
