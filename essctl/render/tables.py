@@ -64,13 +64,16 @@ class FittedTable:
     def widths(self, max_width: int, lengths: list[list[int]]) -> tuple[list[Column], list[int]]:
         """The columns shown and their widths: ids and fixed values as wide as their longest value; free text
         shares what is left, the shortest first. When free text would get less than its minimum, an optional
-        column goes (the rightmost first), then free text, unless --wide (or a view with no --wide, which keeps
-        every column): the table is then wider than the terminal."""
+        column goes (the rightmost first), then free text. With --wide every column stays, each value whole (up
+        to its column's max_width), wider than the terminal if need be; a view with no --wide keeps its columns
+        and cuts (or wraps) free text no shorter than its least."""
         columns = list(self.columns)
         natural = {column: max([len(column.header)] + [row[i] for row in lengths])
                    for i, column in enumerate(self.columns)}
         natural = {column: min(width, column.max_width) if column.max_width and column.kind in (TEXT, WRAP)
                    else width for column, width in natural.items()}
+        if self.wide:
+            return columns, [natural[column] for column in columns]
         while True:
             room = max_width - (3 * len(columns) + 1) - sum(natural[c] for c in columns if c.kind in (ID, FIXED))
             flexible = sorted((c for c in columns if c.kind in (TEXT, WRAP)), key=lambda c: natural[c])
@@ -79,7 +82,7 @@ class FittedTable:
                 given[column] = max(min(natural[column], (room - sum(given.values())) // (len(flexible) - number)),
                                     min(natural[column], _least(column)))
             optional = [c for c in columns if c.optional] or [c for c in columns if c in given]
-            if sum(given.values()) <= room or self.wide or not self.can_widen or not optional:
+            if sum(given.values()) <= room or not self.can_widen or not optional:
                 return columns, [given.get(column, natural[column]) for column in columns]
             columns.remove(optional[-1])
 

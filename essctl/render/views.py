@@ -78,9 +78,9 @@ SCALING_GROUPS = table_view("Scaling groups", [
 ], empty="no scaling groups in this region")
 
 LIFECYCLE_HOOKS = table_view("Lifecycle hooks", [
-    Column("ID", "LifecycleHookId", ID), Column("Name", "LifecycleHookName"),
+    Column("ID", "LifecycleHookId", ID), Column("Name", "LifecycleHookName", min_width=20),
     Column("Transition", "LifecycleTransition", FIXED), Column("Timeout", "HeartbeatTimeout", FIXED),
-    Column("Default", "DefaultResult", FIXED), Column("Status", "LifecycleHookStatus", FIXED, wide=True),
+    Column("Default", "DefaultResult", FIXED, optional=True), Column("Status", "LifecycleHookStatus", FIXED, wide=True),
     Column("Notification", "NotificationArn", ID, wide=True),
 ], empty="no lifecycle hooks in this scaling group")
 
