@@ -116,7 +116,7 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def fitted(title: str, columns: list[Column], items: list[dict[str, Any]], *, wide: bool = False,
+def fitted(title: str | None, columns: list[Column], items: list[dict[str, Any]], *, wide: bool = False,
            can_widen: bool = True) -> FittedTable:
     """The table of `items` with the columns for the chosen width; what --wide would add is named below it."""
     shown = [column for column in columns if wide or not column.wide]

@@ -37,15 +37,15 @@ def generic_view(data: Any) -> Iterable[Any]:
     from rich.table import Table
 
     if isinstance(data, list) and data and all(isinstance(item, dict) for item in data):
+        from essctl.render.tables import fitted
+
         keys: list[str] = []
         for item in data:
             keys.extend(key for key in item if key not in keys)
-        table = Table(header_style="bold")
-        for key in keys:
-            table.add_column(key, overflow="fold")
-        for item in data:
-            table.add_row(*(_cell(item.get(key)) for key in keys))
-        return [table]
+        # a column whose values have no space holds ids or names: whole; the others are free text, wrapped
+        columns = [Column(key, key, WRAP if any(" " in _cell(item.get(key)) for item in data) else ID)
+                   for key in keys]
+        return [fitted(None, columns, data, can_widen=False)]
     if isinstance(data, dict):
         table = Table(show_header=False, box=None)
         table.add_column(style="bold")

@@ -204,3 +204,14 @@ def test_lines_fold_on_a_terminal_but_not_into_a_file():
     write_lines(terminal, [long])
     assert all(len(line) <= 80 for line in terminal.stdout.getvalue().splitlines())
     assert len(terminal.stdout.getvalue().splitlines()) > 1
+
+
+def test_a_query_result_keeps_its_ids_whole_and_wraps_its_text():
+    from essctl.render.views import generic_view
+
+    data = [{"ExecutionId": EXECUTION, "TemplateName": "ACS-ESS-LifeCycleRunCommand", "StatusMessage": LONG}]
+    text = _draw(generic_view(data)).export_text()
+    assert all(len(line) <= 80 for line in text.splitlines()), text
+    assert any(EXECUTION in line for line in text.splitlines())
+    assert any("ACS-ESS-LifeCycleRunCommand" in line for line in text.splitlines())
+    assert "…" not in text and len(_rows(text)) > 1           # the message wraps: nothing of it is lost
