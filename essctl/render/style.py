@@ -2,6 +2,9 @@
 for detail. Shown only on a terminal with colour on (not with NO_COLOR or --no-color, never into a pipe or a file)."""
 from __future__ import annotations
 
+import os
+import re
+import sys
 from typing import Any
 
 from essctl.facts.states import FAILED_RESULTS, is_failure, is_success
@@ -39,3 +42,16 @@ def state_style(kind: str, state: Any) -> str | None:
     if is_failure(kind, state) or state in FAILED_RESULTS:
         return ERROR
     return SUCCESS if is_success(kind, state) else None
+
+
+_PREFIX = re.compile(r"essctl: (?:internal )?error:|essctl: interrupted")
+
+
+def on_stderr(line: str) -> str:
+    """An error line for stderr with its `essctl: error:` in red, when stderr is a terminal with colour on (the
+    command line is read as given: the line may come before or instead of the options being parsed)."""
+    match = _PREFIX.match(line)
+    if (match is None or "--no-color" in sys.argv[1:] or os.environ.get("NO_COLOR")
+            or os.environ.get("TERM") == "dumb" or not getattr(sys.stderr, "isatty", lambda: False)()):
+        return line
+    return paint(match.group(), ERROR) + line[match.end():]

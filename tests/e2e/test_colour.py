@@ -16,13 +16,14 @@ ACTIVITIES = ("--tape", "demo", "-o", "table", "activity", "list", "--group", "a
 RED = "\x1b[31m"
 
 
-def _on_a_terminal(args, env, columns=80):
-    """essctl's stdout on a pseudo-terminal of `columns` columns: what it wrote there."""
+def _on_a_terminal(args, env, columns=80, stream="stdout", code=0):
+    """essctl's stdout (or stderr) on a pseudo-terminal of `columns` columns: what it wrote there."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
     env = {**env, "COLUMNS": str(columns), "TERM": "xterm-256color"}
-    proc = subprocess.Popen([sys.executable, "-m", "essctl", *args], stdout=follower, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, env=env, cwd=REPO)
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, stream: follower}
+    proc = subprocess.Popen([sys.executable, "-m", "essctl", *args], **streams, stdin=subprocess.DEVNULL, env=env,
+                            cwd=REPO)
     os.close(follower)
     chunks = []
     while True:
@@ -34,7 +35,7 @@ def _on_a_terminal(args, env, columns=80):
             break
         chunks.append(chunk)
     os.close(leader)
-    assert proc.wait(timeout=60) == 0, proc.stderr.read()
+    assert proc.wait(timeout=60) == code
     return b"".join(chunks).decode().replace("\r\n", "\n")
 
 
@@ -62,3 +63,12 @@ def test_no_color_and_the_flag_leave_no_colour_on_a_terminal(env, extra, args):
 def test_a_pipe_gets_no_escape_code(env):
     result = run_essctl(*ACTIVITIES, env=env)
     assert result.code == 0 and "Failed" in result.out and "\x1b" not in result.out
+
+
+def test_an_error_line_starts_red_on_a_terminal_and_plain_with_no_color(env):
+    args = ("--tape", "demo", "group", "list", "--region", "not a region")
+    red = _on_a_terminal(args, env, stream="stderr", code=2)
+    assert red.startswith(f"{RED}essctl: error:\x1b[0m --region") and red.count("\x1b") == 2
+    for extra, flags in (({"NO_COLOR": "1"}, ()), ({}, ("--no-color",))):
+        plain = _on_a_terminal((*args, *flags), {**env, **extra}, stream="stderr", code=2)
+        assert plain.startswith("essctl: error: --region") and "\x1b" not in plain
