@@ -33,10 +33,10 @@ class FittedTable:
     """A rich renderable: rows of cells laid out at the width the console offers when it is drawn."""
 
     def __init__(self, title: str | None, columns: list[Column], rows: list[list[Cell]], *, wide: bool = False,
-                 hidden: Iterable[str] = (), can_widen: bool = True, hint: bool = True):
+                 hidden: Iterable[str] = (), may_drop: bool = True, hint: bool = True):
         self.title, self.columns, self.rows, self.wide, self.hidden = title, columns, rows, wide, list(hidden)
-        self.can_widen = can_widen     # a column that does not fit may be dropped
-        self.hint = hint and can_widen     # and the command has --wide to show it: say so below the table
+        self.may_drop = may_drop       # a column that does not fit goes (else the table overflows)
+        self.hint = hint and may_drop  # and the caption names it for --wide (not the live watch: it has no --wide)
 
     def __rich_console__(self, console: Any, options: Any) -> Iterable[Any]:
         from rich.table import Table
@@ -82,7 +82,7 @@ class FittedTable:
                 given[column] = max(min(natural[column], (room - sum(given.values())) // (len(flexible) - number)),
                                     min(natural[column], _least(column)))
             optional = [c for c in columns if c.optional] or [c for c in columns if c in given]
-            if sum(given.values()) <= room or not self.can_widen or not optional:
+            if sum(given.values()) <= room or not self.may_drop or not optional:
                 return columns, [given.get(column, natural[column]) for column in columns]
             columns.remove(optional[-1])
 
@@ -117,8 +117,9 @@ def cell_text(value: Any) -> str:
 
 
 def fitted(title: str | None, columns: list[Column], items: list[dict[str, Any]], *, wide: bool = False,
-           can_widen: bool = True) -> FittedTable:
-    """The table of `items` with the columns for the chosen width; what --wide would add is named below it."""
+           has_wide: bool = True) -> FittedTable:
+    """The table of `items` with the columns for the chosen width; for a command that has --wide (`has_wide`), what
+    it would add is named below the table."""
     shown = [column for column in columns if wide or not column.wide]
-    return FittedTable(title, shown, rows_of(shown, items), wide=wide, can_widen=can_widen,
+    return FittedTable(title, shown, rows_of(shown, items), wide=wide, may_drop=has_wide, hint=has_wide,
                        hidden=[column.header for column in columns if column not in shown])

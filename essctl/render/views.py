@@ -27,7 +27,7 @@ def table_view(title: str, columns: list[Column], empty: str) -> View:
         rows = [to_data(item) for item in getattr(items, "items", items)]
         if not rows:
             return [Text(printable(empty), style="dim")]
-        return [fitted(title, columns, rows, wide=listing and items.wide, can_widen=listing)]
+        return [fitted(title, columns, rows, wide=listing and items.wide, has_wide=listing)]
 
     return render
 
@@ -45,7 +45,7 @@ def generic_view(data: Any) -> Iterable[Any]:
         # a column whose values have no space holds ids or names: whole; the others are free text, wrapped
         columns = [Column(key, key, WRAP if any(" " in _cell(item.get(key)) for item in data) else ID)
                    for key in keys]
-        return [fitted(None, columns, data, can_widen=False)]
+        return [fitted(None, columns, data, has_wide=False)]
     if isinstance(data, dict):
         table = Table(show_header=False, box=None)
         table.add_column(style="bold")
