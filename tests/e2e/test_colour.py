@@ -72,3 +72,10 @@ def test_an_error_line_starts_red_on_a_terminal_and_plain_with_no_color(env):
     for extra, flags in (({"NO_COLOR": "1"}, ()), ({}, ("--no-color",))):
         plain = _on_a_terminal((*args, *flags), {**env, **extra}, stream="stderr", code=2)
         assert plain.startswith("essctl: error: --region") and "\x1b" not in plain
+
+
+def test_a_diagnosis_shows_its_error_finding_and_failed_checks_red_and_passed_checks_green(env):
+    out = _on_a_terminal(("diagnose", "--tape", "diagnose-forbidden-ram", "--group", "asg-sandbox000000000001"),
+                         env, code=1)
+    assert f"{RED}1. [error] Forbidden.RAM" in out
+    assert f"{RED}  FAIL  role_allows_template_actions" in out and "\x1b[32m  pass  role_exists_and_trusts_oos" in out
