@@ -85,6 +85,8 @@ def plan_lines(plan: Any) -> Iterable[str]:
         for detail in change.details():
             if detail.before is None:
                 yield from _value_lines(f"        {detail.name}: ", detail.after)
+            elif isinstance(_document(detail.before), dict) and isinstance(_document(detail.after), dict):
+                yield from _member_changes(f"        {detail.name}", _document(detail.before), _document(detail.after))
             else:
                 yield f"        {detail.name}: {detail.before} -> {detail.after}"
         for note in change.notes:
@@ -102,16 +104,37 @@ _ACTION_STYLES = {"+": SUCCESS, "~": WARNING, "-": ERROR, "=": DETAIL}
 _INLINE = 80       # a JSON value whose line would be longer is shown indented, one member a line
 
 
-def _value_lines(head: str, value: Any) -> Iterable[str]:
-    """`head` and the value; a JSON document (a dict, a list, or a string holding one, such as a PolicyDocument or
-    a hook's NotificationMetadata) too long for one line is shown indented under its name."""
-    document = value if isinstance(value, (dict, list)) else None
+def _document(value: Any) -> Any:
+    """A JSON document: a dict, a list, or a string holding one (a PolicyDocument, a hook's NotificationMetadata);
+    None for anything else."""
+    if isinstance(value, (dict, list)):
+        return value
     if isinstance(value, str) and value[:1] in ("{", "["):
         try:
             document = json.loads(value)
         except ValueError:
-            document = None
-    if document is None or not isinstance(document, (dict, list)):
+            return None
+        return document if isinstance(document, (dict, list)) else None
+    return None
+
+
+def _member_changes(head: str, before: dict[str, Any], after: dict[str, Any]) -> Iterable[str]:
+    """What an update changes in a JSON object, one member a line: `NAME.key: old -> new`, `+`/`-` for a member
+    added or removed (the members that stay the same are not repeated)."""
+    shown = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
+    for key in [*before, *(key for key in after if key not in before)]:
+        if key not in after:
+            yield Line(f"{head}.{key}: {shown(before[key])} -> (removed)", ERROR)
+        elif key not in before:
+            yield Line(f"{head}.{key}: (added) {shown(after[key])}", SUCCESS)
+        elif before[key] != after[key]:
+            yield f"{head}.{key}: {shown(before[key])} -> {shown(after[key])}"
+
+
+def _value_lines(head: str, value: Any) -> Iterable[str]:
+    """`head` and the value; a JSON document too long for one line is shown indented under its name."""
+    document = _document(value)
+    if document is None:
         yield f"{head}{value}"
         return
     compact = json.dumps(document, ensure_ascii=False, separators=(",", ":"))

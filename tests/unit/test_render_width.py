@@ -215,3 +215,18 @@ def test_a_query_result_keeps_its_ids_whole_and_wraps_its_text():
     assert any(EXECUTION in line for line in text.splitlines())
     assert any("ACS-ESS-LifeCycleRunCommand" in line for line in text.splitlines())
     assert "…" not in text and len(_rows(text)) > 1           # the message wraps: nothing of it is lost
+
+
+def test_an_update_of_a_json_value_shows_only_the_members_that_change():
+    from essctl.recipe.steps.base import Detail
+    from essctl.render.progress import plan_lines
+
+    before = '{"commandType":"RunShellScript","commandContent":"echo one","OOSAssumeRole":"OOSServiceRole"}'
+    after = '{"commandType":"RunShellScript","commandContent":"echo two; sleep 5","regionId":"cn-hangzhou"}'
+    lines = list(plan_lines(_plan(Detail("NotificationMetadata", before, after))))
+    members = [line.strip() for line in lines if line.strip().startswith("NotificationMetadata")]
+    assert members == ['NotificationMetadata.commandContent: "echo one" -> "echo two; sleep 5"',
+                       'NotificationMetadata.OOSAssumeRole: "OOSServiceRole" -> (removed)',
+                       'NotificationMetadata.regionId: (added) "cn-hangzhou"']
+    plain = list(plan_lines(_plan(Detail("HeartbeatTimeout", 600, 900))))
+    assert "        HeartbeatTimeout: 600 -> 900" in plain
