@@ -42,7 +42,7 @@ def plan_lines(plan: RolloutPlan) -> Iterable[str]:
         yield f"  processes suspended at the start: {', '.join(spec.suspend) or 'none'}"
         yield f"  processes resumed at the end:     {', '.join(spec.resume) or 'none'}"
         yield f"  pause: {spec.pause} (batchPauseOption {plan.parameters.get('batchPauseOption')})"
-    yield from change_lines(plan.changes, lambda shown: _short(shown, 200))
+    yield from change_lines(plan.changes)
     for warning in plan.warnings:
         yield f"  ! {warning}"
     for failing in plan.failing:

@@ -415,3 +415,38 @@ def test_a_paused_rollout_survives_a_restart_with_a_state_file(sandbox_factory, 
     assert _execution(s, execution_id).status == "Waiting"
     s.oos.notify_execution(models.NotifyExecutionRequest(execution_id=execution_id, notify_type="Approve"))
     assert _until(s, execution_id).status == "Success" and set(_images(again).values()) == {"m-new"}
+
+
+def test_start_execution_loop_mode_pauses_a_loop_that_does_not_say_otherwise(sandbox_factory):
+    from alibabacloud_oos20190601 import models
+
+    sandbox = sandbox_factory(parse_scenario(ROLLING_SCENARIO))
+    s = session(sandbox)
+    execution_id = s.oos.start_execution(models.StartExecutionRequest(
+        template_name=SCRIPT, loop_mode="FirstBatchPause", parameters=json.dumps(
+            {"scalingGroupId": RG, "invokeType": "invoke", "invokeScript": "echo x", "batchNumber": 2}))
+    ).body.execution.execution_id
+    assert "batch 1 of 2" in _until(s, execution_id, ("Waiting",)).status_message
+    s.oos.notify_execution(models.NotifyExecutionRequest(execution_id=execution_id, notify_type="Reject"))
+    assert _execution(s, execution_id).status == "Cancelled"
+
+
+def test_a_refresh_batch_is_a_scaling_activity_that_blocks_rule_executions(sandbox_factory):
+    from tests.support.sandbox_steps import activities
+
+    sandbox = sandbox_factory(parse_scenario(REFRESH_SCENARIO), speed=50)    # a batch: 1.2 s, room to call
+    s = session(sandbox)
+    rule = create_rule(s, group=RG, change=1)
+    task_id = _refresh(s, min_healthy_percentage=60, max_healthy_percentage=100)     # 2 at a time
+    _wait_status(s, task_id, {"InProgress"})
+    import time
+
+    deadline = time.monotonic() + 10
+    while not any(a.status_code == "InProgress" for a in activities(s, RG)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert _error(lambda: execute(s, rule)).code == "ScalingActivityInProgress"
+    _wait_status(s, task_id, {"Successful"})
+    done = activities(s, RG)
+    assert len(done) == 3 and {a.status_code for a in done} == {"Successful"}
+    assert sorted(len(a.created_instances) for a in done) == [1, 2, 2]
+    assert all(a.trigger_source_id == task_id for a in done)

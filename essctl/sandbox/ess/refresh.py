@@ -66,12 +66,12 @@ class InstanceRefreshes:
         if client_token and client_token in done:
             return done[client_token]
         group = self.ess.group(group_id)
-        self.ess.lifecycle._check_can_scale(group)
         for task in self.tasks.values():
             if task["ScalingGroupId"] == group_id and task["Status"] in RUNNING:
                 raise ApiError("IncorrectInstanceRefreshStatus",
                                f"The scaling group already has an instance refresh task in progress: "
                                f"{task['InstanceRefreshTaskId']} ({task['Status']}).")
+        self.ess.lifecycle._check_can_scale(group)
         given = [k for k in ("ScalingConfigurationId", "ImageId", "LaunchTemplateId", "Containers") if desired.get(k)]
         if len(given) > 1:
             raise invalid_parameter("DesiredConfiguration", "Specify only one of ScalingConfigurationId, ImageId, "
@@ -171,7 +171,8 @@ class InstanceRefreshes:
             instance = self.ess.new_instance(task["ScalingGroupId"], "AutoCreated", "Pending", None)
             instance.update(ScalingConfigurationId=wanted["config"], image=wanted["image"])
             new.append(instance["InstanceId"])
-        task["in_flight"] = {"old": old, "new": new, "rollback": task["rollback"]}
+        task["in_flight"] = {"old": old, "new": new, "rollback": task["rollback"],
+                             "activity": self._activity(task, old, new)}
         self.world.schedule(BATCH_S, "ess.refresh_batch_done", task_id=task_id)
         self.world.changed = True
 
@@ -184,6 +185,7 @@ class InstanceRefreshes:
             for instance_id in flight["new"]:
                 self.ess.instances.pop(instance_id, None)
             task["Detail"] = f"{rule.code}: {rule.message} (batch {task['batch']})"
+            self._activity_ended(flight, failed=task["Detail"])
             self._end(task, "Failed")
             return
         for instance_id in flight["new"]:
@@ -191,6 +193,7 @@ class InstanceRefreshes:
                 self.ess.instances[instance_id]["LifecycleState"] = "InService"
         for instance_id in flight["old"]:
             self.ess.instances.pop(instance_id, None)
+        self._activity_ended(flight)
         if not flight["rollback"]:
             task["replaced"] += list(zip(flight["old"], flight["new"]))
             if task["rollback"]:        # rolled back while this batch ran: its instances go back too
@@ -227,3 +230,31 @@ class InstanceRefreshes:
             status = "RollbackFailed"
         task.update(Status=status, EndTime=iso(self.world.now()))
         self.world.changed = True
+
+    # each batch is a scaling activity of the group (DescribeScalingActivities), so a rule execution meanwhile is
+    # refused with ScalingActivityInProgress as during any other activity
+    def _activity(self, task: dict, old: list[str], new: list[str]) -> str:
+        activity_id = self.world.new_id("asa")
+        now = self.world.now()
+        verb = "rolls back" if task["rollback"] else "refreshes"
+        self.ess.activities[activity_id] = {
+            "ScalingActivityId": activity_id, "ScalingGroupId": task["ScalingGroupId"], "StatusCode": "InProgress",
+            "StatusMessage": "", "Progress": 0, "StartTime": iso(now), "started": now,
+            "Cause": f'The instance refresh task "{task["InstanceRefreshTaskId"]}" {verb} batch {task["batch"]}, '
+                     f'replacing "{len(old)}" ECS instance(s).',
+            "Description": f'Replace "{len(old)}" ECS instance(s)', "direction": "out", "attach": False,
+            "fire_hooks": False, "requested": len(new), "instances": list(new), "ScalingInstanceNumber": len(new),
+            "TriggerSourceType": "Ess", "TriggerSourceId": task["InstanceRefreshTaskId"]}
+        return activity_id
+
+    def _activity_ended(self, flight: dict, failed: str | None = None) -> None:
+        activity = self.ess.activities.get(flight.get("activity") or "")
+        if activity is None:
+            return
+        activity.update(StatusCode="Failed" if failed else "Successful", Progress=100, EndTime=iso(self.world.now()),
+                        TotalCapacity=str(len(self.ess.group_instances(activity["ScalingGroupId"]))))
+        if failed:
+            activity.update(StatusMessage=failed, ErrorCode="", ErrorMessage=failed)
+        else:
+            activity.update(StatusMessage=f'"{len(flight["new"])}" ECS instance(s) are added.', created=flight["new"],
+                            destroyed=flight["old"])

@@ -11,14 +11,21 @@
 - A task whose Action is another template (ACS::ECS::RunCommand, or ACS::Template with TemplateName) starts a child
   execution of that template with the task's properties as parameters (ParentExecutionId set; the task's
   ChildExecutionId names it) and ends as the child ends.
+- A loop with a BatchPauseOption (or under StartExecution's LoopMode) runs batch by batch; FirstBatchPause and
+  EveryBatchPause leave the execution Waiting after a batch until NotifyExecution (executions.py). Loop Outputs
+  (AggregateField) collect one output of every item.
 - ACS::ExecuteAPI / ACS::WaitFor / ACS::CheckFor make their call when they start: authorised then against the
   execution role's policies with the sandbox's own table (ram/actions.py), failing with Forbidden.RAM naming the
-  first action the policies do not allow. ESS CompleteLifecycleAction is applied to the sandbox's ESS; other calls
-  succeed without effect.
+  first action the policies do not allow. ESS CompleteLifecycleAction is applied to the sandbox's ESS; the calls
+  answers.py lists are answered from the sandbox's state (a task's Outputs read the answer through their
+  ValueSelector, jq.py); other calls succeed without effect. Expressions `{{ task.output }}` name earlier tasks'
+  outputs; the intrinsic functions whose arguments are known are evaluated (templates.evaluate).
 - Time: the scenario's `duration` is shared equally by the root template's work tasks (API calls the sandbox does
   not apply itself, and nested or looped tasks); a loop divides its share among its batches, a child execution
-  among its own work tasks. Decisions and ESS calls take no time. `behaviour.fail` fails every task of that name
-  (in the execution or its children) when it would have succeeded.
+  among its own work tasks. Decisions and the ESS and OOS calls the sandbox answers take no time.
+  `behaviour.fail` fails every task of that name (in the execution or its children) when it would have succeeded,
+  only in loop batch `batch` or for `instance` when it says so; without a task it fails the loop items that run a
+  nested action, before the action starts.
 """
 from __future__ import annotations
 
@@ -217,6 +224,8 @@ class TaskEngine:
         concurrency = _count(rate.get("Concurrency", fill(task.loop.concurrency, params)), len(items), 1)
         max_errors = _count(rate.get("MaxErrors", fill(task.loop.max_errors, params)), len(items), 0)
         pause = fill(task.loop.batch_pause, params)
+        if pause in (None, "Automatic") and execution.get("LoopMode", "Automatic") != "Automatic":
+            pause = execution["LoopMode"]      # StartExecution LoopMode pauses a loop that does not say otherwise
         batches = math.ceil(len(items) / concurrency) if items else 1
         run["Loop"] = {"Items": items, "Concurrency": concurrency, "MaxErrors": max_errors}
         self._runs[run["TaskExecutionId"]].update(items=items, next=0, running=0, failed=0, failure=None,

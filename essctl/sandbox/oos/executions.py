@@ -66,7 +66,7 @@ class OosBackend:
 
     def start(self, template_name: str, given: dict[str, Any], tags: dict[str, Any], *,
               context: dict[str, Any] | None = None, client_token: str | None = None,
-              description: str = "", mode: str = "Automatic") -> dict:
+              description: str = "", mode: str = "Automatic", loop_mode: str = "Automatic") -> dict:
         tokens = self.state["client_tokens"]
         if client_token and client_token in tokens:
             return self.executions[tokens[client_token]]
@@ -76,6 +76,7 @@ class OosBackend:
         duration = self.world.scenario.behaviour_for(template_name).duration
         execution = self._new_execution(template_name, params, tags, role, description, mode,
                                         walk=self._walk(work_share(template, duration), template_name))
+        execution["LoopMode"] = loop_mode
         if client_token:
             tokens[client_token] = execution["ExecutionId"]
         problem = self._role_problem(role)

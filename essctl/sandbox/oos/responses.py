@@ -10,6 +10,7 @@ from essctl.sandbox.errors import ApiError, invalid_parameter
 from essctl.sandbox.params import Params
 
 VERSION = "2019-06-01"
+LOOP_MODES = ("Automatic", "FirstBatchPause", "EveryBatchPause")     # StartExecution.json; a loop's BatchPauseOption
 _START_FIELDS = ("CreateDate", "Description", "ExecutedBy", "ExecutionId", "IsParent", "LoopMode", "Mode", "Outputs",
                  "Parameters", "ParentExecutionId", "RamRole", "ResourceGroupId", "SafetyCheck", "StartDate", "Status",
                  "StatusMessage", "Tags", "TemplateId", "TemplateName", "TemplateVersion", "UpdateDate")
@@ -25,7 +26,7 @@ def _counters(world: Any, execution: dict) -> dict:
 
 def _current_tasks(world: Any, execution: dict) -> list:
     return [{"TaskAction": r["TaskAction"], "TaskExecutionId": r["TaskExecutionId"], "TaskName": r["TaskName"]}
-            for r in world.oos.state["tasks"][execution["ExecutionId"]] if r["Status"] == "Running"]
+            for r in world.oos.state["tasks"][execution["ExecutionId"]] if r["Status"] in ("Running", "Waiting")]
 
 
 def _execution(world: Any, execution: dict, *, listed: bool) -> dict:
@@ -76,8 +77,11 @@ def start_execution(world: Any, p: Params) -> dict:
     mode = p.str("Mode", default="Automatic")
     if mode not in ("Automatic", "FailurePause", "Debug"):
         raise invalid_parameter("Mode", "Valid values: Automatic, FailurePause, Debug.")
+    loop_mode = p.str("LoopMode", default="Automatic")
+    if loop_mode not in LOOP_MODES:
+        raise invalid_parameter("LoopMode", f"Valid values: {', '.join(LOOP_MODES)}.")
     execution = world.oos.start(name, given, tags, client_token=p.str("ClientToken"),
-                                description=p.str("Description", default=""), mode=mode)
+                                description=p.str("Description", default=""), mode=mode, loop_mode=loop_mode)
     return {"Execution": _execution(world, execution, listed=False)}
 
 
@@ -203,23 +207,25 @@ def list_templates(world: Any, p: Params) -> dict:
                                                                                                    else "Private"))
                 or (created_by is not None and created_by != owner) or (kind not in (None, "Automation"))):
             continue
-        summary = store.summary(template_name)
-        categories = summary["categories"] or ["Other"]
-        if (category is not None and category not in categories) or (fmt is not None and fmt != summary["format"]):
-            continue
-        content = store.content(template_name)[0]
-        digest = hashlib.sha256(content.encode()).hexdigest()
-        found.append({
-            "TemplateName": template_name, "TemplateId": f"t-{digest[:14]}", "TemplateVersion": "v1",
-            "Description": summary["description"], "ShareType": "Public" if public else "Private",
-            "CreatedBy": owner, "UpdatedBy": owner, "CreatedDate": "2024-01-01T00:00:00Z",
-            "UpdatedDate": "2024-01-01T00:00:00Z", "Category": categories[0], "TemplateType": "Automation",
-            "TemplateFormat": summary["format"], "HasTrigger": False, "Hash": digest,
-            "TotalExecutionCount": counts.get(template_name, 0), "Popularity": 0, "Tags": {},
-            "ResourceGroupId": ""})
+        if category is not None or fmt is not None:         # only these filters need the template read
+            summary = store.summary(template_name)
+            if ((category is not None and category not in (summary["categories"] or ["Other"]))
+                    or (fmt is not None and fmt != summary["format"])):
+                continue
+        found.append({"TemplateName": template_name, "ShareType": "Public" if public else "Private",
+                      "CreatedBy": owner, "UpdatedBy": owner, "CreatedDate": "2024-01-01T00:00:00Z",
+                      "UpdatedDate": "2024-01-01T00:00:00Z", "TotalExecutionCount": counts.get(template_name, 0),
+                      "Popularity": 0})
     found.sort(key=lambda t: t["TemplateName"])
     found.sort(key=lambda t: t[sort_field], reverse=p.str("SortOrder", default="Descending") != "Ascending")
-    body = {"Templates": found[start:start + size], "MaxResults": size}
+    page = found[start:start + size]
+    for item in page:
+        summary = store.summary(item["TemplateName"])
+        digest = hashlib.sha256(store.content(item["TemplateName"])[0].encode()).hexdigest()
+        item.update(TemplateId=f"t-{digest[:14]}", TemplateVersion="v1", Description=summary["description"],
+                    Category=(summary["categories"] or ["Other"])[0], TemplateType="Automation",
+                    TemplateFormat=summary["format"], HasTrigger=False, Hash=digest, Tags={}, ResourceGroupId="")
+    body = {"Templates": page, "MaxResults": size}
     if start + size < len(found):
         body["NextToken"] = str(start + size)
     return body

@@ -66,8 +66,9 @@ class TemplateStore:
 
         if name not in self._parsed_summaries:
             found = self.content(name)
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)      # libyaml when there: listings read many
             try:
-                top = yaml.safe_load(found[0]) if found else {}
+                top = yaml.load(found[0], Loader=loader) if found else {}   # noqa: S506 (a safe loader)
             except yaml.YAMLError:
                 top = {}
             described = top.get("Description") if isinstance(top, dict) else None
