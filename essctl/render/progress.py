@@ -189,9 +189,14 @@ def stopped_line(report: RunReport) -> str:
         goes_on = f"; scaling activity {report.triggered.activity_id} goes on"
     else:
         goes_on = "; the scale-out may have started" if stopped.trigger_unknown else ""
-    resume = report.resume()
+    return stop_line(stopped, report.outcome, goes_on, report.resume())
+
+
+def stop_line(stopped: Any, outcome: str, goes_on: str, resume: list[str]) -> str:
+    """`essctl: interrupted|error: ... (during the PHASE); WHAT goes on: the command that resumes`, the error
+    shortened to the room left."""
     tail = goes_on + (f": {resume[0]}" if resume else "")
-    if report.outcome == "interrupted":
+    if outcome == "interrupted":
         return error_line(f"essctl: interrupted during the {stopped.phase}{tail}")
     where = f" (during the {stopped.phase})"
     room = MAX_ERROR_LINE - len("essctl: error: ") - len(where) - len(tail)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Iterable
 
-from essctl.render.progress import applied_lines, change_lines
+from essctl.render.progress import applied_lines, change_lines, stop_line
 
 if TYPE_CHECKING:
     from essctl.rollout.control import ControlResult
@@ -62,7 +62,7 @@ def watch_lines(watch: RolloutWatch) -> Iterable[str]:
         yield f"  execution {execution.id} ({execution.template_name}): {execution.status}" + (
             f" - {execution.status_message}" if execution.status not in ("Success", None) and
             execution.status_message else "")
-        if execution.outputs_text:
+        if execution.outputs:     # not an empty {}
             yield f"    outputs: {_short(execution.outputs_text, 300)}"
     for batch in watch.batches:
         failed = f", failed: {', '.join(batch.failed)}" if batch.failed else ""
@@ -123,13 +123,5 @@ def control_lines(result: ControlResult) -> Iterable[str]:
 
 def stopped_line(report: RolloutReport) -> str:
     """The one line on stderr for a rollout stopped after it changed something: what goes on and how to resume."""
-    from essctl.render.safe import MAX_ERROR_LINE, error_line
-
-    resume = report.resume()
     goes_on = f"; rollout {report.rollout_id} goes on" if report.rollout_id and not report.dry_run else ""
-    tail = goes_on + (f": {resume[0]}" if resume else "")
-    if report.outcome == "interrupted":
-        return error_line(f"essctl: interrupted during the {report.stopped.phase}{tail}")
-    where = f" (during the {report.stopped.phase})"
-    room = MAX_ERROR_LINE - len("essctl: error: ") - len(where) - len(tail)
-    return error_line(f"essctl: error: {error_line(report.stopped.reason, limit=max(room, 60))}{where}{tail}")
+    return stop_line(report.stopped, report.outcome, goes_on, report.resume())

@@ -235,3 +235,25 @@ def test_instance_refresh_plan_needs_no_role_and_starts_with_the_image(cloud):
     assert [c.kind for c in plan.changes] == ["rollout"]
     assert plan.start.request() == {"ScalingGroupId": GROUP, "DesiredConfiguration": {"ImageId": "m-new"},
                                     "MinHealthyPercentage": 50, "Checkpoints": [{"Percentage": 50}]}
+
+
+@needs_shared
+def test_ctrl_c_during_the_watch_ends_130_and_names_the_command_that_resumes(cloud):
+    from essctl.render.rollout_views import stopped_line
+
+    _load(cloud, SCRIPT)
+    _instances(cloud, 2)
+
+    def confirm(plan):
+        cloud.oos.executions["exec-fake000001"] = _answers("exec-fake000001", plan.parameters,
+                                                           ("Running", ["Running"]))
+        return True
+
+    def emit(event):
+        if isinstance(event, BatchChanged):
+            raise KeyboardInterrupt
+
+    report = start_rollout(cloud, _spec(), WatchOptions(timeout=5, pacing=NO_WAIT), confirm=confirm, emit=emit)
+    assert report.outcome == "interrupted" and int(report.exit_code) == 130
+    assert stopped_line(report) == ("essctl: interrupted during the watch; rollout exec-fake000001 goes on: essctl "
+                                    f"rollout watch exec-fake000001 --group {GROUP} --region cn-hangzhou")
