@@ -29,12 +29,11 @@ def activity_watch(run: Invocation,
                    activity_id: Annotated[str, typer.Argument(metavar="ID", callback=resource_id, help="asa-...")],
                    timeout: Timeout = None, poll_interval: Interval = 2.0) -> None:
     """Follow a scaling activity, its instances, lifecycle actions and the OOS executions its hooks started."""
-    from essctl.watch.watcher import Pacing, Watcher, hook_templates_and_timeout
+    from essctl.watch.watcher import Pacing, Watcher, activity_timeout
 
     cloud = run.cloud()
     pacing = Pacing(poll_interval, poll_interval * 7.5)
-    templates, hook_timeout = hook_templates_and_timeout(cloud, activity_id, pacing)
-    watcher = lambda emit: Watcher(  # noqa: E731
-        cloud, emit, timeout=timeout if timeout is not None else hook_timeout,
-        pacing=pacing).activity(activity_id, templates)
+    if timeout is None:
+        timeout = activity_timeout(cloud, activity_id, pacing)
+    watcher = lambda emit: Watcher(cloud, emit, timeout=timeout, pacing=pacing).activity(activity_id)  # noqa: E731
     follow(run, f"Activity {activity_id}", f"essctl activity watch {activity_id}", watcher)

@@ -27,6 +27,9 @@ SENT_ONCE: dict[str, frozenset[str]] = {
     "ess": frozenset({
         "CreateLifecycleHook", "ModifyLifecycleHook", "DeleteLifecycleHook", "CreateScalingRule",
         "DeleteScalingRule",
+        # No ClientToken and nothing to read back (DescribeLifecycleActions shows no deadline); a repeat would use
+        # up another of the action's limited extensions, so a lost answer is reported, not retried.
+        "RecordLifecycleActionHeartbeat",
     }),
 }
 

@@ -207,8 +207,7 @@ def _trigger(cloud: Cloud, spec: RunSpec, report: RunReport, context: ApplyConte
 
 def _watch(cloud: Cloud, spec: RunSpec, report: RunReport, watcher: Watcher) -> None:
     step = time.monotonic()
-    templates = sorted({stage.template for stage in spec.recipe.stages})
-    report.watch = watcher.activity(report.triggered.activity_id, templates)
+    report.watch = watcher.activity(report.triggered.activity_id)
     report.seconds["watch"] = time.monotonic() - step
     if report.outcome != "succeeded":
         step = time.monotonic()

@@ -23,7 +23,6 @@ from essctl.events import (
     LifecycleActionChanged,
     TaskChanged,
 )
-from essctl.facts.arns import oos_template_of
 from essctl.facts.ess import DEFAULT_HEARTBEAT_S
 from essctl.facts.oos import HEARTBEAT_MARGIN_S
 from essctl.facts.states import RELEASED, is_terminal
@@ -145,24 +144,29 @@ class Watcher:
 
     # -- a scaling activity ---------------------------------------------------------------------------------
 
-    def activity(self, activity_id: str, templates: list[str]) -> WatchResult:
-        """Follow an activity and the executions of `templates` tagged with it, until all of them end."""
+    def activity(self, activity_id: str) -> WatchResult:
+        """Follow an activity and every OOS execution tagged with it (any template, so a hook edited or deleted
+        since does not hide its executions), until all of them end. A round asks only about what can still change:
+        the activity, its instances and lifecycle actions until the activity ends, the tagged executions until
+        they have ended, and the tasks of an execution until it has ended."""
         rounds_after_end = 0
 
         def poll() -> bool:
             nonlocal rounds_after_end
-            activity = self._poll_activity(activity_id)
-            if activity.group_id:
-                self._poll_instances(activity.group_id, activity_id)
-            self._poll_lifecycle_actions(activity_id)
-            for template in templates:
-                for execution in self.cloud.oos.executions_of_activity(template, activity_id):
-                    self._track_execution(execution)
+            activity = self.result.activity
+            if activity is None or not is_terminal("activity", activity.status):
+                activity = self._poll_activity(activity_id)
+                if activity.group_id:
+                    self._poll_instances(activity.group_id, activity_id)
+                self._poll_lifecycle_actions(activity_id)
+            for execution in self.cloud.oos.executions_of_activity(activity_id):
+                self._track_execution(execution)
             executions_done = all(is_terminal("execution", e.status) for e in self.result.executions.values())
             if is_terminal("activity", activity.status) and executions_done:
-                # An execution may still be registering when a rejected or quick activity ends: one more round.
+                # An execution may still be registering when a rejected or quick activity ends: one more round,
+                # unless no hook fired (no lifecycle action: nothing can have started one).
                 rounds_after_end += 1
-                return bool(self.result.executions) or not templates or rounds_after_end > 1
+                return bool(self.result.executions) or not self.result.lifecycle_actions or rounds_after_end > 1
             return False
 
         return self._loop(poll)
@@ -229,10 +233,9 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def hook_templates_and_timeout(cloud: Cloud, activity_id: str, pacing: Pacing) -> tuple[list[str], float]:
-    """The OOS templates the activity's group's active hooks start, and the longest hook timeout plus the margin."""
+def activity_timeout(cloud: Cloud, activity_id: str, pacing: Pacing) -> float:
+    """How long an activity may wait for its group's hooks: the longest active hook timeout plus the margin."""
     activity = scaling_activity(cloud, activity_id, pacing)
     hooks = [hook for hook in cloud.ess.list_lifecycle_hooks(str(activity.group_id)) if hook.active]
-    templates = sorted({name for hook in hooks if (name := oos_template_of(hook.notification_arn))})
     longest = max((hook.heartbeat_timeout or DEFAULT_HEARTBEAT_S for hook in hooks), default=DEFAULT_HEARTBEAT_S)
-    return templates, float(longest + HEARTBEAT_MARGIN_S)
+    return float(longest + HEARTBEAT_MARGIN_S)

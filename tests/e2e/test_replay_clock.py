@@ -81,7 +81,7 @@ def test_polling_a_tape_advances_virtual_time_and_never_sleeps(tmp_path):
     activity = "asa-sbx2159035d22429f030"
     pacing = Pacing(first=2.0, longest=15.0, sleep=no_real_sleep)
     result = Watcher(cloud, lambda event: None, timeout=900, pacing=pacing).activity(
-        activity, ["ACS-ESS-LifeCycleRunCommand"])
+        activity)
     assert result.succeeded and not result.timed_out
     rounds = sum(1 for call in cloud.calls if call.action == "DescribeScalingActivities")
     waits = [2.0, 3.0, 4.5, 6.75, 10.125][:rounds - 1]
@@ -100,7 +100,7 @@ def test_the_watch_time_out_counts_virtual_seconds(tmp_path):
         tape["interactions"] += again
     cloud = _session(_write(tmp_path, tape))
     result = Watcher(cloud, lambda event: None, timeout=30, pacing=Pacing(first=2.0, longest=15.0)).activity(
-        "asa-sbx2159035d22429f030", ["ACS-ESS-LifeCycleRunCommand"])
+        "asa-sbx2159035d22429f030")
     assert result.timed_out and result.seconds >= 30
     # rounds at 0, 2, 5, 9.5, 16.25, 26.4 and 41.4 virtual seconds: the one past 30 s ends the watch
     assert sum(1 for call in cloud.calls if call.action == "DescribeScalingActivities") == 7

@@ -198,7 +198,7 @@ def test_the_live_table_shows_the_failure_message_as_text(failed_activity):
     box, activity_id = failed_activity
     events = []
     Watcher(Cloud(steps.session(box)), events.append, timeout=30, pacing=Pacing(0.02, 0.1)).activity(
-        activity_id, [steps.RUN_COMMAND])
+        activity_id)
 
     class Terminal(io.StringIO):
         def isatty(self):

@@ -12,7 +12,7 @@ import pytest
 
 from essctl.cloud.gateway import Cloud
 from essctl.sandbox.scenario import parse_scenario
-from essctl.watch.watcher import Pacing, Watcher, hook_templates_and_timeout
+from essctl.watch.watcher import Pacing, Watcher, activity_timeout
 from tests.support import sandbox_steps as steps
 from tests.support.cli import REPO, clean_env
 from tests.support.fake_credentials import FAKE_KEY_ID, FAKE_KEY_SECRET, FAKE_STS_TOKEN
@@ -218,8 +218,7 @@ def test_the_default_timeout_is_the_longest_active_hook_plus_the_margin(sandbox_
     s.ess.modify_lifecycle_hook(models.ModifyLifecycleHookRequest(
         region_id="cn-hangzhou", lifecycle_hook_id=inactive, lifecycle_hook_status="InActive"))
     # the hook without a template counts for the time, the inactive one not at all
-    assert hook_templates_and_timeout(Cloud(steps.session(box)), activity_id, Pacing()) == ([steps.RUN_COMMAND],
-                                                                                       1800 + 300)
+    assert activity_timeout(Cloud(steps.session(box)), activity_id, Pacing()) == 1800 + 300
 
 
 def test_execution_watch_follows_one_execution_to_success(cli, paced):
@@ -321,8 +320,7 @@ def _watched(box, actions):
     """Watch a scale-out with the Watcher itself, collecting its events."""
     s, hook_id, activity_id = _scale_out(box, actions, waiting=actions is steps.RUN_COMMAND_ACTIONS)
     events = []
-    Watcher(Cloud(steps.session(box)), events.append, timeout=30, pacing=Pacing(0.02, 0.15)).activity(
-        activity_id, [steps.RUN_COMMAND])
+    Watcher(Cloud(steps.session(box)), events.append, timeout=30, pacing=Pacing(0.02, 0.15)).activity(activity_id)
     return s, hook_id, activity_id, events
 
 
@@ -372,8 +370,7 @@ def test_polling_backs_off_and_makes_one_call_per_resource_per_round(sandbox_fac
         now[0] += seconds
 
     pacing = Pacing(first=2.0, longest=15.0, sleep=sleep, clock=lambda: now[0])
-    result = Watcher(Cloud(session), lambda event: None, timeout=100, pacing=pacing).activity(activity_id,
-                                                                                       [steps.RUN_COMMAND])
+    result = Watcher(Cloud(session), lambda event: None, timeout=100, pacing=pacing).activity(activity_id)
     assert sleeps == pytest.approx([2.0, 3.0, 4.5, 6.75, 10.125, 15.0, 15.0, 15.0, 15.0, 15.0])
     assert result.timed_out and now[0] >= 100
     bounds = [0, *round_ends, len(session.calls)]

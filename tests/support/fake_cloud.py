@@ -193,8 +193,8 @@ class FakeOos(_Recorder):
         self._call("get_execution", execution_id=execution_id)
         return None
 
-    def executions_of_activity(self, template: str, activity_id: str) -> list[Execution]:
-        self._call("executions_of_activity", template=template, activity_id=activity_id)
+    def executions_of_activity(self, activity_id: str) -> list[Execution]:
+        self._call("executions_of_activity", activity_id=activity_id)
         return []
 
     def task_executions(self, execution_id: str) -> list[TaskExecution]:

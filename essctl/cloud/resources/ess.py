@@ -126,6 +126,8 @@ class ScalingActivity(ApiObject):
 class ScalingInstance(ApiObject):
     id: str = api("InstanceId", default="")
     lifecycle_state: str | None = api("LifecycleState")
+    group_id: str | None = api("ScalingGroupId")
+    activity_id: str | None = api("ScalingActivityId")     # the activity that added it
 
 
 @dataclasses.dataclass(frozen=True)
