@@ -36,4 +36,6 @@ def activity_watch(run: Invocation,
     if timeout is None:
         timeout = activity_timeout(cloud, activity_id, pacing)
     watcher = lambda emit: Watcher(cloud, emit, timeout=timeout, pacing=pacing).activity(activity_id)  # noqa: E731
-    follow(run, f"Activity {activity_id}", f"essctl activity watch {activity_id}", watcher)
+    region = f" --region {cloud.region}"
+    follow(run, f"Activity {activity_id}", [f"essctl activity watch {activity_id}{region}",
+                                            f"essctl diagnose --activity {activity_id}{region}"], watcher)

@@ -39,4 +39,6 @@ def execution_watch(run: Invocation,
     watcher = lambda emit: Watcher(  # noqa: E731
         cloud, emit, timeout=timeout if timeout is not None else DEFAULT_EXECUTION_TIMEOUT_S,
         pacing=Pacing(poll_interval, poll_interval * 7.5)).execution(execution_id)
-    follow(run, f"Execution {execution_id}", f"essctl execution watch {execution_id}", watcher)
+    region = f" --region {cloud.region}"
+    follow(run, f"Execution {execution_id}", [f"essctl execution watch {execution_id}{region}",
+                                              f"essctl diagnose --execution {execution_id}{region}"], watcher)

@@ -13,8 +13,13 @@ def diagnosis_lines(report: DiagnosisReport) -> Iterable[str]:
     shown = ", ".join(f"{key} {value}" for key, value in report.subject.items() if value)
     yield f"Diagnosis of {shown or 'the group'}"
     findings = report.diagnosis.findings
+    pending = report.diagnosis.in_progress
+    if pending:
+        yield "  Still in progress:"
+        for item in pending:
+            yield f"   - {item}"
     if not findings:
-        yield "  No problem found."
+        yield "  No error found yet: it has not ended." if pending else "  No problem found."
     for number, finding in enumerate(findings, 1):
         yield (f"{number}. [{finding.severity}] {finding.code}: {finding.title}  "
                f"(where: {finding.where}, likelihood {finding.likelihood:.2f})")
@@ -26,6 +31,12 @@ def diagnosis_lines(report: DiagnosisReport) -> Iterable[str]:
             yield f"   run: {finding.fix_command}"
         if finding.safe_fix is not None:
             yield "   (essctl diagnose --fix can apply this)"
+    if report.diagnosis.lifecycle_actions:
+        from essctl.render.progress import lifecycle_action_lines
+
+        yield "Lifecycle actions:"
+        for action in report.diagnosis.lifecycle_actions:
+            yield from lifecycle_action_lines(action)
     yield "Checks:"
     for check in report.diagnosis.checks:
         yield f"  {MARKS[check.passed]}  {check.name}: {check.summary}"

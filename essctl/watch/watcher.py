@@ -194,7 +194,7 @@ class Watcher:
         for item in self.cloud.ess.lifecycle_actions(activity_id):
             self.result.lifecycle_actions[item.token] = item
             self._event(f"action:{item.token}", (item.status, item.result), lambda elapsed, a=item: (
-                LifecycleActionChanged(a.hook_id, a.status, a.result, list(a.instance_ids), elapsed=elapsed)))
+                LifecycleActionChanged(a.hook_id, a.status, a.result, list(a.instance_ids), a.token, elapsed=elapsed)))
 
     def _track_execution(self, execution: Execution) -> None:
         """Poll the execution's tasks; events read in order: the execution running, its tasks, the execution ended."""
