@@ -291,9 +291,32 @@ def test_a_throttled_list_executions_is_retried_and_the_watch_succeeds(cli, sand
     assert result.code == 0, result.err
     summary = json.loads(result.out.splitlines()[-1])
     assert summary["succeeded"] is True and summary["activity"]["StatusCode"] == "Successful"
-    listed = [line for line in result.err.splitlines() if "oos:ListExecutions" in line]
+    listed = [line for line in result.err.splitlines() if line.startswith("essctl: api oos:ListExecutions")]
     assert listed and all("-> 200" in line for line in listed)
     assert box.faults.calls("ListExecutions") == len(listed) + 1          # the throttled first try, then retried
+    # -v shows the retry itself: the attempt, why, and the wait the server asked for
+    [retry] = [line for line in result.err.splitlines() if line.startswith("essctl: retry ")]
+    assert re.fullmatch(r"essctl: retry oos:ListExecutions: attempt 2 of 4 after Throttling\.User, HTTP 400, request "
+                        r"id [0-9A-F-]+; waiting 0\.05 s \(as the server asked\)", retry), retry
+    assert result.err.index(retry) < result.err.index(listed[0])
+
+
+def test_verbose_shows_each_retry_of_a_5xx_without_secrets(cli, sandbox_factory):
+    box = sandbox_factory(_scenario(faults="""faults: {rules: [{action: DescribeScalingActivities, call: 1,
+  error: {code: ServiceUnavailable, status: 503}}, {action: DescribeScalingActivities, call: 2,
+  error: {code: ServiceUnavailable, status: 503}}]}"""), speed=10)
+    s = steps.session(box)
+    activity_id = steps.execute(s, steps.create_rule(s))
+    result = cli("activity", "list", "--group", steps.GROUP, "-o", "json", "-v", *_cloud(box))
+    assert result.code == 0, result.err
+    retries = [line for line in result.err.splitlines() if line.startswith("essctl: retry ")]
+    assert [line.split(" after ")[0] for line in retries] == [
+        "essctl: retry ess:DescribeScalingActivities: attempt 2 of 4",
+        "essctl: retry ess:DescribeScalingActivities: attempt 3 of 4"]
+    assert all(re.search(r"after ServiceUnavailable, HTTP 503.*; waiting \d+\.\d\d s$", line) for line in retries)
+    assert activity_id in result.out
+    for secret in (FAKE_KEY_SECRET, FAKE_STS_TOKEN, "Signature", "Authorization"):
+        assert secret not in result.err
 
 
 def _final_rows(text, title):
