@@ -223,7 +223,8 @@ def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, pa
     cloud, spec = _prepare(run, recipe_name, group, param, dry_run,
                            _overrides(hook_timeout, default_result, adjustment, rule), variant=policy_variant,
                            create_role=create_role, trigger=not no_trigger, force=force)
-    printer = EventPrinter(run.env, show_calls=dry_run, live=run.env.stdout_isatty and not dry_run)
+    # a dry-run lists the calls it replays with -v only: without, it reads as the run a person would see
+    printer = EventPrinter(run.env, show_calls=dry_run and run.env.verbose, live=run.env.stdout_isatty and not dry_run)
     cloud.session.on_call = printer.call
     if dry_run:
         printer.note(f"Dry-run: every answer comes from {cloud.session.tape_description()}; nothing is sent.")

@@ -48,8 +48,9 @@ class EventPrinter:
             self._view.event(event)
             return
         marker = "!" if isinstance(event, WarningEvent) else "…" if isinstance(event, Waiting) else "•"
-        elapsed = getattr(event, "elapsed", 0.0)
-        self._line(f"[{elapsed:6.1f}s] {marker} {event.message}" if elapsed else f"{marker} {event.message}")
+        # a watch's events carry the time since the watch began (a replay's virtual time); steps have none
+        elapsed = getattr(event, "elapsed", None)
+        self._line(f"[{elapsed:6.1f}s] {marker} {event.message}" if elapsed is not None else f"{marker} {event.message}")
 
     def call(self, call: Call) -> None:
         if not self.show_calls:

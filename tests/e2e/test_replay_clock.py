@@ -2,6 +2,7 @@
 counts virtual seconds, and a tape that runs out of answers before the watch sees an end stops it at once (exit 4,
 one line saying what still ran and that the tape ended). A recording interrupted during its watch is such a tape."""
 import copy
+import json
 
 import pytest
 import yaml
@@ -38,14 +39,14 @@ def _one_line(result):
 
 def test_a_tape_cut_during_the_watch_ends_it_at_once_with_exit_4(cli, tmp_path):
     path = _write(tmp_path, _cut_before("DescribeScalingActivities", 2))   # two rounds: InProgress, Running
-    result = cli("-o", "table", "recipe", "run", "run-command", "--dry-run", "--tape", path, "--timeout", "5")
+    result = cli("-o", "json", "recipe", "run", "run-command", "--dry-run", "--tape", path, "--timeout", "5")
 
     assert result.code == 4
     line = _one_line(result)
     assert line.startswith("essctl: error: tape t.yaml ended with the watch still running (activity "
                            "asa-sbx2159035d22429f030 InProgress, execution exec-")
     assert "it holds no later answer" in line
-    replayed = [text for text in result.out.splitlines() if "replayed ess:DescribeScalingActivities" in text]
+    replayed = [c for c in json.loads(result.out)["calls"] if c["action"] == "DescribeScalingActivities"]
     assert len(replayed) == 3      # the two recorded rounds, and the one that found nothing new
 
 
