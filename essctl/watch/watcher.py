@@ -147,8 +147,8 @@ class Watcher:
     def activity(self, activity_id: str) -> WatchResult:
         """Follow an activity and every OOS execution tagged with it (any template, so a hook edited or deleted
         since does not hide its executions), until all of them end. A round asks only about what can still change:
-        the activity, its instances and lifecycle actions until the activity ends, the tagged executions until
-        they have ended, and the tasks of an execution until it has ended."""
+        the activity, its instances and lifecycle actions until the activity ends, the tagged executions from the
+        first lifecycle action until they have ended, and the tasks of an execution until it has ended."""
         rounds_after_end = 0
 
         def poll() -> bool:
@@ -159,8 +159,10 @@ class Watcher:
                 if activity.group_id:
                     self._poll_instances(activity.group_id, activity_id)
                 self._poll_lifecycle_actions(activity_id)
-            for execution in self.cloud.oos.executions_of_activity(activity_id):
-                self._track_execution(execution)
+            # ESS starts an execution when a hook's wait begins: none before the activity has a lifecycle action
+            if self.result.lifecycle_actions:
+                for execution in self.cloud.oos.executions_of_activity(activity_id):
+                    self._track_execution(execution)
             executions_done = all(is_terminal("execution", e.status) for e in self.result.executions.values())
             if is_terminal("activity", activity.status) and executions_done:
                 # An execution may still be registering when a rejected or quick activity ends: one more round,

@@ -38,8 +38,8 @@ def _one_line(result):
 
 
 def test_a_tape_cut_during_the_watch_ends_it_at_once_with_exit_4(cli, tmp_path):
-    path = _write(tmp_path, _cut_before("DescribeScalingActivities", 2))   # two rounds: InProgress, Running
-    result = cli("-o", "json", "recipe", "run", "run-command", "--dry-run", "--tape", path, "--timeout", "5")
+    path = _write(tmp_path, _cut_before("DescribeScalingActivities", 3))   # three rounds, the last one Running
+    result = cli("-o", "json", "recipe", "run", "run-command", "--dry-run", "--tape", path, "--timeout", "60")
 
     assert result.code == 4
     line = _one_line(result)
@@ -47,7 +47,7 @@ def test_a_tape_cut_during_the_watch_ends_it_at_once_with_exit_4(cli, tmp_path):
                            "asa-sbx2159035d22429f030 InProgress, execution exec-")
     assert "it holds no later answer" in line
     replayed = [c for c in json.loads(result.out)["calls"] if c["action"] == "DescribeScalingActivities"]
-    assert len(replayed) == 3      # the two recorded rounds, and the one that found nothing new
+    assert len(replayed) == 4      # the three recorded rounds, and the one that found nothing new
 
 
 def test_a_tape_cut_inside_the_first_round_ends_the_watch_naming_the_missing_call(cli, tmp_path):
