@@ -4,7 +4,7 @@ from typing import Annotated, Optional
 import typer
 
 from essctl.cli.following import Interval, Timeout, follow
-from essctl.cli.options import GroupId, Invocation, MaxItems, command, resource_id
+from essctl.cli.options import GroupId, Invocation, MaxItems, Wide, command, resource_id
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -16,12 +16,13 @@ def activity_list(
     status: Annotated[Optional[str], typer.Option(
         "--status", help="Only activities with this StatusCode: Successful, Warning, Failed, InProgress, Rejected.")] = None,
     max_items: MaxItems = 50,
+    wide: Wide = False,
 ) -> None:
     """List the scaling activities of a scaling group, newest first (DescribeScalingActivities)."""
     from essctl.render import Listing, output
 
     activities = run.cloud().ess.list_scaling_activities(group, status=status, max_items=max_items or None)
-    output(run.env, Listing("scaling_activities", activities))
+    output(run.env, Listing("scaling_activities", activities, wide=wide))
 
 
 @command(app, "watch")
@@ -29,13 +30,14 @@ def activity_watch(run: Invocation,
                    activity_id: Annotated[str, typer.Argument(metavar="ID", callback=resource_id, help="asa-...")],
                    timeout: Timeout = None, poll_interval: Interval = 2.0) -> None:
     """Follow a scaling activity, its instances, lifecycle actions and the OOS executions its hooks started."""
-    from essctl.watch.watcher import Pacing, Watcher, activity_timeout
+    from essctl.watch.watcher import Pacing, Watcher, hook_templates_and_timeout
 
     cloud = run.cloud()
     pacing = Pacing(poll_interval, poll_interval * 7.5)
-    if timeout is None:
-        timeout = activity_timeout(cloud, activity_id, pacing)
-    watcher = lambda emit: Watcher(cloud, emit, timeout=timeout, pacing=pacing).activity(activity_id)  # noqa: E731
+    templates, hook_timeout = hook_templates_and_timeout(cloud, activity_id, pacing)
+    watcher = lambda emit: Watcher(  # noqa: E731
+        cloud, emit, timeout=timeout if timeout is not None else hook_timeout,
+        pacing=pacing).activity(activity_id, templates)
     region = f" --region {cloud.region}"
     follow(run, f"Activity {activity_id}", [f"essctl activity watch {activity_id}{region}",
                                             f"essctl diagnose --activity {activity_id}{region}"], watcher)

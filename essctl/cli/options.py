@@ -270,7 +270,7 @@ def confirmer(run: Invocation, yes: bool, dry_run: bool, what: str) -> Callable[
     return confirm
 
 
-MAX_POLL_INTERVAL_S = 600.0          # --poll-interval: the first interval; it backs off to 7.5 times this
+MAX_POLL_INTERVAL_S = 600.0          # --poll-interval: the pace of the watch (watch/schedule.py); 7.5x at most
 MAX_WAIT_S = 7 * 24 * 3600.0         # --timeout: a week (a hook waits at most 6 hours)
 RESOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")   # asg-..., ash-..., asa-..., exec-...
 
@@ -291,5 +291,8 @@ def resource_id(value: str | None) -> str | None:
 
 MaxItems = Annotated[Optional[int], typer.Option(
     "--max-items", min=0, max=1_000_000, metavar="N", help="Stop after N items (0: all pages).")]
+Wide = Annotated[bool, typer.Option(
+    "--wide", rich_help_panel=OUTPUT_PANEL, show_default=False,
+    help="Table: every column, even when wider than the terminal (default: the columns that fit 80).")]
 GroupId = Annotated[str, typer.Option("--group", "-g", metavar="ID", callback=resource_id,
                                       help="Scaling group id (asg-...).")]

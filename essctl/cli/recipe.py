@@ -9,6 +9,7 @@ from essctl.cli.following import Interval
 from essctl.cli.options import (
     MAX_WAIT_S,
     Invocation,
+    Wide,
     checked,
     command,
     confirmer,
@@ -39,14 +40,15 @@ DryRun = Annotated[bool, typer.Option(
 
 
 @command(app, "list")
-def recipe_list(run: Invocation) -> None:
+def recipe_list(run: Invocation, wide: Wide = False) -> None:
     """The built-in recipes: name, title, template, hook transitions, policy kind."""
     from essctl.recipe.catalog import builtin_recipe_paths
     from essctl.recipe.load import load_recipe
     from essctl.recipe.show import RecipeSummary
     from essctl.render import Listing, output
 
-    output(run.env, Listing("recipes", [RecipeSummary(load_recipe(path)) for path in builtin_recipe_paths().values()]))
+    recipes = [RecipeSummary(load_recipe(path)) for path in builtin_recipe_paths().values()]
+    output(run.env, Listing("recipes", recipes, wide=wide))
 
 
 @command(app, "show")

@@ -1,8 +1,8 @@
 """Follow a scaling activity (its instances, lifecycle actions and the OOS executions its hooks started) or a
 single OOS execution until it ends, emitting an event for every change.
 
-Polling starts fast and backs off (2 s growing by half each round up to 15 s by default), with at most one call
-per resource per round. A replay polls on the tape's virtual clock: waiting advances it at once, so the back-off and
+Rounds of polls are paced by schedule.py (short while something can end, growing while nothing can but a
+time-out), with at most one call per resource per round. A replay polls on the tape's virtual clock: waiting advances it at once, so the back-off and
 the time-out run as they would live without spinning, and a tape that has no later answer while something still
 runs ends the watch at once (TapeEnded, exit 4).
 """
@@ -23,10 +23,12 @@ from essctl.events import (
     LifecycleActionChanged,
     TaskChanged,
 )
+from essctl.facts.arns import oos_template_of
 from essctl.facts.ess import DEFAULT_HEARTBEAT_S
 from essctl.facts.oos import HEARTBEAT_MARGIN_S
 from essctl.facts.states import RELEASED, is_terminal
 from essctl.watch.result import WatchResult
+from essctl.watch.schedule import BACKOFF, Schedule
 
 if TYPE_CHECKING:
     from essctl.cloud.gateway import Cloud
@@ -34,7 +36,6 @@ if TYPE_CHECKING:
 
 FIRST_INTERVAL_S = 2.0
 MAX_INTERVAL_S = 15.0
-BACKOFF = 1.5
 # ExecuteScalingRule answers with the new activity's id; whether DescribeScalingActivities lists it at once is not
 # documented, so a new activity gets this many polls (2 + 3 + 4.5 + 6.75 s by default) before it counts as absent.
 LISTING_ROUNDS = 5
@@ -42,8 +43,8 @@ LISTING_ROUNDS = 5
 
 @dataclass
 class Pacing:
-    """Poll intervals: `first`, growing by BACKOFF up to `longest`, on a clock (real time; a replay's is virtual:
-    see `paced`)."""
+    """Poll intervals (schedule.py: `first` sets their scale, `longest` the most a quiet watch waits), on a clock
+    (real time; a replay's is virtual: see `paced`)."""
 
     first: float = FIRST_INTERVAL_S
     longest: float = MAX_INTERVAL_S
@@ -103,18 +104,22 @@ class Watcher:
         self.result = WatchResult()
         self._started = self.pacing.clock()
         self._seen: dict[str, Any] = {}
+        self._changes = 0
+        self._templates: list[str] | None = None
 
     def _event(self, key: str, state: Any, make: Callable[[float], Event]) -> None:
         """Emit only when the state of `key` changed since the last round."""
         if self._seen.get(key) == state:
             return
         self._seen[key] = state
+        self._changes += 1
         self.emit(make(self.pacing.clock() - self._started))
 
     def _loop(self, poll: Callable[[], bool]) -> WatchResult:
-        interval = self.pacing.first
+        schedule = Schedule(self.pacing.first, self.pacing.longest)
         while True:
             position = replay_position(self.cloud)
+            changes = self._changes
             try:
                 if poll():
                     break
@@ -127,10 +132,19 @@ class Watcher:
             if self.pacing.clock() - self._started >= self.timeout:
                 self.result.timed_out = True
                 break
-            self.pacing.sleep(interval)
-            interval = min(interval * BACKOFF, max(self.pacing.longest, self.pacing.first))
+            self.pacing.sleep(schedule.next(changed=self._changes != changes, quiet=self._quiet()))
         self.result.seconds = self.pacing.clock() - self._started
         return self.result
+
+    def _quiet(self) -> bool:
+        """Nothing watched can change now but by a time-out: the activity waits on lifecycle actions, and no
+        execution of its hooks runs (they ended, or its hooks start none)."""
+        activity, result = self.result.activity, self.result
+        if activity is None or is_terminal("activity", activity.status):
+            return False
+        waiting = any(not is_terminal("lifecycle_action", item.status) for item in result.lifecycle_actions.values())
+        running = any(not is_terminal("execution", item.status) for item in result.executions.values())
+        return waiting and not running and (bool(result.executions) or self._templates == [])
 
     def _tape_ended(self, why: str) -> TapeEnded:
         """The replay ran out during the watch: a round of polls answered only with answers given already while
@@ -144,12 +158,15 @@ class Watcher:
 
     # -- a scaling activity ---------------------------------------------------------------------------------
 
-    def activity(self, activity_id: str) -> WatchResult:
+    def activity(self, activity_id: str, templates: list[str] | None = None) -> WatchResult:
         """Follow an activity and every OOS execution tagged with it (any template, so a hook edited or deleted
         since does not hide its executions), until all of them end. A round asks only about what can still change:
         the activity, its instances and lifecycle actions until the activity ends, the tagged executions from the
-        first lifecycle action until they have ended, and the tasks of an execution until it has ended."""
+        first lifecycle action until they have ended, and the tasks of an execution until it has ended.
+        `templates`, the templates the activity's hooks start when known, only paces the polls (a wait whose
+        hooks start none is quiet); None: not known, an execution may come."""
         rounds_after_end = 0
+        self._templates = templates
 
         def poll() -> bool:
             nonlocal rounds_after_end
@@ -235,9 +252,11 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def activity_timeout(cloud: Cloud, activity_id: str, pacing: Pacing) -> float:
-    """How long an activity may wait for its group's hooks: the longest active hook timeout plus the margin."""
+def hook_templates_and_timeout(cloud: Cloud, activity_id: str, pacing: Pacing) -> tuple[list[str], float]:
+    """The OOS templates the activity's group's active hooks start (for pacing only: executions are found by their
+    tag), and the longest hook timeout plus the margin."""
     activity = scaling_activity(cloud, activity_id, pacing)
     hooks = [hook for hook in cloud.ess.list_lifecycle_hooks(str(activity.group_id)) if hook.active]
+    templates = sorted({name for hook in hooks if (name := oos_template_of(hook.notification_arn))})
     longest = max((hook.heartbeat_timeout or DEFAULT_HEARTBEAT_S for hook in hooks), default=DEFAULT_HEARTBEAT_S)
-    return float(longest + HEARTBEAT_MARGIN_S)
+    return templates, float(longest + HEARTBEAT_MARGIN_S)

@@ -90,7 +90,7 @@ def test_activity_and_execution_messages_in_tables(stub, cli):
         oos.ListExecutionsResponseBodyExecutions(execution_id="exec-1", template_name="T", status="Failed",
                                                  status_message=HOSTILE)]).to_map())
     activities = cli("--endpoint", stub.url, *REGION, "-o", "table", "activity", "list", "--group", "asg-1")
-    executions = cli("--endpoint", stub.url, *REGION, "-o", "table", "execution", "list")
+    executions = cli("--endpoint", stub.url, *REGION, "-o", "table", "execution", "list", "--wide")
     assert activities.code == executions.code == 0, activities.err + executions.err
     _clean(activities.out, executions.out)
     assert "\\x1b]0;pwned" in activities.out and "\\x1b]0;pwned" in executions.out
