@@ -62,6 +62,6 @@ def test_make_demos_command_reads_as_the_run_and_ends_with_the_next_step(tmp_pat
                            "table"], cwd=REPO, env=clean_env(tmp_path), capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout.splitlines()
-    assert len(out) < 60 and not [line for line in out if "replayed " in line]
+    assert len(out) < 100 and not [line for line in out if "replayed " in line]
     assert any(line.startswith("[   0.0s] • ") for line in out) and any(
         re.match(r"^\[ *[1-9]\d\.\ds\] • activity asa-\S+: Successful", line) for line in out)

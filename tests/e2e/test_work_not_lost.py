@@ -42,7 +42,7 @@ def test_every_watch_poll_refused_past_the_retries(cli, sandbox_factory, code, s
 def test_ctrl_c_during_the_watch(cli, sandbox, monkeypatch):
     polls = []
 
-    def interrupted(self, activity_id):
+    def interrupted(self, activity_id, templates=None):
         polls.append(activity_id)
         raise KeyboardInterrupt
 
