@@ -10,6 +10,7 @@ import threading
 from typing import Any, Callable
 
 from essctl.sandbox.clock import Clock
+from essctl.sandbox.index import index_world
 from essctl.sandbox.scenario import Scenario
 
 
@@ -32,6 +33,7 @@ class World:
         self.ram = RamBackend(self)
         self.oos = OosBackend(self, [*scenario.template_dirs, *template_dirs])
         self.ess = EssBackend(self)
+        index_world(self.ess.state, self.oos.state)
         self._handlers: dict[str, Callable[..., None]] = {
             **self.ess.lifecycle.event_handlers(), **self.ess.refreshes.event_handlers(),
             **self.oos.event_handlers()}
@@ -101,3 +103,4 @@ class World:
         self._events = [list(e) for e in state["events"]]
         heapq.heapify(self._events)
         self.ram.state, self.ess.state, self.oos.state = state["ram"], state["ess"], state["oos"]
+        index_world(self.ess.state, self.oos.state)
