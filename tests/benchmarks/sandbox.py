@@ -101,7 +101,10 @@ def scale_outs() -> None:
 
 # flatness
 def _call(sandbox, action: str, values: dict) -> dict:
-    """One call as the server makes it once the request is parsed: handler and save, under the world lock."""
+    """One call as the server makes it once the request is parsed and signed (handler, and the journal with
+    --state; on main's code before the journal: handler, then the whole world saved)."""
+    if hasattr(sandbox, "call"):
+        return sandbox.call("oos" if action == "ListExecutions" else "ess", action, values)
     from essctl.sandbox.ess import responses as ess
     from essctl.sandbox.oos import responses as oos
     from essctl.sandbox.params import Params
@@ -148,10 +151,7 @@ def _handler_times(sandbox, aris: list[str], state_file: Path | None) -> dict[st
     ess = sandbox.world.ess
     group_ids = list(ess.groups)
     activity_ids = list(ess.activities)
-    sandbox.state_file = state_file
-    if state_file is not None:
-        sandbox.world.changed = True
-        _call(sandbox, "DescribeScalingGroups", {"RegionId": "cn-hangzhou"})      # the first save: not timed
+    _use_state_file(sandbox, state_file)
     region = {"RegionId": "cn-hangzhou"}
     step = max(1, len(activity_ids) // SAMPLES)
     figures = {
@@ -166,9 +166,23 @@ def _handler_times(sandbox, aris: list[str], state_file: Path | None) -> dict[st
         "ExecuteScalingRule": _timed(sandbox, [("ExecuteScalingRule", {**region, "ScalingRuleAri": ari})
                                                for ari in aris[:SAMPLES]]),
     }
-    sandbox.state_file = None
+    _use_state_file(sandbox, None)
     _settle(sandbox)
     return figures
+
+
+def _use_state_file(sandbox, path: Path | None) -> None:
+    """Turn --state on (the first save, not timed) or off in a running sandbox."""
+    sandbox.state_file = path
+    if hasattr(sandbox, "compact"):
+        from essctl.sandbox.state import Journal
+
+        sandbox._journal = Journal(path) if path else None
+        with sandbox.world.lock:
+            sandbox.compact()
+    elif path is not None:
+        sandbox.world.changed = True
+        _call(sandbox, "DescribeScalingGroups", {"RegionId": "cn-hangzhou"})
 
 
 def flatness() -> None:
