@@ -141,12 +141,13 @@ class Sandbox:
         self._journaled = entry["n"]
 
     def after_change(self) -> None:
-        """After the ticker ran due events (call with the world lock held): nothing to write, since the events
-        are in the snapshot or the journal's requests and run again at the same times; fold a long journal into
-        the snapshot."""
+        """After the ticker ran due events (call with the world lock held): nothing to write yet, since the
+        events are in the snapshot or the journal's requests and run again at the same times. The world stays
+        marked changed, so the next request is journalled even if it changes nothing itself: a client that sees
+        what those events did is then sure to see it after a restart. A long journal is folded into the
+        snapshot."""
         if self._journal is not None and self._journal.entries >= COMPACT_EVERY:
             self.compact()
-        self.world.changed = False
 
     def compact(self) -> None:
         """Write the whole world as the snapshot and empty the journal (call with the world lock held). The live

@@ -144,6 +144,23 @@ def test_a_replayed_journal_rebuilds_the_world_the_clients_saw(tmp_path, seed):
     assert not (tmp_path / "world.json.journal").exists()      # folded into the snapshot at start
 
 
+def test_what_a_client_saw_of_events_the_ticker_ran_survives_a_restart(tmp_path):
+    state = tmp_path / "world.json"
+    box = still_sandbox(state_file=state)
+    ari = box.call("ess", "CreateScalingRule", {"ScalingGroupId": GROUPS[0], "AdjustmentType":
+                                                "QuantityChangeInCapacity", "AdjustmentValue": "1"})["ScalingRuleAri"]
+    activity_id = box.call("ess", "ExecuteScalingRule", {"RegionId": REGION, "ScalingRuleAri": ari})[
+        "ScalingActivityId"]
+    box.clock.t += 60
+    with box.world.lock:        # the ticker: the scale-out ends
+        box.world.advance()
+        box.after_change()
+    seen = box.call("ess", "DescribeScalingActivities", {"RegionId": REGION, "ScalingActivityIds.1": activity_id})
+    assert seen["ScalingActivities"][0]["StatusCode"] == "Successful"
+    again = still_sandbox(state_file=state)
+    assert again.world.ess.activities[activity_id]["StatusCode"] == "Successful"
+
+
 def test_a_killed_sandbox_loses_no_acknowledged_change(tmp_path):
     """SIGKILL right after acknowledged changes: the restarted sandbox has every one of them."""
     from tests.support.sandbox_steps import create_hook, create_rule, execute, session
