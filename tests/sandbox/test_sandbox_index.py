@@ -163,11 +163,12 @@ def test_what_a_client_saw_of_events_the_ticker_ran_survives_a_restart(tmp_path)
 
 def test_a_killed_sandbox_loses_no_acknowledged_change(tmp_path):
     """SIGKILL right after acknowledged changes: the restarted sandbox has every one of them."""
+    from tests.support.fake_credentials import FAKE_KEY_ID, FAKE_KEY_SECRET, FAKE_STS_TOKEN
     from tests.support.sandbox_steps import create_hook, create_rule, execute, session
 
     scenario = tmp_path / "scenario.yaml"
-    scenario.write_text(f"groups: [{{id: {GROUPS[0]}, max: 5}}]\n"
-                        "credentials: [{key_id: k-kill-0001, secret: s-kill-0001}]\n")
+    key = json.dumps({"key_id": FAKE_KEY_ID, "secret": FAKE_KEY_SECRET, "security_token": FAKE_STS_TOKEN})
+    scenario.write_text(f"groups: [{{id: {GROUPS[0]}, max: 5}}]\ncredentials: [{key}]\n")     # the tests' own key
     state = tmp_path / "world.json"
     env = {**os.environ, "NO_COLOR": "1"}
     for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"):
@@ -183,9 +184,7 @@ def test_a_killed_sandbox_loses_no_acknowledged_change(tmp_path):
             if "http://" in line:
                 endpoint = "http://" + line.split("http://", 1)[1].split()[0]
         assert endpoint, "the sandbox printed no endpoint"
-        box = type("Box", (), {"endpoint": endpoint})()
-        os.environ.update(ALIBABA_CLOUD_ACCESS_KEY_ID="k-kill-0001", ALIBABA_CLOUD_ACCESS_KEY_SECRET="s-kill-0001")
-        s = session(box)
+        s = session(type("Box", (), {"endpoint": endpoint})())
         hook_id = create_hook(s, group=GROUPS[0], template=None)
         activity_id = execute(s, create_rule(s, group=GROUPS[0]))
     finally:
