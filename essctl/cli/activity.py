@@ -29,8 +29,10 @@ def activity_watch(run: Invocation,
                    activity_id: Annotated[str, typer.Argument(metavar="ID", callback=resource_id, help="asa-...")],
                    timeout: Timeout = None, poll_interval: Interval = 2.0) -> None:
     """Follow a scaling activity, its instances, lifecycle actions and the OOS executions its hooks started."""
+    from essctl.render.watch_views import check_watch_output
     from essctl.watch.watcher import Pacing, Watcher, hook_templates_and_timeout
 
+    check_watch_output(run.env)
     cloud = run.cloud()
     pacing = Pacing(poll_interval, poll_interval * 7.5)
     templates, hook_timeout = hook_templates_and_timeout(cloud, activity_id, pacing)

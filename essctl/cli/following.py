@@ -1,5 +1,4 @@
 """What the watch commands share: run a watch under the right view, print its end, exit 0, 1, 4 or 130."""
-import json
 from typing import Annotated, Any, Callable, Optional
 
 import typer
@@ -39,8 +38,7 @@ def follow(run: Invocation, title: str, resume: str, watch: Callable[[Any], Any]
         run.env.stderr.write(f"essctl: the output was closed; resume with: {resume}\n")
         raise typer.Exit(int(ExitCode.OPERATION_FAILED))
     if isinstance(view, JsonLinesWatchView):
-        run.env.stdout.write(json.dumps({"event": "summary", **result.to_dict()}, ensure_ascii=False, default=str)
-                             + "\n")
+        view.summary({"event": "summary", **result.to_dict()})
     else:
         write_lines(run.env, watch_summary_lines(result))
     if result.timed_out:

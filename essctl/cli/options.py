@@ -33,6 +33,7 @@ class OutputFormat(str, Enum):
     table = "table"
     json = "json"
     yaml = "yaml"
+    text = "text"
 
 
 # name -> annotation; each becomes --name on the root callback and on every cloud command.
@@ -58,7 +59,7 @@ GLOBAL_OPTIONS: dict[str, Any] = {
         help="With --record: replace the account id with a placeholder.")],
     "output": Annotated[Optional[OutputFormat], typer.Option(
         "--output", "-o", rich_help_panel=OUTPUT_PANEL, case_sensitive=False,
-        help="Output format. Default: table on a terminal, json otherwise.")],
+        help="Output format (text: bare values, tab-separated). Default: table on a terminal, json otherwise.")],
     "query": Annotated[Optional[str], typer.Option(
         "--query", metavar="JMESPATH", rich_help_panel=OUTPUT_PANEL,
         help="JMESPath expression applied to the json form of the result.")],
@@ -215,14 +216,20 @@ def command(app: typer.Typer, name: str, *, global_options: bool = True,
 
 
 def parse_key_values(items: list[str] | None, flag: str) -> dict[str, str]:
-    """KEY=VALUE options (`-p commandType=RunShellScript`) as a mapping; one bad item (no =, a key given twice, a
-    control character) is a usage error."""
+    """KEY=VALUE options (`-p commandType=RunShellScript`) as a mapping; `KEY=@FILE` and `KEY=file://FILE` take the
+    value from a file (`@@` is a literal `@`). One bad item (no =, a key given twice, a control character, an
+    unreadable file) is a usage error."""
     values: dict[str, str] = {}
     for item in items or []:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key:
             raise UsageError(f"{flag}: expected KEY=VALUE, got {shorten(item)}")
+        if value.startswith("@@"):
+            value = value[1:]
+        elif value.startswith("@") or value.startswith("file://"):
+            value = read_value_file(value[1:] if value.startswith("@") else value[len("file://"):],
+                                    f"{flag} {clip(key)}")
         for part, text in (("key", key), ("value", value)):
             problem = control_character(text)
             if problem:
@@ -231,6 +238,31 @@ def parse_key_values(items: list[str] | None, flag: str) -> dict[str, str]:
             raise UsageError(f"{flag} {clip(key)}: given twice (give each key once)")
         values[key] = value
     return values
+
+
+def read_value_file(name: str, where: str) -> str:
+    """The text of a file named in a -p value: a regular UTF-8 file no larger than the largest value a hook can
+    pass (NotificationMetadata's 4,096 characters, 4 bytes each at most)."""
+    from essctl.facts.ess import NOTIFICATION_METADATA_LIMIT
+
+    limit = NOTIFICATION_METADATA_LIMIT * 4
+    path = Path(os.path.expanduser(name)) if name else None
+    if path is None:
+        raise UsageError(f"{where}: name a file after @ or file://")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except IsADirectoryError:
+        raise UsageError(f"{where}: {shown_path(path)} is a folder, not a file") from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{where}: cannot read {shown_path(path)}: {getattr(exc, 'strerror', None) or exc}") from None
+    if len(data) > limit:
+        raise UsageError(f"{where}: {shown_path(path)} is larger than {limit} bytes (a hook passes at most "
+                         f"{NOTIFICATION_METADATA_LIMIT} characters)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{where}: {shown_path(path)} is not UTF-8 text (byte {exc.start})") from None
 
 
 def checked(value: str | None, flag: str, rule: str, *patterns: re.Pattern[str]) -> str | None:

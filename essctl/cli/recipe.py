@@ -70,17 +70,15 @@ def recipe_validate(
     """Check a recipe file (and its parameters against templates): 'ok: FILE', or one error line and exit 2."""
     from essctl.recipe.catalog import find_recipe
     from essctl.recipe.check import check_against_template
-    from essctl.recipe.show import templates_for_validation
-    from essctl.render import write_lines
+    from essctl.recipe.show import RecipeValidation, templates_for_validation
+    from essctl.render import output
 
     loaded = find_recipe(recipe)
     templates = templates_for_validation(loaded, existing(template_file, "--template-file"),
                                          existing(template_dir, "--template-dir", folder=True))
     for index, template in sorted(templates.items()):
         check_against_template(loaded, loaded.stages[index], template)
-    checked = sorted({template.name for template in templates.values()})
-    write_lines(run.env, [f"ok: {loaded.path}" + (f" (parameters checked against {', '.join(checked)})"
-                                                  if checked else "")])
+    output(run.env, RecipeValidation(loaded.path, tuple(sorted({template.name for template in templates.values()}))))
 
 
 @command(app, "init")
@@ -103,6 +101,9 @@ def recipe_init(
 
     if template is None and template_file is None:
         raise UsageError("give --template NAME (and --template-file FILE to read it from a file)")
+    if run.env.query or run.env.output not in (None, "yaml"):
+        raise UsageError(f"{'--query' if run.env.query else '--output ' + str(run.env.output)}: recipe init writes "
+                         "a commented YAML recipe; drop it")
     checked(template, "--template", "an OOS template name: 1-200 letters, digits, _ - .", TEMPLATE_NAME)
     if output_file is not None and not force:
         try:

@@ -43,8 +43,13 @@ def template_show(run: Invocation, name: Name = None, file: File = None, action_
 
 @command(app, "policy")
 def template_policy(run: Invocation, name: Name = None, file: File = None, action_dir: ActionDir = None,
-                    version: Version = None) -> None:
-    """The least-privilege RAM policy document for the template (ready for ram CreatePolicy)."""
+                    version: Version = None,
+                    allow_incomplete: Annotated[bool, typer.Option(
+                        "--allow-incomplete", help="Print the policy even when some actions could not be derived "
+                        "(exit 0); without it that is exit 1 and nothing on stdout.")] = False) -> None:
+    """The least-privilege RAM policy document for the template (ready for ram CreatePolicy). Exit 1, printing
+    nothing, when an action could not be derived (a nested action not found, an API named by an expression)."""
+    from essctl.errors import PreconditionFailed
     from essctl.render import output
     from essctl.template.report import policy_report
 
@@ -66,6 +71,12 @@ def template_policy(run: Invocation, name: Name = None, file: File = None, actio
             run.env.log(f"cross-check: OOS GenerateExecutionPolicy also lists {action}")
         for action in check.only_derived:
             run.env.log(f"cross-check: derived {action}, which GenerateExecutionPolicy does not list")
+    unresolved = report.derivation.unresolved
+    if unresolved and not allow_incomplete:
+        raise PreconditionFailed(
+            f"the policy is incomplete: {len(unresolved)} unresolved (above); a role with it would be refused "
+            f"with Forbidden.RAM. {'Give --action-dir DIR, or ' if action_dir is None else ''}add "
+            "--allow-incomplete to print it anyway")
     output(run.env, report)
 
 
