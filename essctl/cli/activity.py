@@ -9,7 +9,10 @@ from essctl.cli.options import GroupId, Invocation, MaxItems, command, resource_
 app = typer.Typer(no_args_is_help=True)
 
 
-@command(app, "list")
+@command(app, "list", examples=(
+    'essctl activity list --group asg-bp1example --status Failed',
+    "essctl activity list -g asg-bp1example -o text --query '[0].ScalingActivityId'",
+))
 def activity_list(
     run: Invocation,
     group: GroupId,
@@ -24,7 +27,10 @@ def activity_list(
     output(run.env, Listing("scaling_activities", activities))
 
 
-@command(app, "watch")
+@command(app, "watch", examples=(
+    'essctl activity watch asa-bp1example',
+    "essctl activity watch asa-bp1example -o json --query '[event, message]'   # JSON lines",
+))
 def activity_watch(run: Invocation,
                    activity_id: Annotated[str, typer.Argument(metavar="ID", callback=resource_id, help="asa-...")],
                    timeout: Timeout = None, poll_interval: Interval = 2.0) -> None:

@@ -8,7 +8,12 @@ from essctl.cli.options import Invocation, command, confirmer, resource_id
 app = typer.Typer()
 
 
-@command(app, "diagnose", short_help="Why a run failed: checks with evidence, likely causes, the fix to run.")
+@command(app, "diagnose", short_help="Why a run failed: checks with evidence, likely causes, the fix to run.",
+         examples=(
+    'essctl diagnose --group asg-bp1example',
+    'essctl diagnose --activity asa-bp1example --fix',
+    'essctl diagnose --tape diagnose-forbidden-ram --group asg-sandbox000000000001',
+))
 def diagnose(
     run: Invocation,
     activity: Annotated[Optional[str], typer.Option(

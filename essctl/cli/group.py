@@ -6,7 +6,10 @@ from essctl.cli.options import Invocation, MaxItems, command
 app = typer.Typer(no_args_is_help=True)
 
 
-@command(app, "list")
+@command(app, "list", examples=(
+    'essctl group list --region cn-hangzhou',
+    'essctl group list -o text --query "[?LifecycleState==\'Active\'].ScalingGroupId"',
+))
 def group_list(run: Invocation, max_items: MaxItems = None) -> None:
     """List the scaling groups of the region (DescribeScalingGroups, all pages)."""
     from essctl.render import Listing, output

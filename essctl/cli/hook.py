@@ -9,7 +9,10 @@ from essctl.facts.ess import HEARTBEAT_RANGE_S
 app = typer.Typer(no_args_is_help=True)
 
 
-@command(app, "list")
+@command(app, "list", examples=(
+    'essctl hook list --group asg-bp1example',
+    "essctl hook list -g asg-bp1example -o text --query '[].[LifecycleHookId, HeartbeatTimeout]'",
+))
 def hook_list(run: Invocation, group: GroupId, max_items: MaxItems = None) -> None:
     """List the lifecycle hooks of a scaling group (DescribeLifecycleHooks)."""
     from essctl.render import Listing, output
@@ -17,7 +20,10 @@ def hook_list(run: Invocation, group: GroupId, max_items: MaxItems = None) -> No
     output(run.env, Listing("lifecycle_hooks", run.cloud().ess.list_lifecycle_hooks(group, max_items=max_items or None)))
 
 
-@command(app, "update")
+@command(app, "update", examples=(
+    'essctl hook update ash-bp1example --timeout 1500',
+    'essctl hook update ash-bp1example --status InActive',
+))
 def hook_update(
     run: Invocation,
     hook_id: Annotated[str, typer.Argument(metavar="ID", callback=resource_id, help="Lifecycle hook id (ash-...).")],

@@ -204,12 +204,17 @@ def root_callback(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def command(app: typer.Typer, name: str, *, global_options: bool = True,
+def command(app: typer.Typer, name: str, *, examples: tuple[str, ...] = (), global_options: bool = True,
             **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The one way a command is wired: `@command(app, "list")` over a function taking an Invocation first (or,
-    with `global_options=False`, a command that needs no cloud and no output format, such as `sandbox serve`)."""
+    """The one way a command is wired: `@command(app, "list", examples=(...))` over a function taking an Invocation
+    first (or, with `global_options=False`, a command that needs no cloud and no output format, such as `sandbox
+    serve`); the examples end its --help."""
+    from essctl.cli.helptext import PlainCommand
+    from essctl.cli.helptext import examples as epilog
+
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
-        app.command(name, **options)(_with_global_options(func) if global_options else func)
+        app.command(name, cls=PlainCommand, epilog=epilog(*examples) if examples else None, **options)(
+            _with_global_options(func) if global_options else func)
         return func
 
     return register

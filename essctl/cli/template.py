@@ -10,7 +10,7 @@ from essctl.facts.oos import ACTION_NAME, TEMPLATE_NAME, TEMPLATE_RULE, TEMPLATE
 
 app = typer.Typer(no_args_is_help=True)
 
-Name = Annotated[Optional[str], typer.Argument(metavar="[NAME]", help="OOS template name (GetTemplate).")]
+Name = Annotated[Optional[str], typer.Argument(metavar="NAME", help="OOS template name (GetTemplate).")]
 File = Annotated[Optional[Path], typer.Option(
     "--file", "-f", metavar="FILE", help="A local template file (YAML or JSON) instead of OOS.")]
 ActionDir = Annotated[Optional[Path], typer.Option(
@@ -29,7 +29,10 @@ def _load(run: Invocation, name, file, action_dir, version):
     return load_with_resolver(run.cloud, name, file, action_dir, version)
 
 
-@command(app, "show")
+@command(app, "show", examples=(
+    'essctl template show ACS-ESS-LifeCycleRunCommand',
+    'essctl template show --file my-template.yaml --action-dir ./actions',
+))
 def template_show(run: Invocation, name: Name = None, file: File = None, action_dir: ActionDir = None,
                   version: Version = None) -> None:
     """Parameters (required, filled by ESS or by you), outputs, and the RAM actions the template needs."""
@@ -41,7 +44,10 @@ def template_show(run: Invocation, name: Name = None, file: File = None, action_
     output(run.env, TemplateReport(template, derive_required_actions(template, resolve)))
 
 
-@command(app, "policy")
+@command(app, "policy", examples=(
+    'essctl template policy ACS-ESS-LifeCycleRunCommand > policy.json',
+    'essctl template policy --file my-template.yaml --action-dir ./actions',
+))
 def template_policy(run: Invocation, name: Name = None, file: File = None, action_dir: ActionDir = None,
                     version: Version = None,
                     allow_incomplete: Annotated[bool, typer.Option(
@@ -80,11 +86,15 @@ def template_policy(run: Invocation, name: Name = None, file: File = None, actio
     output(run.env, report)
 
 
-@command(app, "check")
+@command(app, "check", examples=(
+    'essctl template check ACS-ESS-LifeCycleRunCommand -p commandType=RunShellScript -p commandContent=@setup.sh'
+    ' --hook-timeout 900',
+))
 def template_check(
     run: Invocation, name: Name = None, file: File = None,
     parameters: Annotated[Optional[List[str]], typer.Option(
-        "--parameter", "-p", metavar="KEY=VALUE", help="A template parameter for the hook (repeatable).")] = None,
+        "--parameter", "-p", metavar="KEY=VALUE", help="A template parameter for the hook (repeatable); KEY=@FILE or KEY=file://FILE reads the value "
+                         "from a file.")] = None,
     hook_timeout: Annotated[Optional[int], typer.Option(
         "--hook-timeout", min=HEARTBEAT_RANGE_S[0], max=HEARTBEAT_RANGE_S[1], metavar="S",
         help="The hook's HeartbeatTimeout, to check against the template's.")] = None,
@@ -105,7 +115,10 @@ def template_check(
     output(run.env, result)
 
 
-@command(app, "list")
+@command(app, "list", examples=(
+    'essctl template list',
+    "essctl template list --prefix ACS-ESS-LifeCycle -o text --query '[].TemplateName'",
+))
 def template_list(
     run: Invocation,
     prefix: Annotated[str, typer.Option("--prefix", help="Only templates whose name starts with this.")] = "ACS-ESS-",
