@@ -107,13 +107,13 @@ class Invocation:
             self._cloud = Cloud(CloudSession(self.settings, log=self._log()))
         return self._cloud
 
-    def dry_run_cloud(self, recipe_name: str) -> tuple[Cloud, str | None]:
+    def dry_run_cloud(self, recipe_name: str, recipe_file: str | None = None) -> tuple[Cloud, str | None]:
         """A cloud that answers from the recipe's bundled tape (or --tape FILE), matching calls by action, and the
         scaling group that tape was recorded in."""
-        cloud = self.replay_cloud(f"recipe-{recipe_name}")
+        cloud = self.replay_cloud(f"recipe-{recipe_name}", recipe_file)
         return cloud, cloud.session.recorded_parameter("DescribeScalingGroups", "ScalingGroupIds.1")
 
-    def replay_cloud(self, bundled_tape: str) -> Cloud:
+    def replay_cloud(self, bundled_tape: str, recipe_file: str | None = None) -> Cloud:
         """A cloud that answers from a bundled tape (or --tape FILE), matching calls by action: no network, no
         credentials."""
         import dataclasses
@@ -124,6 +124,15 @@ class Invocation:
         if self.settings.record:
             raise UsageError(f"--record {self.settings.record}: a --dry-run replays recorded answers and sends "
                              "nothing, so there is nothing to record; drop --record or --dry-run")
+        if self.settings.tape is None:
+            from essctl.cloud.tape import bundled_tapes_dir
+
+            if not (bundled_tapes_dir() / f"{bundled_tape}.yaml").is_file():
+                name = bundled_tape.removeprefix("recipe-")
+                raise UsageError(
+                    f"--dry-run: no recorded answers for {clip(name)}: only the built-in recipes come with a tape; "
+                    f"record one against the sandbox (essctl sandbox serve; essctl recipe run {clip(recipe_file or name)}"
+                    " --endpoint http://127.0.0.1:8780 --record my-tape.yaml ...), then add --tape my-tape.yaml")
         tape = self.settings.tape or Path(bundled_tape)
         self.settings = dataclasses.replace(self.settings, tape=tape)
         self._cloud = Cloud(CloudSession(self.settings, log=self._log(), match_by_action=True))

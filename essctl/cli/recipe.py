@@ -174,7 +174,7 @@ def _prepare(run: Invocation, name: str, group: Optional[str], params, dry_run: 
     inputs = resolve_inputs(recipe, parse_key_values(params, "-p"), use_examples=dry_run)
     policy = recipe.policy_spec(variant)
     if dry_run:
-        cloud, recorded_group = run.dry_run_cloud(recipe.name)
+        cloud, recorded_group = run.dry_run_cloud(recipe.name, str(recipe.path) if recipe.path else None)
         group = group or recorded_group
     else:
         cloud = run.cloud()

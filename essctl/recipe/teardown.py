@@ -36,6 +36,11 @@ class TeardownPlan:
     title = "Teardown plan"
 
     @property
+    def account_unknown(self) -> str:
+        """What the header says in place of the account, read from the role's Arn, when the role is not there."""
+        return f"unknown (role {self.recipe.role} not found)"
+
+    @property
     def pending(self) -> list[Change]:
         return [change for change in self.changes if change.changes_something]
 

@@ -116,3 +116,27 @@ def test_a_bad_value_file_is_one_line_and_exit_2(cli, tmp_path, content, problem
 def test_a_missing_value_file_is_named(cli, tmp_path):
     result = cli("recipe", "plan", "run-command", "--dry-run", "-p", f"commandContent=file://{tmp_path}/none")
     assert result.code == 2 and f"cannot read {tmp_path}/none: No such file or directory" in result.err
+
+
+def test_a_custom_recipe_dry_run_without_a_tape_says_what_to_do(cli, tmp_path):
+    from essctl.recipe.catalog import builtin_recipe_paths
+
+    recipe = tmp_path / "mine.yaml"
+    recipe.write_text(builtin_recipe_paths()["run-command"].read_text().replace("name: run-command", "name: mine", 1))
+    result = cli("recipe", "plan", recipe, "--dry-run")
+    assert result.code == 2 and result.out == ""
+    [line] = result.err.splitlines()
+    assert line.startswith("essctl: error: --dry-run: no recorded answers for mine: only the built-in recipes")
+    assert "--record my-tape.yaml" in line and line.endswith("then add --tape my-tape.yaml")
+    assert "--tape: no file" not in line
+
+
+def test_teardown_names_the_missing_role_instead_of_waiting_for_it(cli, sandbox_factory):
+    from essctl.sandbox.scenario import parse_scenario
+
+    box = sandbox_factory(parse_scenario("groups: [{id: asg-sandbox000000000001, min: 0, max: 5, instances: 1}]\n"
+                                         "roles: []\n"))
+    result = cli("recipe", "teardown", "run-command", "-g", "asg-sandbox000000000001", "-o", "table", "--yes",
+                 "--endpoint", box.endpoint, "--region", "cn-hangzhou")
+    assert result.code == 0, result.err
+    assert "account unknown (role OOSServiceRole not found)" in result.out.splitlines()[1]

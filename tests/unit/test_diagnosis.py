@@ -241,6 +241,13 @@ def test_hook_timeout_check_passes_when_the_hook_waits_long_enough():
     assert (result.evidence["heartbeat_timeout"], result.evidence["execution_duration_s"]) == (900, 44)
 
 
+def test_hook_timeout_check_names_only_what_is_known_never_none():
+    result = check_hook_timeout_covers_execution(clean_evidence(
+        template_timeout_s=None, execution=execution(Parameters={"lifecycleHookId": HOOK_ID})))
+    assert result.passed is True and "None" not in result.summary
+    assert result.summary == f"hook {HOOK_ID} waits 900 s, enough for the run (44 s)"
+
+
 def test_hook_timeout_check_fails_when_the_execution_outlasts_the_hook():
     evidence = clean_evidence(hooks=[hook(HeartbeatTimeout=30)], template_timeout_s=None,
                               execution=execution(EndDate="2024-05-01T10:02:21Z",
