@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Callable, List, Optional
 
 import typer
 
+from essctl.cli.completion import complete_group, complete_profile
 from essctl.cloud.services import SERVICES
 from essctl.cloud.settings import CloudSettings, checked_profile, checked_region, parse_endpoints
 from essctl.env import Environment
@@ -39,7 +40,7 @@ class OutputFormat(str, Enum):
 # name -> annotation; each becomes --name on the root callback and on every cloud command.
 GLOBAL_OPTIONS: dict[str, Any] = {
     "profile": Annotated[Optional[str], typer.Option(
-        "--profile", metavar="NAME", rich_help_panel=CLOUD_PANEL,
+        "--profile", metavar="NAME", rich_help_panel=CLOUD_PANEL, autocompletion=complete_profile,
         help="Credentials profile of ~/.aliyun/config.json (or credentials.ini). Default: the SDK default chain.")],
     "region": Annotated[Optional[str], typer.Option(
         "--region", metavar="REGION", rich_help_panel=CLOUD_PANEL,
@@ -338,4 +339,4 @@ def resource_id(value: str | None) -> str | None:
 MaxItems = Annotated[Optional[int], typer.Option(
     "--max-items", min=0, max=1_000_000, metavar="N", help="Stop after N items (0: all pages).")]
 GroupId = Annotated[str, typer.Option("--group", "-g", metavar="ID", callback=resource_id,
-                                      help="Scaling group id (asg-...).")]
+                                      autocompletion=complete_group, help="Scaling group id (asg-...).")]

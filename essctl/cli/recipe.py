@@ -5,6 +5,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from essctl.cli.completion import complete_group, complete_recipe, complete_recipe_param
 from essctl.cli.following import Interval
 from essctl.cli.options import (
     MAX_WAIT_S,
@@ -22,12 +23,14 @@ from essctl.facts.oos import TEMPLATE_NAME
 
 app = typer.Typer(no_args_is_help=True)
 
-RecipeName = Annotated[str, typer.Argument(metavar="NAME|FILE", help="A built-in recipe name or a recipe file.")]
+RecipeName = Annotated[str, typer.Argument(metavar="NAME|FILE", autocompletion=complete_recipe,
+                                           help="A built-in recipe name or a recipe file.")]
 Group = Annotated[Optional[str], typer.Option(
-    "--group", "-g", metavar="ID", callback=resource_id,
+    "--group", "-g", metavar="ID", callback=resource_id, autocompletion=complete_group,
     help="Scaling group id (asg-...). \\[required] (with --dry-run: default, the group the tape was recorded in)")]
 Params = Annotated[Optional[List[str]], typer.Option(
-    "--param", "-p", metavar="KEY=VALUE", help="A recipe input; repeat for each (see `essctl recipe show`). "
+    "--param", "-p", metavar="KEY=VALUE", autocompletion=complete_recipe_param,
+    help="A recipe input; repeat for each (see `essctl recipe show`). "
     "KEY=@FILE or KEY=file://FILE reads the value from a file.")]
 Variant = Annotated[Optional[str], typer.Option(
     "--policy-variant", metavar="NAME", help="Use the recipe's named policy variant (e.g. tutorial).")]

@@ -4,6 +4,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from essctl.cli.completion import complete_template_param
 from essctl.cli.options import Invocation, MaxItems, checked, command, parse_key_values
 from essctl.facts.ess import HEARTBEAT_RANGE_S
 from essctl.facts.oos import ACTION_NAME, TEMPLATE_NAME, TEMPLATE_RULE, TEMPLATE_VERSION
@@ -93,7 +94,8 @@ def template_policy(run: Invocation, name: Name = None, file: File = None, actio
 def template_check(
     run: Invocation, name: Name = None, file: File = None,
     parameters: Annotated[Optional[List[str]], typer.Option(
-        "--parameter", "-p", metavar="KEY=VALUE", help="A template parameter for the hook (repeatable); KEY=@FILE or KEY=file://FILE reads the value "
+        "--parameter", "-p", metavar="KEY=VALUE", autocompletion=complete_template_param,
+        help="A template parameter for the hook (repeatable); KEY=@FILE or KEY=file://FILE reads the value "
                          "from a file.")] = None,
     hook_timeout: Annotated[Optional[int], typer.Option(
         "--hook-timeout", min=HEARTBEAT_RANGE_S[0], max=HEARTBEAT_RANGE_S[1], metavar="S",
