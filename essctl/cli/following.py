@@ -38,7 +38,7 @@ def follow(run: Invocation, title: str, resume: str, watch: Callable[[Any], Any]
         run.env.stderr.write(f"essctl: the output was closed; resume with: {resume}\n")
         raise typer.Exit(int(ExitCode.OPERATION_FAILED))
     if isinstance(view, JsonLinesWatchView):
-        view.summary({"event": "summary", **result.to_dict()})
+        view.summary({"Event": "summary", **result.to_dict()})
     else:
         write_lines(run.env, watch_summary_lines(result))
     if result.timed_out:

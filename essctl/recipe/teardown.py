@@ -45,8 +45,8 @@ class TeardownPlan:
         return [change for change in self.changes if change.changes_something]
 
     def to_data(self) -> dict[str, Any]:
-        return {"recipe": self.recipe.name, "group": self.group_id,
-                "changes": [change.to_dict() for change in self.changes]}
+        return {"Recipe": self.recipe.name, "ScalingGroupId": self.group_id,
+                "Changes": [change.to_dict() for change in self.changes]}
 
     def report(self, done: list[Applied]) -> TeardownReport:
         """The plan with what applying it did."""
@@ -59,7 +59,7 @@ class TeardownReport:
     done: list[Applied]
 
     def to_data(self) -> dict[str, Any]:
-        return {**self.plan.to_data(), "done": [applied.to_dict() for applied in self.done]}
+        return {**self.plan.to_data(), "Done": [applied.to_dict() for applied in self.done]}
 
 
 def plan_teardown(cloud: Cloud, recipe: Recipe, group_id: str, *, policy: PolicySpec | None,

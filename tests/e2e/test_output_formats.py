@@ -50,13 +50,13 @@ def test_yaml_events_form_a_stream_of_documents():
 
 def test_watch_applies_the_query_to_each_event_and_the_summary(cli, paced):  # noqa: F811
     _, _, activity_id = _scale_out(paced)
-    query = "[event, status || state]"
+    query = "[Event, Status || State]"
     result = cli("activity", "watch", activity_id, "-o", "text", "--query", query, *FAST, *_cloud(paced))
     assert result.code == 0, result.err
     rows = [line.split("\t") for line in result.out.splitlines()]
     assert ["instance", "InService"] in rows and ["execution", "Success"] in rows
     assert rows[-1] == ["summary", ""]
-    as_json = cli("activity", "watch", activity_id, "-o", "json", "--query", "succeeded", *FAST, *_cloud(paced))
+    as_json = cli("activity", "watch", activity_id, "-o", "json", "--query", "Succeeded", *FAST, *_cloud(paced))
     assert as_json.out.splitlines() == ["true"]     # events the query finds nothing in (null) are left out
 
 
@@ -95,9 +95,9 @@ def test_a_recipe_input_is_read_from_a_file_and_a_double_at_is_literal(cli, tmp_
     script.write_text("echo from-file\n")
     result = cli("-o", "json", "recipe", "plan", "run-command", "--dry-run", "-p", f"commandContent=@{script}")
     assert result.code == 0, result.err
-    assert json.loads(result.out)["inputs"]["commandContent"] == "echo from-file\n"
+    assert json.loads(result.out)["Inputs"]["commandContent"] == "echo from-file\n"
     literal = cli("-o", "json", "recipe", "plan", "run-command", "--dry-run", "-p", "commandContent=@@home")
-    assert json.loads(literal.out)["inputs"]["commandContent"] == "@home"
+    assert json.loads(literal.out)["Inputs"]["commandContent"] == "@home"
 
 
 @pytest.mark.parametrize("content, problem", [

@@ -60,7 +60,7 @@ def test_a_tape_cut_inside_the_first_round_ends_the_watch_naming_the_missing_cal
 def test_a_whole_tape_still_replays_to_its_end(cli):
     result = cli("-o", "json", "recipe", "run", "run-command", "--dry-run")
     assert result.code == 0 and result.err == ""
-    assert yaml.safe_load(result.out)["outcome"] == "succeeded"
+    assert yaml.safe_load(result.out)["Outcome"] == "succeeded"
 
 
 def _session(path):

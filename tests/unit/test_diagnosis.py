@@ -469,9 +469,9 @@ def test_a_tight_but_successful_run_only_warns():
 def test_json_output_is_plain_data():
     data = diagnose(_failed_run(role_policies={"p": POLICY_WITHOUT_RUN_COMMAND})).to_dict()
     assert json.loads(json.dumps(data)) == data
-    assert data["findings"][0]["code"] == "Forbidden.RAM"
-    assert {c["name"] for c in data["checks"]} == set(CHECKS)
-    assert data["findings"][0]["checks"][1]["evidence"]["missing"] == ["ecs:RunCommand"]
+    assert data["Findings"][0]["Code"] == "Forbidden.RAM"
+    assert {c["Name"] for c in data["Checks"]} == set(CHECKS)
+    assert data["Findings"][0]["Checks"][1]["Evidence"]["Missing"] == ["ecs:RunCommand"]
 
 
 
