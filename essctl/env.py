@@ -28,12 +28,22 @@ class Environment:
 
     @classmethod
     def from_options(cls, *, output: str | None, query: str | None, no_color: bool, verbose: bool) -> "Environment":
-        color = not no_color and "NO_COLOR" not in os.environ
+        color = not no_color and not os.environ.get("NO_COLOR")     # no-color.org: set and not empty
         return cls(output=output, query=query, color=color, verbose=verbose)
 
     @property
     def stdout_isatty(self) -> bool:
         return bool(getattr(self.stdout, "isatty", lambda: False)())
+
+    @property
+    def stdout_colour(self) -> bool:
+        """Colour on stdout: asked for (no --no-color, no NO_COLOR), a terminal, and one that can show it."""
+        return self.color and self.stdout_isatty and os.environ.get("TERM") != "dumb"
+
+    @property
+    def stdout_width(self) -> int | None:
+        """The terminal's width in columns; None off a terminal (a file or a pipe takes lines of any length)."""
+        return self.console().width if self.stdout_isatty else None
 
     @property
     def output_format(self) -> str:
@@ -49,7 +59,7 @@ class Environment:
             tty = bool(getattr(file, "isatty", lambda: False)())
             self._consoles[stream] = ShownConsole(
                 file=file, no_color=not self.color, highlight=False, soft_wrap=False, markup=False, emoji=False,
-                force_terminal=tty and self.color, width=None if tty else 200,
+                force_terminal=tty and self.color and os.environ.get("TERM") != "dumb", width=None if tty else 200,
             )
         return self._consoles[stream]
 

@@ -4,7 +4,7 @@ from typing import Annotated, Optional
 import typer
 
 from essctl.cli.following import Interval, Timeout, follow
-from essctl.cli.options import GroupId, Invocation, MaxItems, command, resource_id
+from essctl.cli.options import GroupId, Invocation, MaxItems, Wide, command, resource_id
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -19,12 +19,13 @@ def activity_list(
     status: Annotated[Optional[str], typer.Option(
         "--status", help="Only activities with this StatusCode: Successful, Warning, Failed, InProgress, Rejected.")] = None,
     max_items: MaxItems = 50,
+    wide: Wide = False,
 ) -> None:
     """List the scaling activities of a scaling group, newest first (DescribeScalingActivities)."""
     from essctl.render import Listing, output
 
     activities = run.cloud().ess.list_scaling_activities(group, status=status, max_items=max_items or None)
-    output(run.env, Listing("scaling_activities", activities))
+    output(run.env, Listing("scaling_activities", activities, wide=wide))
 
 
 @command(app, "watch", examples=(

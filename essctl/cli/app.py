@@ -94,9 +94,10 @@ class _RootGroup(PlainGroup):
 def _say(line: str) -> None:
     """The one line on stderr: shown as text, at most MAX_ERROR_LINE characters, whatever the message holds."""
     from essctl.render.safe import error_line
+    from essctl.render.style import on_stderr
 
     try:
-        print(error_line(line, encoding=getattr(sys.stderr, "encoding", None)), file=sys.stderr, flush=True)
+        print(on_stderr(error_line(line, encoding=getattr(sys.stderr, "encoding", None))), file=sys.stderr, flush=True)
     except BrokenPipeError:      # nobody reads stderr any more
         pass
 

@@ -4,7 +4,7 @@ from typing import Annotated, Optional
 import typer
 
 from essctl.cli.following import Interval, Timeout, follow
-from essctl.cli.options import Invocation, MaxItems, checked, command, resource_id
+from essctl.cli.options import Invocation, MaxItems, Wide, checked, command, resource_id
 from essctl.facts.oos import ACTION_NAME, TEMPLATE_NAME, TEMPLATE_RULE
 
 app = typer.Typer(no_args_is_help=True)
@@ -22,13 +22,14 @@ def execution_list(
     status: Annotated[Optional[str], typer.Option(
         "--status", help="Only executions with this status: Running, Waiting, Success, Failed, Cancelled.")] = None,
     max_items: MaxItems = 50,
+    wide: Wide = False,
 ) -> None:
     """List OOS executions, newest first (ListExecutions)."""
     from essctl.render import Listing, output
 
     checked(template, "--template", TEMPLATE_RULE, TEMPLATE_NAME, ACTION_NAME)
     executions = run.cloud().oos.list_executions(template=template, status=status, max_items=max_items or None)
-    output(run.env, Listing("executions", executions))
+    output(run.env, Listing("executions", executions, wide=wide))
 
 
 @command(app, "watch", examples=(

@@ -3,7 +3,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from essctl.cli.options import GroupId, Invocation, MaxItems, command, resource_id
+from essctl.cli.options import GroupId, Invocation, MaxItems, Wide, command, resource_id
 from essctl.facts.ess import HEARTBEAT_RANGE_S
 
 app = typer.Typer(no_args_is_help=True)
@@ -13,11 +13,12 @@ app = typer.Typer(no_args_is_help=True)
     'essctl hook list --group asg-bp1example',
     "essctl hook list -g asg-bp1example -o text --query '[].[LifecycleHookId, HeartbeatTimeout]'",
 ))
-def hook_list(run: Invocation, group: GroupId, max_items: MaxItems = None) -> None:
+def hook_list(run: Invocation, group: GroupId, max_items: MaxItems = None, wide: Wide = False) -> None:
     """List the lifecycle hooks of a scaling group (DescribeLifecycleHooks)."""
     from essctl.render import Listing, output
 
-    output(run.env, Listing("lifecycle_hooks", run.cloud().ess.list_lifecycle_hooks(group, max_items=max_items or None)))
+    hooks = run.cloud().ess.list_lifecycle_hooks(group, max_items=max_items or None)
+    output(run.env, Listing("lifecycle_hooks", hooks, wide=wide))
 
 
 @command(app, "update", examples=(

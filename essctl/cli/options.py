@@ -338,5 +338,8 @@ def resource_id(value: str | None) -> str | None:
 
 MaxItems = Annotated[Optional[int], typer.Option(
     "--max-items", min=0, max=1_000_000, metavar="N", help="Stop after N items (0: all pages).")]
+Wide = Annotated[bool, typer.Option(
+    "--wide", rich_help_panel=OUTPUT_PANEL, show_default=False,
+    help="Table: every column, even when wider than the terminal (default: the columns that fit 80).")]
 GroupId = Annotated[str, typer.Option("--group", "-g", metavar="ID", callback=resource_id,
                                       autocompletion=complete_group, help="Scaling group id (asg-...).")]

@@ -11,6 +11,7 @@ from essctl.cli.options import (
     MAX_WAIT_S,
     GroupId,
     Invocation,
+    Wide,
     checked,
     command,
     confirmer,
@@ -45,14 +46,15 @@ DryRun = Annotated[bool, typer.Option(
 
 
 @command(app, "list", examples=('essctl recipe list', "essctl recipe list -o text --query '[].Name'",))
-def recipe_list(run: Invocation) -> None:
+def recipe_list(run: Invocation, wide: Wide = False) -> None:
     """The built-in recipes: name, title, template, hook transitions, policy kind."""
     from essctl.recipe.catalog import builtin_recipe_paths
     from essctl.recipe.load import load_recipe
     from essctl.recipe.show import RecipeSummary
     from essctl.render import Listing, output
 
-    output(run.env, Listing("recipes", [RecipeSummary(load_recipe(path)) for path in builtin_recipe_paths().values()]))
+    recipes = [RecipeSummary(load_recipe(path)) for path in builtin_recipe_paths().values()]
+    output(run.env, Listing("recipes", recipes, wide=wide))
 
 
 @command(app, "show", examples=(

@@ -5,7 +5,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from essctl.cli.completion import complete_template_param
-from essctl.cli.options import Invocation, MaxItems, checked, command, parse_key_values
+from essctl.cli.options import Invocation, MaxItems, Wide, checked, command, parse_key_values
 from essctl.facts.ess import HEARTBEAT_RANGE_S
 from essctl.facts.oos import ACTION_NAME, TEMPLATE_NAME, TEMPLATE_RULE, TEMPLATE_VERSION
 
@@ -125,8 +125,10 @@ def template_list(
     run: Invocation,
     prefix: Annotated[str, typer.Option("--prefix", help="Only templates whose name starts with this.")] = "ACS-ESS-",
     max_items: MaxItems = None,
+    wide: Wide = False,
 ) -> None:
     """OOS templates, public and the account's own (ListTemplates)."""
     from essctl.render import Listing, output
 
-    output(run.env, Listing("templates", run.cloud().oos.list_templates(prefix=prefix, max_items=max_items or None)))
+    templates = run.cloud().oos.list_templates(prefix=prefix, max_items=max_items or None)
+    output(run.env, Listing("templates", templates, wide=wide))

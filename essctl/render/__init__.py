@@ -12,10 +12,12 @@ from essctl.errors import UsageError
 
 @dataclass(frozen=True)
 class Listing:
-    """A list of resources of one kind (`kind` picks its table, even when the list is empty)."""
+    """A list of resources of one kind (`kind` picks its table, even when the list is empty); `wide`: every column
+    (--wide), not only those that fit 80 columns."""
 
     kind: str
     items: list[Any]
+    wide: bool = False
 
     def to_data(self) -> list[Any]:
         return [to_data(item) for item in self.items]
@@ -41,12 +43,36 @@ def apply_query(expression: str, data: Any) -> Any:
 
 
 def write_lines(env: Environment, lines: Iterable[str]) -> None:
-    """Plain lines for people, each one line that shows its values (no control character reaches the terminal)."""
+    """Plain lines for people, each one line that shows its values (no control character reaches the terminal).
+    On a terminal, a line longer than its width is folded at spaces under its own indent (a word, an id, is never
+    split), and a line with a meaning (style.Line) is coloured when colour is on."""
     from essctl.render.safe import printable
+    from essctl.render.style import paint
 
+    width, colour = env.stdout_width, env.stdout_colour
     for line in lines:
-        env.stdout.write(printable(line) + "\n")
+        shown = printable(line)
+        for part in fold(shown, width) if width else [shown]:
+            env.stdout.write((paint(part, getattr(line, "style", None)) if colour else part) + "\n")
     env.stdout.flush()
+
+
+def fold(line: str, width: int) -> list[str]:
+    """`line` in pieces of at most `width` columns, cut at spaces (or after the = of a KEY=VALUE too long for a
+    line), continued 4 columns deeper than it starts."""
+    import textwrap
+
+    if len(line) <= width:
+        return [line]
+    indent = " " * min(len(line) - len(line.lstrip(" ")) + 4, width // 2)
+    # KEY=VALUE longer than the terminal: the value starts a line of its own (both halves can never share one)
+    line = " ".join(word.replace("=", "= ", 1) if len(word) > width - len(indent) else word
+                    for word in line.split(" "))
+    parts = textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False,
+                          replace_whitespace=False) or [line]
+    # a word too long for the indent (an ARN) moves left until it fits, so that the terminal does not split it
+    return parts[:1] + [part if len(part) <= width else " " * max(width - len(part.lstrip()), 0) + part.lstrip()
+                        for part in parts[1:]]
 
 
 def _view(result: Any) -> tuple[str, Callable[[Any], Iterable[Any]]] | None:
@@ -81,7 +107,7 @@ def output(env: Environment, result: Any) -> None:
             return
         console = env.console()
         for renderable in render(result):
-            console.print(renderable)
+            console.print(renderable, crop=False)    # a table too wide for the terminal wraps there, uncut
         env.stdout.flush()
         return
     data = to_data(result)

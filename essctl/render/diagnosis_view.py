@@ -3,31 +3,35 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
+from essctl.render.style import DETAIL, ERROR, STRONG, SUCCESS, WARNING, Line
+
 if TYPE_CHECKING:
     from essctl.diagnose.report import DiagnosisReport
 
 MARKS = {True: "pass", False: "FAIL", None: "n/a "}
+_CHECK_STYLES = {True: SUCCESS, False: ERROR, None: DETAIL}
+_SEVERITY_STYLES = {"error": ERROR, "warning": WARNING}
 
 
 def diagnosis_lines(report: DiagnosisReport) -> Iterable[str]:
     shown = ", ".join(f"{key} {value}" for key, value in report.subject.items() if value)
-    yield f"Diagnosis of {shown or 'the group'}"
+    yield Line(f"Diagnosis of {shown or 'the group'}", STRONG)
     findings = report.diagnosis.findings
     if not findings:
-        yield "  No problem found."
+        yield Line("  No problem found.", SUCCESS)
     for number, finding in enumerate(findings, 1):
-        yield (f"{number}. [{finding.severity}] {finding.code}: {finding.title}  "
-               f"(where: {finding.where}, likelihood {finding.likelihood:.2f})")
+        yield Line(f"{number}. [{finding.severity}] {finding.code}: {finding.title}  "
+                   f"(where: {finding.where}, likelihood {finding.likelihood:.2f})", _SEVERITY_STYLES.get(finding.severity))
         yield f"   cause: {finding.cause}"
         for line in finding.evidence:
-            yield f"   - {line}"
+            yield Line(f"   - {line}", DETAIL)
         yield f"   fix: {finding.fix}"
         if finding.fix_command:
-            yield f"   run: {finding.fix_command}"
+            yield Line(f"   run: {finding.fix_command}", STRONG)
         if finding.safe_fix is not None:
             yield "   (essctl diagnose --fix can apply this)"
     yield "Checks:"
     for check in report.diagnosis.checks:
-        yield f"  {MARKS[check.passed]}  {check.name}: {check.summary}"
+        yield Line(f"  {MARKS[check.passed]}  {check.name}: {check.summary}", _CHECK_STYLES[check.passed])
     for fix in report.fixes_applied:
-        yield f"Fixed: {fix.fix} {fix.target}: {fix.detail}"
+        yield Line(f"Fixed: {fix.fix} {fix.target}: {fix.detail}", SUCCESS)

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from essctl.env import Environment
 from essctl.events import WATCH_EVENTS, Event, Waiting, WarningEvent
-from essctl.render.safe import MAX_ERROR_LINE, error_line, printable
+from essctl.render.safe import MAX_ERROR_LINE, error_line
+from essctl.render.style import DETAIL, ERROR, STRONG, SUCCESS, WARNING, Line, state_style
 
 if TYPE_CHECKING:
     from essctl.cloud.session import Call
@@ -26,10 +27,11 @@ class EventPrinter:
         self.live = live and self.enabled
         self._view: Any = None
 
-    def _line(self, text: str) -> None:
+    def _line(self, text: str, style: str | None = None) -> None:
         if self.enabled:
-            self.env.stdout.write(printable(text) + "\n")
-            self.env.stdout.flush()
+            from essctl.render import write_lines
+
+            write_lines(self.env, [Line(text, style or getattr(text, "style", None))])
 
     def note(self, text: str) -> None:
         self._line(text)
@@ -49,14 +51,15 @@ class EventPrinter:
             return
         marker = "!" if isinstance(event, WarningEvent) else "…" if isinstance(event, Waiting) else "•"
         elapsed = getattr(event, "elapsed", 0.0)
-        self._line(f"[{elapsed:6.1f}s] {marker} {event.message}" if elapsed else f"{marker} {event.message}")
+        self._line(f"[{elapsed:6.1f}s] {marker} {event.message}" if elapsed else f"{marker} {event.message}",
+                   WARNING if isinstance(event, WarningEvent) else None)
 
     def call(self, call: Call) -> None:
         if not self.show_calls:
             return
         shown = " ".join(f"{key}={_short(value)}" for key, value in call.parameters.items())
         via = "replayed" if call.replayed else "sent"
-        self._line(f"    {via} {call.service}:{call.action} {shown} -> {call.outcome}")
+        self._line(f"    {via} {call.service}:{call.action} {shown} -> {call.outcome}", DETAIL)
 
     def close(self) -> None:
         if self._view is not None:
@@ -72,22 +75,93 @@ def _short(value: Any, limit: int = 120) -> str:
 def plan_lines(plan: Any) -> Iterable[str]:
     """A recipe's plan or teardown plan: where it acts, a line per change with its symbol and the fields it sets
     (before -> after for an update), then the warnings."""
-    yield f"{plan.title}: recipe {plan.recipe.name} in {plan.group_id}"
+    yield Line(f"{plan.title}: recipe {plan.recipe.name} in {plan.group_id}", STRONG)
     where = plan.where
     account = plan.account_id or getattr(plan, "account_unknown", "unknown until the role exists")
     yield f"  region {where.region}, account {account}, endpoint {where.endpoint}, credentials {where.credentials}"
     for change in plan.changes:
-        yield f"  {change.action.symbol} {change.kind} {change.target}: {change.reason}"
+        yield Line(f"  {change.action.symbol} {change.kind} {change.target}: {change.reason}",
+                   _ACTION_STYLES.get(change.action.symbol))
         for detail in change.details():
-            shown = detail.after if detail.before is None else f"{detail.before} -> {detail.after}"
-            yield f"        {detail.name}: {shown}"
+            if detail.before is None:
+                yield from _value_lines(f"        {detail.name}: ", detail.after)
+            elif isinstance(_document(detail.before), dict) and isinstance(_document(detail.after), dict):
+                yield from _member_changes(f"        {detail.name}", _document(detail.before), _document(detail.after))
+            else:
+                yield f"        {detail.name}: {detail.before} -> {detail.after}"
         for note in change.notes:
-            yield f"        {note}"
+            yield Line(f"        {note}", DETAIL)
     for warning in getattr(plan, "warnings", []):
-        yield f"  ! {warning}"
+        yield Line(f"  ! {warning}", WARNING)
     pending = sum(1 for change in plan.changes if change.changes_something)
     unchanged = len(plan.changes) - pending
-    yield f"{pending} to change, {unchanged} already in place." if pending else f"No changes: {unchanged} already in place."
+    yield Line(f"{pending} to change, {unchanged} already in place." if pending
+               else f"No changes: {unchanged} already in place.", STRONG)
+
+
+# Terraform's colours: create green, update yellow, delete red; what stays is detail.
+_ACTION_STYLES = {"+": SUCCESS, "~": WARNING, "-": ERROR, "=": DETAIL}
+_INLINE = 80       # a JSON value whose line would be longer is shown indented, one member a line
+
+
+def _document(value: Any) -> Any:
+    """A JSON document: a dict, a list, or a string holding one (a PolicyDocument, a hook's NotificationMetadata);
+    None for anything else."""
+    if isinstance(value, (dict, list)):
+        return value
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            document = json.loads(value)
+        except ValueError:
+            return None
+        return document if isinstance(document, (dict, list)) else None
+    return None
+
+
+def _member_changes(head: str, before: dict[str, Any], after: dict[str, Any]) -> Iterable[str]:
+    """What an update changes in a JSON object, one member a line: `NAME.key: old -> new`, `+`/`-` for a member
+    added or removed (the members that stay the same are not repeated)."""
+    shown = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
+    for key in [*before, *(key for key in after if key not in before)]:
+        if key not in after:
+            yield Line(f"{head}.{key}: {shown(before[key])} -> (removed)", ERROR)
+        elif key not in before:
+            yield Line(f"{head}.{key}: (added) {shown(after[key])}", SUCCESS)
+        elif before[key] != after[key]:
+            yield f"{head}.{key}: {shown(before[key])} -> {shown(after[key])}"
+
+
+def _value_lines(head: str, value: Any) -> Iterable[str]:
+    """`head` and the value; a JSON document too long for one line is shown indented under its name."""
+    document = _document(value)
+    if document is None:
+        yield f"{head}{value}"
+        return
+    compact = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    if len(head) + len(compact) <= _INLINE:
+        yield f"{head}{value if isinstance(value, str) else compact}"
+        return
+    first, *rest = _pretty(document, len(head) - len(head.lstrip()) + 2)
+    yield f"{head}{first}"
+    yield from rest
+
+
+def _pretty(value: Any, indent: int, prefix: str = "", suffix: str = "") -> list[str]:
+    """JSON one member a line, but a member that fits on its line stays whole (`"Action": ["ecs:A", "ecs:B"]`)."""
+    pad = " " * indent
+    compact = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    if not isinstance(value, (dict, list)) or not value or indent + len(prefix + compact + suffix) <= _INLINE:
+        return [f"{prefix}{compact}{suffix}"]
+    members = list(value.items()) if isinstance(value, dict) else [(None, item) for item in value]
+    lines = [prefix + ("{" if isinstance(value, dict) else "[")]
+    for number, (key, item) in enumerate(members):
+        name = "" if key is None else json.dumps(key, ensure_ascii=False) + ": "
+        inner = _pretty(item, indent + 2, name, "," if number < len(members) - 1 else "")
+        lines += [f"{pad}  {inner[0]}", *inner[1:]]
+    return lines + [pad + ("}" if isinstance(value, dict) else "]") + suffix]
+
+
+_OUTCOME_STYLES = {"succeeded": SUCCESS, "applied": SUCCESS, "failed": ERROR, "stopped": ERROR}
 
 
 def stopped_line(report: RunReport) -> str:
@@ -112,29 +186,31 @@ def stopped_line(report: RunReport) -> str:
 def run_report_lines(report: RunReport) -> Iterable[str]:
     """The end of a recipe run: each step's outcome, the trigger, the watch, times; then the diagnosis."""
     yield ""
-    yield f"Recipe {report.plan.recipe.name}: {report.outcome.upper()}" + ("  (dry-run: recorded answers)"
-                                                                          if report.dry_run else "")
+    yield Line(f"Recipe {report.plan.recipe.name}: {report.outcome.upper()}" + (
+        "  (dry-run: recorded answers)" if report.dry_run else ""), _OUTCOME_STYLES.get(report.outcome, WARNING))
     for applied in report.applied:
-        ids = " ".join(f"{k}={v}" for k, v in applied.outcome.ids.items() if v)
-        yield f"  {applied.change.kind:<10} {applied.change.target:<48} {applied.outcome.text}" + (
-            f"  {ids}" if ids else "")
+        yield f"  {applied.change.kind:<10} {applied.change.target:<48} {applied.outcome.text}"
+        for key, value in applied.outcome.ids.items():      # one a line: a long ARN folds whole, not split
+            if value:
+                yield Line(f"  {'':<10} {key} {value}", DETAIL)
     if report.triggered is not None:
-        yield f"  {'trigger':<10} {report.triggered.rule_ari}  activity {report.triggered.activity_id}"
+        yield f"  {'trigger':<10} activity {report.triggered.activity_id}"
+        yield Line(f"  {'':<10} ScalingRuleAri {report.triggered.rule_ari}", DETAIL)
     if report.trigger_error is not None:
-        yield f"  {'trigger':<10} failed: {report.trigger_error}"
+        yield Line(f"  {'trigger':<10} failed: {report.trigger_error}", ERROR)
     if report.stopped is not None:
-        yield f"  {'stopped':<10} during the {report.stopped.phase}: {report.stopped.reason}"
+        yield Line(f"  {'stopped':<10} during the {report.stopped.phase}: {report.stopped.reason}", ERROR)
         not_done = report.not_done()
         if not_done:
-            yield f"  {'not done':<10} {', '.join(not_done)}"
+            yield Line(f"  {'not done':<10} {', '.join(not_done)}", WARNING)
     if report.watch is not None:
         yield from _watch_lines(report.watch)
     for number, command in enumerate(report.resume()):
-        yield f"  {'resume' if number == 0 else '':<10} {command}"
+        yield Line(f"  {'resume' if number == 0 else '':<10} {command}", STRONG)
     timings = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in report.seconds.items())
     mutating = sum(1 for call in report.calls if call.mutating)
     checked = f", {len(report.checks)} read back after a lost answer or a duplicate" if report.checks else ""
-    yield f"  time: {timings}; {len(report.calls)} API calls, {mutating} mutating{checked}"
+    yield Line(f"  time: {timings}; {len(report.calls)} API calls, {mutating} mutating{checked}", DETAIL)
     if report.diagnosis is not None:
         from essctl.render.diagnosis_view import diagnosis_lines
 
@@ -145,27 +221,29 @@ def run_report_lines(report: RunReport) -> Iterable[str]:
 def _watch_lines(watch: WatchResult) -> Iterable[str]:
     activity = watch.activity
     if activity is not None:     # an execution watch has none
-        yield f"  activity   {activity.id}: {activity.status}" + (
-            f" - {activity.status_message}" if activity.status_message else "")
+        yield Line(f"  activity   {activity.id}: {activity.status}" + (
+            f" - {activity.status_message}" if activity.status_message else ""), state_style("activity", activity.status))
     for instance_id, state in watch.instances.items():
-        yield f"  instance   {instance_id}: {state}"
+        yield Line(f"  instance   {instance_id}: {state}", state_style("instance", state))
     for execution_id, execution in watch.executions.items():
         line = f"  execution  {execution_id} ({execution.template_name}): {execution.status}"
         if execution.status != "Success" and execution.status_message:
             line += f" - {execution.status_message}"
-        yield line
+        yield Line(line, state_style("execution", execution.status))
         outputs = execution.outputs_text
         if outputs:
-            yield f"             outputs: {_short(outputs if isinstance(outputs, str) else json.dumps(outputs), 300)}"
+            yield Line(f"             outputs: {_short(outputs if isinstance(outputs, str) else json.dumps(outputs), 300)}",
+                       DETAIL)
         for task in watch.tasks.get(execution_id, []):
             if task.status == "Failed":
-                yield f"             failed task {task.name}: {task.status_message}"
+                yield Line(f"             failed task {task.name}: {task.status_message}", ERROR)
     for item in watch.running:
-        yield f"  still running: {item}"
+        yield Line(f"  still running: {item}", WARNING)
 
 
 def watch_summary_lines(watch: WatchResult) -> Iterable[str]:
     """The end of a watch: the activity, instances, executions and their failing tasks."""
     yield ""
-    yield "Result: " + ("TIMED OUT" if watch.timed_out else "SUCCEEDED" if watch.succeeded else "FAILED")
+    yield (Line("Result: TIMED OUT", WARNING) if watch.timed_out else Line("Result: SUCCEEDED", SUCCESS)
+           if watch.succeeded else Line("Result: FAILED", ERROR))
     yield from _watch_lines(watch)

@@ -1,47 +1,33 @@
 """How each kind of result looks as a table. A view turns data into rich renderables."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable, Iterable
+
+from essctl.render.tables import FIXED, ID, WRAP, Column
 
 View = Callable[[Any], Iterable[Any]]
 
 
-@dataclass(frozen=True)
-class Column:
-    header: str
-    key: str
-    max_width: int | None = None
-
-
 def _cell(value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return "-"
-    if isinstance(value, dict):
-        return _compact(value)
-    if isinstance(value, list):
-        return ", ".join(_compact(v) if isinstance(v, (dict, list)) else str(v) for v in value)
-    return str(value)
+    from essctl.render.tables import cell_text
+
+    return cell_text(value)
 
 
 def table_view(title: str, columns: list[Column], empty: str) -> View:
-    """A table of API maps (or of results whose JSON form is one: a Listing's items)."""
+    """A table of API maps (or of results whose JSON form is one: a Listing's items, with its --wide)."""
     def render(items: Any) -> Iterable[Any]:
-        from rich.table import Table
         from rich.text import Text
 
-        from essctl.render import to_data
+        from essctl.render import Listing, to_data
         from essctl.render.safe import printable
+        from essctl.render.tables import fitted
 
-        items = [to_data(item) for item in getattr(items, "items", items)]
-        if not items:
+        listing = isinstance(items, Listing)
+        rows = [to_data(item) for item in getattr(items, "items", items)]
+        if not rows:
             return [Text(printable(empty), style="dim")]
-        table = Table(title=title, title_justify="left", header_style="bold")
-        for column in columns:
-            table.add_column(column.header, max_width=column.max_width, overflow="fold")
-        for item in items:
-            table.add_row(*(_cell(item.get(column.key)) for column in columns))
-        return [table]
+        return [fitted(title, columns, rows, wide=listing and items.wide, has_wide=listing)]
 
     return render
 
@@ -51,15 +37,15 @@ def generic_view(data: Any) -> Iterable[Any]:
     from rich.table import Table
 
     if isinstance(data, list) and data and all(isinstance(item, dict) for item in data):
+        from essctl.render.tables import fitted
+
         keys: list[str] = []
         for item in data:
             keys.extend(key for key in item if key not in keys)
-        table = Table(header_style="bold")
-        for key in keys:
-            table.add_column(key, overflow="fold")
-        for item in data:
-            table.add_row(*(_cell(item.get(key)) for key in keys))
-        return [table]
+        # a column whose values have no space holds ids or names: whole; the others are free text, wrapped
+        columns = [Column(key, key, WRAP if any(" " in _cell(item.get(key)) for item in data) else ID)
+                   for key in keys]
+        return [fitted(None, columns, data, has_wide=False)]
     if isinstance(data, dict):
         table = Table(show_header=False, box=None)
         table.add_column(style="bold")
@@ -84,33 +70,37 @@ def _compact(value: Any) -> str:
 
 
 SCALING_GROUPS = table_view("Scaling groups", [
-    Column("ID", "ScalingGroupId"), Column("Name", "ScalingGroupName"), Column("State", "LifecycleState"),
-    Column("Min", "MinSize"), Column("Max", "MaxSize"), Column("Total", "TotalCapacity"),
-    Column("InService", "ActiveCapacity"), Column("Pending:Wait", "PendingWaitCapacity"),
-    Column("Removing:Wait", "RemovingWaitCapacity"), Column("VPC", "VpcId"),
+    Column("ID", "ScalingGroupId", ID), Column("Name", "ScalingGroupName"), Column("State", "LifecycleState", FIXED),
+    Column("Min", "MinSize", FIXED), Column("Max", "MaxSize", FIXED), Column("Total", "TotalCapacity", FIXED),
+    Column("InService", "ActiveCapacity", FIXED, wide=True),
+    Column("Pending:Wait", "PendingWaitCapacity", FIXED, wide=True),
+    Column("Removing:Wait", "RemovingWaitCapacity", FIXED, wide=True), Column("VPC", "VpcId", ID, wide=True),
 ], empty="no scaling groups in this region")
 
 LIFECYCLE_HOOKS = table_view("Lifecycle hooks", [
-    Column("ID", "LifecycleHookId"), Column("Name", "LifecycleHookName"), Column("Transition", "LifecycleTransition"),
-    Column("Status", "LifecycleHookStatus"), Column("Timeout (s)", "HeartbeatTimeout"),
-    Column("Default", "DefaultResult"), Column("Notification", "NotificationArn", max_width=60),
+    Column("ID", "LifecycleHookId", ID), Column("Name", "LifecycleHookName", min_width=20),
+    Column("Transition", "LifecycleTransition", FIXED), Column("Timeout", "HeartbeatTimeout", FIXED),
+    Column("Default", "DefaultResult", FIXED, optional=True), Column("Status", "LifecycleHookStatus", FIXED, wide=True),
+    Column("Notification", "NotificationArn", ID, wide=True),
 ], empty="no lifecycle hooks in this scaling group")
 
 SCALING_ACTIVITIES = table_view("Scaling activities (newest first)", [
-    Column("ID", "ScalingActivityId"), Column("Status", "StatusCode"), Column("Progress", "Progress"),
-    Column("Started", "StartTime"), Column("Ended", "EndTime"), Column("Cause", "Cause", max_width=40),
-    Column("Message", "StatusMessage", max_width=50),
+    Column("ID", "ScalingActivityId", ID), Column("Status", "StatusCode", FIXED, state="activity"),
+    Column("Started", "StartTime", FIXED, optional=True), Column("Message", "StatusMessage", detail=True),
+    Column("Progress", "Progress", FIXED, wide=True), Column("Ended", "EndTime", FIXED, wide=True),
+    Column("Cause", "Cause", detail=True, wide=True),
 ], empty="no scaling activities in this scaling group")
 
 EXECUTIONS = table_view("OOS executions (newest first)", [
-    Column("ID", "ExecutionId"), Column("Template", "TemplateName"), Column("Status", "Status"),
-    Column("Started", "StartDate"), Column("Ended", "EndDate"), Column("Mode", "Mode"),
-    Column("Message", "StatusMessage", max_width=50),
+    Column("ID", "ExecutionId", ID), Column("Template", "TemplateName", min_width=20),
+    Column("Status", "Status", FIXED, state="execution"), Column("Started", "StartDate", FIXED, optional=True),
+    Column("Ended", "EndDate", FIXED, wide=True), Column("Mode", "Mode", FIXED, wide=True),
+    Column("Message", "StatusMessage", detail=True, wide=True),
 ], empty="no OOS executions match")
 
 _ROLE_POLICIES = table_view("Attached policies", [
-    Column("Policy", "PolicyName"), Column("Type", "PolicyType"), Column("Version", "DefaultVersion"),
-    Column("Attached", "AttachDate"), Column("Description", "Description", max_width=50),
+    Column("Policy", "PolicyName", ID), Column("Type", "PolicyType", FIXED), Column("Version", "DefaultVersion", FIXED),
+    Column("Attached", "AttachDate", FIXED), Column("Description", "Description", WRAP, max_width=50, detail=True),
 ], empty="no policies attached")
 
 
@@ -126,8 +116,8 @@ def role_view(report: Any) -> Iterable[Any]:
 
 
 _ROLE_DEPENDENTS = [
-    Column("Group", "ScalingGroupId"), Column("Hook", "LifecycleHookName"), Column("Template", "TemplateName"),
-    Column("Status", "Status"), Column("Needs", "Needs"), Column("Missing today", "MissingActions"),
+    Column("Group", "ScalingGroupId", ID), Column("Hook", "LifecycleHookName", ID), Column("Template", "TemplateName", ID),
+    Column("Status", "Status", WRAP), Column("Needs", "Needs", FIXED), Column("Missing today", "MissingActions", WRAP),
 ]
 
 
@@ -155,8 +145,8 @@ def role_impact_view(report: Any) -> Iterable[Any]:
     return [*generic_view(header), "", *table, *notes, summary.get("Text", "")]
 
 
-_DOCTOR = [Column("Check", "Check"), Column("Target", "Target", max_width=60), Column("Result", "Status"),
-           Column("Detail", "Detail", max_width=90)]
+_DOCTOR = [Column("Check", "Check", FIXED), Column("Target", "Target", WRAP, max_width=60),
+           Column("Result", "Status", FIXED, state="doctor"), Column("Detail", "Detail", WRAP, max_width=90, detail=True)]
 
 
 def doctor_view(report: Any) -> Iterable[Any]:
@@ -174,13 +164,15 @@ def doctor_view(report: Any) -> Iterable[Any]:
 
 
 TEMPLATES = table_view("OOS templates", [
-    Column("Name", "TemplateName"), Column("Version", "TemplateVersion"), Column("Share", "ShareType"),
-    Column("Updated", "UpdatedDate"), Column("Description", "Description", max_width=60),
+    Column("Name", "TemplateName", ID), Column("Version", "TemplateVersion", FIXED),
+    Column("Description", "Description", max_width=60, detail=True), Column("Share", "ShareType", FIXED, wide=True),
+    Column("Updated", "UpdatedDate", FIXED, wide=True),
 ], empty="no templates match")
 
 _TEMPLATE_PARAMETERS = table_view("Parameters", [
-    Column("Name", "Name"), Column("Type", "Type"), Column("Required", "Required"), Column("Filled by", "FilledBy"),
-    Column("Default", "Default", max_width=40), Column("Allowed", "AllowedValues", max_width=40),
+    Column("Name", "Name", ID), Column("Type", "Type", FIXED), Column("Required", "Required", FIXED),
+    Column("Filled by", "FilledBy", WRAP), Column("Default", "Default", WRAP, max_width=40),
+    Column("Allowed", "AllowedValues", WRAP, max_width=40),
 ], empty="no parameters")
 
 
@@ -190,7 +182,7 @@ def template_view(report: Any) -> Iterable[Any]:
                "RamRole": data.get("RamRole"), "Outputs": data.get("Outputs"),
                "Nested actions": data.get("NestedActions")}
     rows = [{"Service": service, "Actions": actions} for service, actions in (data.get("RequiredActions") or {}).items()]
-    actions = table_view("RAM actions it needs", [Column("Service", "Service"), Column("Actions", "Actions")],
+    actions = table_view("RAM actions it needs", [Column("Service", "Service", FIXED), Column("Actions", "Actions", WRAP)],
                          empty="none derived")(rows)
     out = [*generic_view(summary), "", *_TEMPLATE_PARAMETERS(data.get("Parameters") or []), "", *actions]
     for line in data.get("Unresolved") or []:
@@ -199,18 +191,19 @@ def template_view(report: Any) -> Iterable[Any]:
 
 
 RECIPES = table_view("Recipes", [
-    Column("Name", "Name"), Column("Title", "Title", max_width=50), Column("Template", "Template", max_width=60),
-    Column("Transitions", "Transitions"), Column("Policy", "Policy"),
+    Column("Name", "Name", ID), Column("Title", "Title"), Column("Transitions", "Transitions", FIXED),
+    Column("Template", "Template", ID, wide=True), Column("Policy", "Policy", FIXED, wide=True),
 ], empty="no recipes")
 
 _RECIPE_INPUTS = table_view("Inputs (-p key=value)", [
-    Column("Name", "Name"), Column("Type", "Type"), Column("Required", "Required"), Column("Default", "Default"),
-    Column("Allowed", "Allowed", max_width=40), Column("Example", "Example", max_width=40),
-    Column("Help", "Help", max_width=50),
+    Column("Name", "Name", ID), Column("Type", "Type", FIXED), Column("Required", "Required", FIXED),
+    Column("Default", "Default", WRAP), Column("Allowed", "Allowed", WRAP, max_width=40),
+    Column("Example", "Example", WRAP, max_width=40), Column("Help", "Help", WRAP, max_width=50),
 ], empty="no inputs")
 
 _RECIPE_STEPS = table_view("Steps", [
-    Column("#", "Step"), Column("Service", "Service"), Column("Action", "Action"), Column("Detail", "Detail"),
+    Column("#", "Step", FIXED), Column("Service", "Service", FIXED), Column("Action", "Action", FIXED),
+    Column("Detail", "Detail", WRAP),
 ], empty="no steps")
 
 

@@ -16,6 +16,8 @@ from essctl.events import (
 )
 from essctl.facts.states import FAILED_RESULTS, RELEASED, is_failure, is_running
 from essctl.render.safe import printable
+from essctl.render.style import DETAIL, ERROR, state_style
+from essctl.render.tables import FIXED, ID, Column, FittedTable
 
 _KINDS = {ActivityChanged: "activity", InstanceChanged: "instance", LifecycleActionChanged: "lifecycle_action",
           ExecutionChanged: "execution", TaskChanged: "task"}
@@ -107,18 +109,12 @@ class LiveWatchView:
             self._live.refresh()
 
     def __rich__(self) -> Any:
-        from rich.table import Table
-
+        """One line per row at any width: ids and task names whole, the detail cut (the summary after the live
+        view has it in full), dropped when the terminal is too narrow even for that."""
         title = f"{self.title}  ({time.monotonic() - self._started:.0f} s)"
-        table = Table(title=title, title_justify="left", header_style="bold", min_width=len(title) + 8)
-        table.add_column("", width=1, no_wrap=True)
-        table.add_column("Resource", overflow="fold", max_width=48)
-        table.add_column("Status", no_wrap=True)
-        table.add_column("Detail", overflow="fold", min_width=24)
         with self._lock:
-            for row in self._ordered():
-                table.add_row(row.mark(), row.label, row.status, row.detail)
-        return table
+            rows = [row.cells() for row in self._ordered()]
+        return FittedTable(title, _LIVE_COLUMNS, rows, hint=False)
 
     def _ordered(self) -> list["_Row"]:
         """Activity, instances, lifecycle actions, then each execution followed by its tasks."""
@@ -133,22 +129,33 @@ class LiveWatchView:
         return placed + [row for _, row in rows if row not in placed]   # tasks seen before their execution
 
 
+_SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"     # rich's "dots", one frame per 80 ms
+
+
+_LIVE_COLUMNS = [Column("", "mark", FIXED), Column("Resource", "label", ID), Column("Status", "status", FIXED),
+                 Column("Detail", "detail", detail=True)]
+
+
 class _Row:
     def __init__(self, kind: str, label: str):
-        from rich.spinner import Spinner
-
         self.kind, self.label = kind, label
         self.status = self.detail = ""
         self.failed = False
         self.parent: str | None = None       # a task's execution id
-        self.spinner = Spinner("dots")     # one per row, so it turns between redraws
+        self._started = time.monotonic()     # each row's spinner turns from its own start
 
-    def mark(self) -> Any:
+    def mark(self) -> str:
         if is_running(self.kind, self.status):
-            return self.spinner
+            return _SPINNER[int((time.monotonic() - self._started) / 0.08) % len(_SPINNER)]
         if self.failed:
             return "✗"
         return "-" if self.status == RELEASED else "✓"
+
+    def cells(self) -> list[tuple[str, str | None]]:
+        """The row's mark, label, status and detail, with their meaning: a failure red, a success green."""
+        meaning = ERROR if self.failed else state_style(self.kind, self.status)
+        return [(self.mark(), meaning), (self.label, None), (self.status, meaning),
+                (self.detail, ERROR if self.failed else DETAIL)]
 
 
 def _ident(event: Event) -> str:

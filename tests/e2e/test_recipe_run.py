@@ -65,7 +65,7 @@ def test_plan_is_read_only_and_shows_the_hook_it_would_create(cli, sandbox):
     assert result.code == 0, result.err
     assert "+ hook ESSHookForRunCommand" in result.out
     assert "NotificationArn: acs:oos:cn-hangzhou:1234567890123456:template/ACS-ESS-LifeCycleRunCommand" in result.out
-    assert '"commandContent":"echo hi"' in result.out
+    assert '"commandContent": "echo hi"' in result.out      # NotificationMetadata, one member a line
     assert _hooks(sandbox) == []
     assert sandbox.faults.calls("CreatePolicy") == 0
 

@@ -90,7 +90,7 @@ def test_activity_and_execution_messages_in_tables(stub, cli):
         oos.ListExecutionsResponseBodyExecutions(execution_id="exec-1", template_name="T", status="Failed",
                                                  status_message=HOSTILE)]).to_map())
     activities = cli("--endpoint", stub.url, *REGION, "-o", "table", "activity", "list", "--group", "asg-1")
-    executions = cli("--endpoint", stub.url, *REGION, "-o", "table", "execution", "list")
+    executions = cli("--endpoint", stub.url, *REGION, "-o", "table", "execution", "list", "--wide")
     assert activities.code == executions.code == 0, activities.err + executions.err
     _clean(activities.out, executions.out)
     assert "\\x1b]0;pwned" in activities.out and "\\x1b]0;pwned" in executions.out
@@ -188,7 +188,7 @@ def test_watch_json_lines_carry_the_exact_message(cli, failed_activity):
     result = cli("activity", "watch", activity_id, "-o", "json", "--poll-interval", "0.02",
                  "--endpoint", box.endpoint, *REGION)
     events = [json.loads(line) for line in result.out.splitlines()]
-    assert f"InvalidCommand: {HOSTILE}" in [event.get("status_message") for event in events]
+    assert f"InvalidCommand: {HOSTILE}" in [event.get("StatusMessage") for event in events]
 
 
 def test_the_live_table_shows_the_failure_message_as_text(failed_activity):

@@ -3,7 +3,7 @@ twice, empty required inputs, values too long to echo or to fit, control charact
 inputs (`recipe plan`) or a template file's parameters (`template check --file`), before anything is sent."""
 from __future__ import annotations
 
-from tests.hostile.corpus import Case
+from tests.hostile.corpus import LIFECYCLE_PARAMETERS, Case
 
 JSON_RECIPE = """\
 name: typed
@@ -22,13 +22,7 @@ hook: {name: typed-hook, transition: SCALE_OUT}
 policy: {derive: true, name: TypedPolicy}
 """
 
-TEMPLATE = """\
-FormatVersion: OOS-2019-06-01
-Parameters:
-  regionId: {Type: String, Default: '${regionId}'}
-  instanceIds: {Type: List, Default: ['${instanceIds}']}
-  lifecycleHookId: {Type: String, Default: '${lifecycleHookId}'}
-  lifecycleActionToken: {Type: String, Default: '${lifecycleActionToken}'}
+TEMPLATE = "FormatVersion: OOS-2019-06-01\n" + LIFECYCLE_PARAMETERS + """\
   timeout: {Type: Number, Default: 600}
   rateControl: {Type: Json, Default: {Mode: Concurrency, Concurrency: 10}}
   label: {Type: String, Default: x}

@@ -2,16 +2,9 @@
 and versions given on the command line: refused in one line before anything is sent."""
 from __future__ import annotations
 
-from tests.hostile.corpus import Case
+from tests.hostile.corpus import LIFECYCLE_PARAMETERS, Case
 
-HEAD = """\
-FormatVersion: OOS-2019-06-01
-Parameters:
-  regionId: {Type: String, Default: '${regionId}'}
-  instanceIds: {Type: List, Default: ['${instanceIds}']}
-  lifecycleHookId: {Type: String, Default: '${lifecycleHookId}'}
-  lifecycleActionToken: {Type: String, Default: '${lifecycleActionToken}'}
-"""
+HEAD = "FormatVersion: OOS-2019-06-01\n" + LIFECYCLE_PARAMETERS
 TASKS = """\
 Tasks:
   - Name: run

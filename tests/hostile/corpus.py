@@ -17,6 +17,15 @@ from tests.support.fake_credentials import SECRETS
 MAX_LINE = 300
 
 
+# The parameters ESS passes every lifecycle-hook template: the head of the corpus's template files.
+LIFECYCLE_PARAMETERS = """\
+Parameters:
+  regionId: {Type: String, Default: '${regionId}'}
+  instanceIds: {Type: List, Default: ['${instanceIds}']}
+  lifecycleHookId: {Type: String, Default: '${lifecycleHookId}'}
+  lifecycleActionToken: {Type: String, Default: '${lifecycleActionToken}'}
+"""
+
 @dataclass(frozen=True)
 class Case:
     """One bad input. `files` are written under the case's folder before the run (str is UTF-8 text, bytes are
