@@ -51,7 +51,7 @@ def test_forbidden_ram_names_the_task_and_the_missing_action_and_fix_makes_the_n
 
     result, report = _diagnose(cli, sandbox, "--group", GROUP, "--fix", "--yes")
     assert result.code == 0, result.out
-    assert [fix["fix"] for fix in report["FixesApplied"]] == ["grant_missing_actions"]
+    assert [fix["Fix"] for fix in report["FixesApplied"]] == ["grant_missing_actions"]
     run = cli("recipe", "run", str(recipe), "--group", GROUP, "--yes", "-o", "json", "--poll-interval", "0.02",
               "-p", "commandContent=echo hi", *_cloud(sandbox))
     assert run.code == 0, run.err
