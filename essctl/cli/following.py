@@ -10,7 +10,8 @@ Timeout = Annotated[Optional[float], typer.Option(
     help="Stop after S seconds (exit 4). Default: the group's longest hook timeout + 300 s (900 s for an execution).")]
 Interval = Annotated[float, typer.Option(
     "--poll-interval", metavar="S", min=0.01, max=MAX_POLL_INTERVAL_S, callback=finite,
-    help="First poll interval; it backs off to 7.5x (2 s -> 15 s).")]
+    help="Poll pace: S/2 after a change, up to 1.5x S while something can end, backing off to 7.5x S while "
+         "only a time-out can (2 s: 1 s, 3 s, 15 s).")]
 
 
 def follow(run: Invocation, title: str, resume: str, watch: Callable[[Any], Any]) -> None:

@@ -317,7 +317,7 @@ def confirmer(run: Invocation, yes: bool, dry_run: bool, what: str) -> Callable[
     return confirm
 
 
-MAX_POLL_INTERVAL_S = 600.0          # --poll-interval: the first interval; it backs off to 7.5 times this
+MAX_POLL_INTERVAL_S = 600.0          # --poll-interval: the pace of the watch (watch/schedule.py); 7.5x at most
 MAX_WAIT_S = 7 * 24 * 3600.0         # --timeout: a week (a hook waits at most 6 hours)
 RESOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")   # asg-..., ash-..., asa-..., exec-...
 

@@ -4,3 +4,7 @@ of cloud/resources/.
 
 Nothing here imports an `alibabacloud_*` module at import time; SDK modules load when a client is built.
 """
+from essctl.cloud.lazy import install as _install_stand_ins
+
+# Before any SDK module loads (they load only through this package): see lazy.py.
+_install_stand_ins()

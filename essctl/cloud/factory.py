@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from essctl import __version__
+from essctl.cloud.lazy import plain_http
 from essctl.cloud.services import ServiceSpec
 from essctl.cloud.settings import split_endpoint
 from essctl.errors import UsageError
@@ -78,6 +79,8 @@ def build_client(spec: ServiceSpec, *, region: str, credential: Any = None, endp
         protocol, host = split_endpoint(endpoint)
         # A bare host:port keeps the signed `host` header right (sdk-internals.md §3).
         config.endpoint, config.protocol = host, protocol
+        if protocol == "http":
+            plain_http()
         if protocol == "http" and host.startswith(_LOOPBACK_HOSTS):
             # The SDK hands HTTP_PROXY to requests explicitly, ignoring NO_PROXY: a loopback
             # endpoint (a sandbox or a test server) must not go through a proxy.

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from essctl.casing import pascal
-from essctl.diagnose.report import DiagnosisReport, diagnose_and_fix
 from essctl.errors import CloudAPIError, EssctlError, Interrupted, PreconditionFailed
 from essctl.events import Emit, Triggered, WarningEvent
 from essctl.exitcodes import ExitCode
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
     from essctl.cloud.converge import Check
     from essctl.cloud.gateway import Cloud
     from essctl.cloud.session import Call
+    from essctl.diagnose.report import DiagnosisReport
     from essctl.recipe.model import Recipe
     from essctl.recipe.steps import ApplyContext, RunSpec
     from essctl.watch.result import WatchResult
@@ -197,6 +197,8 @@ def _trigger(cloud: Cloud, spec: RunSpec, report: RunReport, context: ApplyConte
     try:
         outcome = trigger.step.apply(cloud, trigger, context)
     except CloudAPIError as exc:
+        from essctl.diagnose.report import diagnose_and_fix  # only a failed run loads the diagnosis
+
         report.trigger_error = exc
         report.diagnosis = diagnose_and_fix(cloud, group_id=spec.group_id, recipe=recipe_reference(spec.recipe),
                                             api_error=exc)
@@ -212,6 +214,8 @@ def _watch(cloud: Cloud, spec: RunSpec, report: RunReport, watcher: Watcher) -> 
     report.watch = watcher.activity(report.triggered.activity_id, templates)
     report.seconds["watch"] = time.monotonic() - step
     if report.outcome != "succeeded":
+        from essctl.diagnose.report import diagnose_and_fix
+
         step = time.monotonic()
         report.diagnosis = diagnose_and_fix(cloud, activity_id=report.triggered.activity_id,
                                             recipe=recipe_reference(spec.recipe))

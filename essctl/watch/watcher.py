@@ -1,8 +1,8 @@
 """Follow a scaling activity (its instances, lifecycle actions and the OOS executions its hooks started) or a
 single OOS execution until it ends, emitting an event for every change.
 
-Polling starts fast and backs off (2 s growing by half each round up to 15 s by default), with at most one call
-per resource per round. A replay polls on the tape's virtual clock: waiting advances it at once, so the back-off and
+Rounds of polls are paced by schedule.py (short while something can end, growing while nothing can but a
+time-out), with at most one call per resource per round. A replay polls on the tape's virtual clock: waiting advances it at once, so the back-off and
 the time-out run as they would live without spinning, and a tape that has no later answer while something still
 runs ends the watch at once (TapeEnded, exit 4).
 """
@@ -28,6 +28,7 @@ from essctl.facts.ess import DEFAULT_HEARTBEAT_S
 from essctl.facts.oos import HEARTBEAT_MARGIN_S
 from essctl.facts.states import RELEASED, is_terminal
 from essctl.watch.result import WatchResult
+from essctl.watch.schedule import BACKOFF, Schedule
 
 if TYPE_CHECKING:
     from essctl.cloud.gateway import Cloud
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 
 FIRST_INTERVAL_S = 2.0
 MAX_INTERVAL_S = 15.0
-BACKOFF = 1.5
 # ExecuteScalingRule answers with the new activity's id; whether DescribeScalingActivities lists it at once is not
 # documented, so a new activity gets this many polls (2 + 3 + 4.5 + 6.75 s by default) before it counts as absent.
 LISTING_ROUNDS = 5
@@ -43,8 +43,8 @@ LISTING_ROUNDS = 5
 
 @dataclass
 class Pacing:
-    """Poll intervals: `first`, growing by BACKOFF up to `longest`, on a clock (real time; a replay's is virtual:
-    see `paced`)."""
+    """Poll intervals (schedule.py: `first` sets their scale, `longest` the most a quiet watch waits), on a clock
+    (real time; a replay's is virtual: see `paced`)."""
 
     first: float = FIRST_INTERVAL_S
     longest: float = MAX_INTERVAL_S
@@ -104,18 +104,22 @@ class Watcher:
         self.result = WatchResult()
         self._started = self.pacing.clock()
         self._seen: dict[str, Any] = {}
+        self._changes = 0
+        self._templates: list[str] = []
 
     def _event(self, key: str, state: Any, make: Callable[[float], Event]) -> None:
         """Emit only when the state of `key` changed since the last round."""
         if self._seen.get(key) == state:
             return
         self._seen[key] = state
+        self._changes += 1
         self.emit(make(self.pacing.clock() - self._started))
 
     def _loop(self, poll: Callable[[], bool]) -> WatchResult:
-        interval = self.pacing.first
+        schedule = Schedule(self.pacing.first, self.pacing.longest)
         while True:
             position = replay_position(self.cloud)
+            changes = self._changes
             try:
                 if poll():
                     break
@@ -128,10 +132,19 @@ class Watcher:
             if self.pacing.clock() - self._started >= self.timeout:
                 self.result.timed_out = True
                 break
-            self.pacing.sleep(interval)
-            interval = min(interval * BACKOFF, max(self.pacing.longest, self.pacing.first))
+            self.pacing.sleep(schedule.next(changed=self._changes != changes, quiet=self._quiet()))
         self.result.seconds = self.pacing.clock() - self._started
         return self.result
+
+    def _quiet(self) -> bool:
+        """Nothing watched can change now but by a time-out: the activity waits on lifecycle actions, and no
+        execution of its hooks runs (they ended, or its hooks start none)."""
+        activity, result = self.result.activity, self.result
+        if activity is None or is_terminal("activity", activity.status):
+            return False
+        waiting = any(not is_terminal("lifecycle_action", item.status) for item in result.lifecycle_actions.values())
+        running = any(not is_terminal("execution", item.status) for item in result.executions.values())
+        return waiting and not running and (bool(result.executions) or not self._templates)
 
     def _tape_ended(self, why: str) -> TapeEnded:
         """The replay ran out during the watch: a round of polls answered only with answers given already while
@@ -148,6 +161,7 @@ class Watcher:
     def activity(self, activity_id: str, templates: list[str]) -> WatchResult:
         """Follow an activity and the executions of `templates` tagged with it, until all of them end."""
         rounds_after_end = 0
+        self._templates = templates
 
         def poll() -> bool:
             nonlocal rounds_after_end

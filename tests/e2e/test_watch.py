@@ -359,7 +359,7 @@ def test_live_view_marks_failures_and_spins_on_what_runs(paced):
     assert rows[0][1:] == (f"activity {activity_id}", "InProgress") and rows[0][0] in "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
-def test_polling_backs_off_and_makes_one_call_per_resource_per_round(sandbox_factory):
+def test_polling_stays_short_while_an_execution_runs_with_one_call_per_resource_per_round(sandbox_factory):
     box = sandbox_factory(_scenario(duration=6000), speed=20)
     s, _, activity_id = _scale_out(box)
     steps.wait_for(lambda: steps.executions(s, activity_id))
@@ -374,11 +374,36 @@ def test_polling_backs_off_and_makes_one_call_per_resource_per_round(sandbox_fac
     pacing = Pacing(first=2.0, longest=15.0, sleep=sleep, clock=lambda: now[0])
     result = Watcher(Cloud(session), lambda event: None, timeout=100, pacing=pacing).activity(activity_id,
                                                                                        [steps.RUN_COMMAND])
-    assert sleeps == pytest.approx([2.0, 3.0, 4.5, 6.75, 10.125, 15.0, 15.0, 15.0, 15.0, 15.0])
+    # 1 s after the first round (all of it new), then growing to 3 s while the execution runs: never 15 s
+    assert sleeps[:4] == pytest.approx([1.0, 1.5, 2.25, 3.0])
+    assert max(sleeps) == pytest.approx(3.0) and all(wait in (1.0, 1.5, 2.25, 3.0) for wait in sleeps)
     assert result.timed_out and now[0] >= 100
     bounds = [0, *round_ends, len(session.calls)]
     rounds = [Counter(call.action for call in session.calls[a:b]) for a, b in zip(bounds, bounds[1:])]
-    assert len(rounds) == 11
+    assert len(rounds) == len(sleeps) + 1 > 30
     for calls in rounds:
         assert calls == {"DescribeScalingActivities": 1, "DescribeScalingInstances": 1,
                          "DescribeLifecycleActions": 1, "ListExecutions": 1, "ListTaskExecutions": 1}
+
+
+def test_polling_backs_off_while_only_a_time_out_can_end_the_wait(sandbox_factory):
+    """A hook that starts nothing: the activity waits for its lifecycle action, which nothing watched can end but
+    its time-out (600 s), so the rounds spread out to the longest interval."""
+    box = sandbox_factory(_scenario(), speed=20)
+    s = steps.session(box)
+    steps.create_hook(s, template=None)
+    activity_id = steps.execute(s, steps.create_rule(s))
+    steps.wait_for(lambda: [i for i in steps.instances(s, activity_id=activity_id)
+                            if i.lifecycle_state == "Pending:Wait"])
+    now, sleeps = [0.0], []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    pacing = Pacing(first=2.0, longest=15.0, sleep=sleep, clock=lambda: now[0])
+    result = Watcher(Cloud(steps.session(box)), lambda event: None, timeout=100, pacing=pacing).activity(
+        activity_id, [])
+    assert result.timed_out and list(result.lifecycle_actions.values())[0].status == "Pending"
+    assert sleeps[:5] == pytest.approx([1.0, 1.5, 2.25, 3.375, 5.0625])
+    assert sleeps[-1] == pytest.approx(15.0) and len(sleeps) < 15
