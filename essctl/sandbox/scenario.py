@@ -19,6 +19,7 @@ DEFAULT_SCENARIO = Path(__file__).parent / "scenarios" / "default.yaml"
 DEFAULT_TASK_DURATION_S = 30.0
 _GROUP_ID = re.compile(r"^asg-[a-z0-9]{4,40}$")
 _REGION = re.compile(r"[a-z]{2,4}(-[a-z0-9]{1,20}){1,5}")          # cn-hangzhou, ap-southeast-1
+_IMAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")         # m-bp1..., aliyun_3_x64_20G_alibase_....vhd
 _TEMPLATE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}")   # ACS-ESS-..., ACS::ECS::RunCommand
 MAX_GROUP_SIZE = 2000        # CreateScalingGroup's MaxSize with the default instance quota
 MAX_ADJUSTMENT = 1000        # instances one scaling activity may add or remove
@@ -54,6 +55,7 @@ class GroupSpec:
     desired: int | None = None
     status: str = "Active"
     hooks: list[HookSpec] = field(default_factory=list)
+    image: str = "aliyun_3_x64_20G_alibase_20240819.vhd"     # the active scaling configuration's ImageId
 
 
 @dataclass
@@ -80,9 +82,19 @@ class PolicySpec:
 
 @dataclass
 class TaskFailure:
-    task: str
+    """A failure injected into the work of a template (or of the instance refresh, ESS::InstanceRefresh): every run
+    of `task`, or only those of loop batch `batch` (1-based) or for instance `instance`. Without `task`, only the loop
+    items that run a nested action (a rolling update's per-instance work) fail, before the action starts."""
+
+    task: str | None
     code: str
     message: str
+    batch: int | None = None
+    instance: str | None = None
+
+    def hits(self, task: str, batch: int | None, instance: str | None) -> bool:
+        return ((self.task is None or self.task == task) and (self.batch is None or self.batch == batch)
+                and (self.instance is None or self.instance == instance))
 
 
 @dataclass
@@ -211,13 +223,16 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
         p = ("groups", i)
         item = r.mapping(item, p)
         r.known(item, p, {"id", "name", "min", "max", "desired", "instances", "attached_instances", "status",
-                          "hooks"})
+                          "hooks", "image"})
         group = GroupSpec(
             id=r.get(item, "id", p, str, required=True), name=r.get(item, "name", p, str, default=""),
             min_size=r.get(item, "min", p, int, default=0), max_size=r.get(item, "max", p, int, required=True),
             instances=r.get(item, "instances", p, int, default=0),
             attached_instances=r.get(item, "attached_instances", p, int, default=0),
-            desired=r.get(item, "desired", p, int), status=r.get(item, "status", p, str, default="Active"))
+            desired=r.get(item, "desired", p, int), status=r.get(item, "status", p, str, default="Active"),
+            image=r.get(item, "image", p, str, default=GroupSpec.image))
+        if not _IMAGE.fullmatch(group.image):
+            raise r.fail((*p, "image"), f"expected an image id (letters, digits, _ . -), got {shorten(group.image)}")
         if not _GROUP_ID.match(group.id):
             raise r.fail((*p, "id"), f"expected asg- followed by lower-case letters and digits, got "
                                      f"{shorten(group.id)}")
@@ -326,10 +341,15 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
         failure = None
         if spec.get("fail") is not None:
             f = r.mapping(spec["fail"], (*p, "fail"))
-            r.known(f, (*p, "fail"), {"task", "code", "message"})
-            failure = TaskFailure(r.get(f, "task", (*p, "fail"), str, required=True),
+            r.known(f, (*p, "fail"), {"task", "code", "message", "batch", "instance"})
+            failure = TaskFailure(r.get(f, "task", (*p, "fail"), str),
                                   r.get(f, "code", (*p, "fail"), str, required=True),
-                                  r.get(f, "message", (*p, "fail"), str, default="The task failed (sandbox scenario)."))
+                                  r.get(f, "message", (*p, "fail"), str, default="The task failed (sandbox scenario)."),
+                                  r.get(f, "batch", (*p, "fail"), int), r.get(f, "instance", (*p, "fail"), str))
+            if failure.batch is not None:
+                r.bounded(failure.batch, (*p, "fail", "batch"), 1, MAX_ADJUSTMENT)
+            if failure.task is None and failure.batch is None and failure.instance is None:
+                raise r.fail((*p, "fail"), "give task, batch or instance: which runs fail")
         duration = r.bounded(r.get(spec, "duration", p, float, default=DEFAULT_TASK_DURATION_S), (*p, "duration"), 0,
                              MAX_AFTER_S)
         scenario.behaviour[str(name)] = Behaviour(duration, failure, r.mapping(spec.get("outputs"), (*p, "outputs")))

@@ -33,7 +33,8 @@ class World:
         self.oos = OosBackend(self, [*scenario.template_dirs, *template_dirs])
         self.ess = EssBackend(self)
         self._handlers: dict[str, Callable[..., None]] = {
-            **self.ess.lifecycle.event_handlers(), **self.oos.event_handlers()}
+            **self.ess.lifecycle.event_handlers(), **self.ess.refreshes.event_handlers(),
+            **self.oos.event_handlers()}
 
     def seed(self) -> None:
         """Fill the world from the scenario (a fresh start; a resumed world loads its state instead)."""

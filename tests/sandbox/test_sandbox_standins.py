@@ -18,6 +18,15 @@ NAMES = ["ACS-ESS-LifeCycleRunCommand", "ACS-ESS-LifeCycleModifyRedisIPWhitelist
          "ACS-ESS-LifeCycleCreateNetworkInterfaceAndEipAndAttachToInstance",
          "ACS-ESS-LifeCycleDetachNetworkInterfaceAndDeleteEip", "ACS-ESS-LifeCycleModifyPolarDBIPWhitelist",
          "ACS-ESS-LifeCycleModifyMongoDBIPWhitelist", "ACS-ESS-LifeCycleModifyAnalyticDBIPWhitelist"]
+ROLLING = ["ACS-ESS-RollingUpdateByReplaceSystemDiskInScalingGroup", "ACS-ESS-RollingUpdateByRunCommandInScalingGroup",
+           "ACS-ESS-RollingUpdateByConfigureOOSPackage", "ACS-ESS-RollingUpdateByDownloadFileAndRunCommand",
+           "ACS-ESS-RollingUpdateByDownloadOSSFileAndRunCommand"]
+ACTIONS = ["ACS::ESS::ReplaceSystemDisk", "ACS::ESS::RunCommand", "ACS::ESS::ConfigureOOSPackage",
+           "ACS::ESS::DownloadFileAndRunCommand", "ACS::ECS::DownloadOSSFileAndRunCommand"]
+
+
+def _standin_resolver(name):
+    return _standin(name) if name in standin_templates() else None
 
 
 def _standin(name):
@@ -25,7 +34,7 @@ def _standin(name):
 
 
 def test_the_stand_ins_are_flat_and_complete_the_lifecycle_action():
-    assert sorted(standin_templates()) == sorted(NAMES)
+    assert sorted(standin_templates()) == sorted(NAMES + ROLLING + ACTIONS)
     for name in NAMES:
         template = _standin(name)
         assert all(task.action == "ACS::ExecuteApi" for task in template.tasks), name
@@ -62,3 +71,26 @@ def test_a_stand_in_needs_what_the_public_template_needs_by_the_sandboxs_own_tab
     public = TemplateStore({}, [SHARED])
     standin = read_template(standin_templates()[name], name)
     assert template_needs(standin, lambda _: None).all == template_needs(public.template(name), public.template).all
+
+
+def test_the_rolling_update_stand_ins_nest_only_stand_ins_and_suspend_and_resume_processes():
+    for name in ROLLING:
+        derivation = derive_required_actions(_standin(name), _standin_resolver)
+        assert derivation.unresolved == [], name
+        assert {"ess:SuspendProcesses", "ess:ResumeProcesses", "oos:ListExecutions"} <= set(derivation.actions)
+
+
+@needs_shared
+@pytest.mark.parametrize("name", ROLLING + ACTIONS)
+def test_a_rolling_update_stand_in_matches_the_public_template(name):
+    folder = "CloudProductActions" if "::" in name else "PublicTemplates"
+    public = load_template_file(SHARED / folder / f"{name}.yml")
+    standin = _standin(name)
+    assert list(standin.parameters) == list(public.parameters)
+    for pname, expected in public.parameters.items():
+        got = standin.parameters[pname]
+        assert (got.type, got.has_default, got.default, got.allowed_values) == \
+            (expected.type, expected.has_default, expected.default, expected.allowed_values), pname
+    assert list(standin.outputs) == list(public.outputs)
+    resolved = derive_required_actions(public, action_dir_resolver(SHARED / "CloudProductActions"))
+    assert sorted(derive_required_actions(standin, _standin_resolver).actions) == sorted(resolved.actions)

@@ -40,10 +40,16 @@ class ScalingLifecycle:
                 "ess.scheduled_task": self._on_scheduled_task}
 
     # scaling activities
-    def _check_can_scale(self, group: dict) -> None:
+    def _check_can_scale(self, group: dict, process: str | None = None) -> None:
+        """`process` (ScaleOut, ScaleIn, ScheduledAction) suspended by SuspendProcesses refuses the activity with
+        the code ExecuteScalingRule.md documents for a group whose status does not support the action."""
         if group["LifecycleState"] != "Active":
             raise ApiError("IncorrectScalingGroupStatus", "The current status of the specified scaling group does "
                                                           "not support this action.")
+        if process is not None and process in group.get("SuspendedProcesses", []):
+            raise ApiError("IncorrectScalingGroupStatus", f"The current status of the specified scaling group does "
+                                                          f"not support this action: the process {process} is "
+                                                          "suspended (ResumeProcesses resumes it).")
         if any(a["ScalingGroupId"] == group["ScalingGroupId"] and a["StatusCode"] == "InProgress"
                for a in self.ess.activities.values()):
             raise ApiError("ScalingActivityInProgress", "You cannot delete a scaling group or launch a new scaling "
@@ -63,7 +69,8 @@ class ScalingLifecycle:
         group = self.ess.group(group_id)
         cause = f'A scheduled task executes, changing the Total Capacity by "{change:+d}".'
         try:
-            self._check_can_scale(group)
+            self._check_can_scale(group, "ScheduledAction")
+            self._check_can_scale(group, "ScaleOut" if change > 0 else "ScaleIn")
             current, target = self._target_capacity(group, "QuantityChangeInCapacity", change)
             if target == current:
                 raise ApiError("IncorrectCapacity.NoChange", "The scheduled task would not change the capacity.")
@@ -92,6 +99,7 @@ class ScalingLifecycle:
         group = self.ess.group(rule["ScalingGroupId"])
         self._check_can_scale(group)
         current, target = self._target_capacity(group, rule["AdjustmentType"], int(rule["AdjustmentValue"]))
+        self._check_can_scale(group, "ScaleOut" if target > current else "ScaleIn")
         if target == current:
             raise ApiError("IncorrectCapacity.NoChange", f"The scaling rule would not change the capacity: it stays "
                            f"{current} (MinSize {group['MinSize']}, MaxSize {group['MaxSize']}).")

@@ -11,8 +11,10 @@ from essctl.errors import UsageError
 from essctl.sandbox.clock import iso, iso_minutes
 from essctl.sandbox.errors import ApiError, invalid_parameter
 from essctl.sandbox.ess.lifecycle import HEARTBEAT_MAX_S, HEARTBEAT_MIN_S, RESULTS, ScalingLifecycle
+from essctl.sandbox.ess.refresh import InstanceRefreshes
 
 MAX_HOOKS = 6
+PROCESSES = ("ScaleIn", "ScaleOut", "HealthCheck", "AlarmNotification", "ScheduledAction")
 _HOOK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$")
 _ARN_PATTERNS = (
     ("oos", re.compile(r"^acs:oos:([a-z0-9-]+):(\d+):template/([A-Za-z0-9][-_A-Za-z0-9:.]{0,199})$")),
@@ -28,6 +30,7 @@ class EssBackend:
         self.state: dict[str, Any] = {"groups": {}, "instances": {}, "hooks": {}, "rules": {}, "activities": {},
                                       "actions": {}, "client_tokens": {}}
         self.lifecycle = ScalingLifecycle(self)
+        self.refreshes = InstanceRefreshes(self)
 
     def __getattr__(self, name: str) -> Any:
         if name in ("groups", "instances", "hooks", "rules", "activities", "actions", "client_tokens"):
@@ -38,11 +41,16 @@ class EssBackend:
     def seed(self, scenario: Any) -> None:
         for spec in scenario.groups:
             now = self.world.now()
+            config_id = self.world.new_id("asc")
+            self.state.setdefault("configurations", {})[config_id] = {
+                "ScalingConfigurationId": config_id, "ScalingConfigurationName": f"{spec.name}-config",
+                "ScalingGroupId": spec.id, "ImageId": spec.image, "InstanceType": "ecs.g7.large",
+                "LifecycleState": "Active", "CreationTime": iso_minutes(now - 86400)}
             self.groups[spec.id] = {
                 "ScalingGroupId": spec.id, "ScalingGroupName": spec.name, "MinSize": spec.min_size,
                 "MaxSize": spec.max_size, "DesiredCapacity": spec.desired, "LifecycleState": spec.status,
                 "CreationTime": iso_minutes(now - 86400), "RegionId": self.world.region,
-                "ActiveScalingConfigurationId": self.world.new_id("asc"), "VpcId": self.world.new_id("vpc"),
+                "ActiveScalingConfigurationId": config_id, "VpcId": self.world.new_id("vpc"),
                 "VSwitchId": self.world.new_id("vsw")}
             for kind, count in (("AutoCreated", spec.instances), ("Attached", spec.attached_instances)):
                 for _ in range(count):
@@ -83,6 +91,18 @@ class EssBackend:
             raise ApiError("InvalidScalingGroupId.NotFound", "The specified scaling group does not exist.", 404)
         return group
 
+    def configuration(self, config_id: str) -> dict:
+        found = self.state.setdefault("configurations", {}).get(config_id)
+        if found is None:
+            raise ApiError("InvalidScalingConfigurationId.NotFound", "The specified scaling configuration does not "
+                                                                     "exist.", 404)
+        return found
+
+    def image_of(self, instance: dict) -> str | None:
+        """An instance's image: its own system disk's (ReplaceSystemDisk, a refresh), else its configuration's."""
+        config = self.state.setdefault("configurations", {}).get(instance["ScalingConfigurationId"] or "")
+        return instance.get("image") or (config or {}).get("ImageId")
+
     def group_instances(self, group_id: str) -> list[dict]:
         return [i for i in self.instances.values() if i["ScalingGroupId"] == group_id]
 
@@ -106,7 +126,28 @@ class EssBackend:
             "ZoneId": f"{self.world.region}-h", "WeightedCapacity": 1, "LoadBalancerWeight": 50,
             "Entrusted": creation_type == "Attached", "WarmupState": "NoNeedWarmup",
             "PrivateIpAddress": self.world.new_private_ip()}
+        config = self.state.setdefault("configurations", {}).get(self.groups[group_id]["ActiveScalingConfigurationId"])
+        self.instances[instance_id]["image"] = (config or {}).get("ImageId")     # not on the wire: image_of
         return self.instances[instance_id]
+
+    # processes (api-docs/ess/SuspendProcesses.md, ResumeProcesses.md: five process types, duplicates removed)
+    def suspend_processes(self, group_id: str, processes: list[str], *, resume: bool = False) -> None:
+        group = self.group(group_id)
+        if not processes:
+            raise ApiError("MissingParameter", 'The input parameter "Process" that is mandatory for processing this '
+                                               'request is not supplied.')
+        for name in processes:
+            if name not in PROCESSES:
+                raise ApiError("InvalidParameter", f'The specified value of parameter "Process" is not valid: '
+                                                   f'{name!r} (valid values: {", ".join(PROCESSES)}).')
+        suspended = [name for name in group.get("SuspendedProcesses", []) if not resume or name not in processes]
+        if not resume:
+            suspended += [name for name in processes if name not in suspended]
+        group["SuspendedProcesses"] = [name for name in PROCESSES if name in suspended]
+        self.world.changed = True
+
+    def suspended(self, group_id: str, process: str) -> bool:
+        return process in self.group(group_id).get("SuspendedProcesses", [])
 
     # lifecycle hooks
     def _check_hook_fields(self, p: dict[str, Any]) -> None:

@@ -46,6 +46,7 @@ def describe_scaling_groups(world: Any, p: Params) -> dict:
                     MultiAZPolicy="PRIORITY", HealthCheckType="ECS", ScalingPolicy="release", AzBalance=False,
                     GroupDeletionProtection=False, MaxInstanceLifetime=0, ModificationTime=g["CreationTime"],
                     RemovalPolicies=["OldestScalingConfiguration", "OldestInstance"], VSwitchIds=[g["VSwitchId"]])
+        item["SuspendedProcesses"] = list(g.get("SuspendedProcesses", []))
         if g.get("DesiredCapacity") is not None:
             item.update(DesiredCapacity=g["DesiredCapacity"], EnableDesiredCapacity=True)
         for key in _GROUP_LISTS:
@@ -209,7 +210,7 @@ def describe_scaling_instances(world: Any, p: Params) -> dict:
                     and (health is None or i["HealthStatus"] == health)),
                    key=lambda i: (i["created"], i["InstanceId"]))
     page, meta = _page(p, found, default=10, high=100)
-    items = [{key: value for key, value in i.items() if key != "created" and value is not None} for i in page]
+    items = [{key: value for key, value in i.items() if key[0].isupper() and value is not None} for i in page]
     for item in items:      # CreationTime to the minute, CreatedTime to the second
         item["CreationTime"] = to_minutes(item["CreationTime"])
     return {"ScalingInstances": items, "TotalSpotCount": 0, **meta}
@@ -293,6 +294,106 @@ def list_tag_resources(world: Any, p: Params) -> dict:
     return {"TagResources": items}
 
 
+def _processes(world: Any, p: Params, *, resume: bool) -> dict:
+    _region(world, p)
+    group_id = p.str("ScalingGroupId", required=True)
+    processes = p.list("Processes") or p.list("Process")
+    key = "ResumeProcesses" if resume else "SuspendProcesses"
+    token = p.str("ClientToken")
+    done = world.ess.client_tokens.setdefault(key, {})
+    if token and token in done:
+        return {}
+    world.ess.suspend_processes(group_id, processes, resume=resume)
+    if token:
+        done[token] = group_id
+    return {}
+
+
+def suspend_processes(world: Any, p: Params) -> dict:
+    return _processes(world, p, resume=False)
+
+
+def resume_processes(world: Any, p: Params) -> dict:
+    return _processes(world, p, resume=True)
+
+
+def _refresh_task(world: Any, p: Params) -> dict:
+    _region(world, p, required=True)
+    return world.ess.refreshes.find(p.str("ScalingGroupId", required=True), p.str("InstanceRefreshTaskId"))
+
+
+def start_instance_refresh(world: Any, p: Params) -> dict:
+    _region(world, p, required=True)
+    desired = p.json("DesiredConfiguration", default=None) if p.str("DesiredConfiguration") else None
+    if not isinstance(desired, dict):
+        prefix = "DesiredConfiguration."
+        desired = {k[len(prefix):]: v for k, v in p.values.items() if k.startswith(prefix)}
+    checkpoints = [int(c["Percentage"]) for c in p.objects("Checkpoints") if str(c.get("Percentage", "")).isdigit()]
+    if any(not 0 < c <= 100 for c in checkpoints):
+        raise invalid_parameter("Checkpoints.N.Percentage", "It must be between 1 and 100.")
+    task_id = world.ess.refreshes.start(
+        p.str("ScalingGroupId", required=True), desired,
+        min_healthy=p.int("MinHealthyPercentage", default=80, low=0, high=100),
+        max_healthy=p.int("MaxHealthyPercentage", default=120, low=100, high=200),
+        checkpoints=sorted(set(checkpoints)), pause_minutes=p.int("CheckpointPauseTime", default=60, low=1, high=2880),
+        skip_matching=(p.str("SkipMatching") or "true").lower() == "true", client_token=p.str("ClientToken"))
+    return {"InstanceRefreshTaskId": task_id}
+
+
+def describe_instance_refreshes(world: Any, p: Params) -> dict:
+    _region(world, p, required=True)
+    group, ids = p.str("ScalingGroupId"), p.list("InstanceRefreshTaskIds") or p.list("InstanceRefreshTaskId")
+    if group:
+        world.ess.group(group)
+    tasks = sorted((t for t in world.ess.refreshes.tasks.values()
+                    if (group is None or t["ScalingGroupId"] == group) and (not ids or t["InstanceRefreshTaskId"] in ids)),
+                   key=lambda t: (t["started"], t["InstanceRefreshTaskId"]), reverse=True)
+    size = p.int("MaxResults", default=10, low=1, high=50)
+    start = p.int("NextToken", default=0, low=0, high=10**6) if p.str("NextToken") else 0
+    items = [{key: value for key, value in t.items() if key[0].isupper()} for t in tasks[start:start + size]]
+    for item in items:      # lists the SDK model always has
+        item["DesiredConfiguration"] = {"Containers": [], "LaunchTemplateOverrides": [], **item["DesiredConfiguration"]}
+    body = {"InstanceRefreshTasks": items, "MaxResults": size, "TotalCount": len(tasks)}
+    if start + size < len(tasks):
+        body["NextToken"] = str(start + size)
+    return body
+
+
+def _refresh_action(name: str) -> Callable[[Any, Params], dict]:
+    def handler(world: Any, p: Params) -> dict:
+        task = _refresh_task(world, p)
+        getattr(world.ess.refreshes, name)(task)
+        return {}
+
+    return handler
+
+
+def describe_scaling_configurations(world: Any, p: Params) -> dict:
+    _region(world, p, required=True)
+    group, ids = p.str("ScalingGroupId"), p.list("ScalingConfigurationIds")
+    if group:
+        world.ess.group(group)
+    configs = [dict(c) for c in world.ess.state.setdefault("configurations", {}).values()
+               if (group is None or c["ScalingGroupId"] == group) and (not ids or c["ScalingConfigurationId"] in ids)]
+    for config in configs:
+        active = world.ess.groups[config["ScalingGroupId"]]["ActiveScalingConfigurationId"]
+        config["LifecycleState"] = "Active" if config["ScalingConfigurationId"] == active else "Inactive"
+        for key in ("CustomPriorities", "DataDisks", "InstancePatternInfos", "NetworkInterfaces", "SpotPriceLimits",
+                    "Tags"):      # lists the SDK model always has
+            config[key] = []
+    page, meta = _page(p, configs, default=10, high=50)
+    return {"ScalingConfigurations": page, **meta}
+
+
+def modify_scaling_configuration(world: Any, p: Params) -> dict:
+    config = world.ess.configuration(p.str("ScalingConfigurationId", required=True))
+    image = p.str("ImageId")
+    if image:
+        config["ImageId"] = image
+        world.changed = True
+    return {}
+
+
 # The pages of these APIs document the misspelt InvalidParamter for a bad parameter value (api-docs/ess/<Api>.md);
 # DescribeLifecycleActions, SuspendProcesses and the common codes spell it InvalidParameter.
 MISSPELT_INVALID_PARAMETER = frozenset({"CreateLifecycleHook", "ModifyLifecycleHook", "DeleteLifecycleHook",
@@ -325,6 +426,11 @@ _HANDLERS: dict[str, Callable[[Any, Params], dict]] = {
     "DescribeScalingInstances": describe_scaling_instances, "DescribeLifecycleActions": describe_lifecycle_actions,
     "CompleteLifecycleAction": complete_lifecycle_action,
     "RecordLifecycleActionHeartbeat": record_lifecycle_action_heartbeat, "AttachInstances": attach_instances,
-    "TagResources": tag_resources, "UntagResources": untag_resources, "ListTagResources": list_tag_resources,
+    "StartInstanceRefresh": start_instance_refresh, "DescribeInstanceRefreshes": describe_instance_refreshes,
+    "SuspendInstanceRefresh": _refresh_action("suspend"), "ResumeInstanceRefresh": _refresh_action("resume"),
+    "CancelInstanceRefresh": _refresh_action("cancel"), "RollbackInstanceRefresh": _refresh_action("rollback"),
+    "DescribeScalingConfigurations": describe_scaling_configurations,
+    "ModifyScalingConfiguration": modify_scaling_configuration,
+    "TagResources": tag_resources, "SuspendProcesses": suspend_processes, "ResumeProcesses": resume_processes, "UntagResources": untag_resources, "ListTagResources": list_tag_resources,
 }
 ACTIONS = {action: _as_documented(action, handler) for action, handler in _HANDLERS.items()}

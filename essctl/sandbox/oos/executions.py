@@ -14,7 +14,8 @@ from typing import Any
 
 from essctl.sandbox.clock import iso
 from essctl.sandbox.errors import ApiError, invalid_parameter
-from essctl.sandbox.oos.engine import TaskEngine, work_share
+from essctl.sandbox.oos.answers import command_output
+from essctl.sandbox.oos.engine import TaskEngine, fill, work_share
 from essctl.sandbox.oos.needs import template_needs
 from essctl.sandbox.oos.reader import Template
 from essctl.sandbox.oos.templates import TemplateStore, render, resolve_parameters
@@ -65,7 +66,7 @@ class OosBackend:
 
     def start(self, template_name: str, given: dict[str, Any], tags: dict[str, Any], *,
               context: dict[str, Any] | None = None, client_token: str | None = None,
-              description: str = "", mode: str = "Automatic") -> dict:
+              description: str = "", mode: str = "Automatic", loop_mode: str = "Automatic") -> dict:
         tokens = self.state["client_tokens"]
         if client_token and client_token in tokens:
             return self.executions[tokens[client_token]]
@@ -75,6 +76,7 @@ class OosBackend:
         duration = self.world.scenario.behaviour_for(template_name).duration
         execution = self._new_execution(template_name, params, tags, role, description, mode,
                                         walk=self._walk(work_share(template, duration), template_name))
+        execution["LoopMode"] = loop_mode
         if client_token:
             tokens[client_token] = execution["ExecutionId"]
         problem = self._role_problem(role)
@@ -187,8 +189,15 @@ class OosBackend:
         template = self.template(execution["TemplateName"])
         root = not execution["ParentExecutionId"]
         configured = self.world.scenario.behaviour_for(template.name).outputs if root else {}
-        return {name: configured[name] if name in configured else self._default_output(execution, name, spec or {})
-                for name, spec in template.outputs.items()}
+        params = {**execution["Parameters"], **execution["walk"].get("outputs", {})}
+        found = {}
+        for name, spec in template.outputs.items():
+            value = fill((spec or {}).get("Value"), params) if isinstance(spec, dict) else None
+            known = value is not None and "{{" not in json.dumps(value, default=str) and not (
+                isinstance(value, dict) and any(str(k).startswith("Fn::") for k in value))
+            found[name] = (configured[name] if name in configured else value if known
+                           else self._default_output(execution, name, spec or {}))
+        return found
 
     def _default_output(self, execution: dict, name: str, spec: dict) -> Any:
         kind = spec.get("Type")
@@ -198,8 +207,50 @@ class OosBackend:
             ips = [known[i]["PrivateIpAddress"] for i in instance_ids if i in known]
             return ips if kind == "List" else ",".join(ips)
         if name == "commandOutputs":
-            return [_command_output(execution["Parameters"].get("commandContent"))] * len(instance_ids)
+            return [command_output(execution["Parameters"].get("commandContent"))] * len(instance_ids)
         return _EMPTY.get(kind, "")
+
+    # pausing, resuming and cancelling
+    def wait(self, execution: dict, loop_run: dict, message: str) -> None:
+        """A loop paused between batches (BatchPauseOption): the execution waits for NotifyExecution."""
+        now = iso(self.world.now())
+        loop_run.update(Status="Waiting", StatusMessage=message, UpdateDate=now)
+        execution.update(Status="Waiting", StatusMessage=message, UpdateDate=now)
+        execution["walk"]["waiting"] = loop_run["TaskExecutionId"]
+        self.world.changed = True
+
+    def notify(self, execution: dict, notify_type: str) -> None:
+        """NotifyExecution on a Waiting execution: Approve resumes the paused loop with its next batch, Reject
+        ends the execution Cancelled (openapi-meta/en-US/oos/NotifyExecution.json: Approve, Reject)."""
+        waiting = execution["walk"].get("waiting")
+        if execution["Status"] != "Waiting" or not waiting:
+            raise ApiError("InvalidStatus.Execution", f"The execution {execution['ExecutionId']} is "
+                                                      f"{execution['Status']}, not Waiting.")
+        if notify_type == "Reject":
+            self.cancel(execution)
+            return
+        now = iso(self.world.now())
+        loop_run = self.engine._run(execution, waiting)
+        loop_run.update(Status="Running", StatusMessage="", UpdateDate=now)
+        execution.update(Status="Running", StatusMessage="", UpdateDate=now)
+        execution["walk"]["waiting"] = None
+        self.engine.resume_loop(execution, loop_run)
+        self.world.changed = True
+
+    def cancel(self, execution: dict) -> None:
+        """CancelExecution: the execution, its running tasks and its running child executions end Cancelled."""
+        if execution["Status"] not in ("Running", "Waiting", "Queued", "Started"):
+            return
+        now = iso(self.world.now())
+        for run in self.state["tasks"][execution["ExecutionId"]]:
+            if run["Status"] in ("Running", "Waiting"):
+                run.update(Status="Cancelled", EndDate=now, UpdateDate=now)
+        for child in list(self.executions.values()):
+            if child["ParentExecutionId"] == execution["ExecutionId"]:
+                self.cancel(child)
+        execution.update(Status="Cancelled", StatusMessage="Cancelled by CancelExecution.", EndDate=now,
+                         UpdateDate=now)
+        self.world.changed = True
 
     # what the listings show
     def shown(self, execution: dict, *, include_children: bool, depth: str | None, parent_id: str | None,
@@ -259,16 +310,3 @@ def _instance_ids(params: dict[str, Any]) -> list[str]:
     if isinstance(ids, list):
         return [str(i) for i in ids]
     return [str(params["instanceId"])] if params.get("instanceId") else []
-
-
-def _command_output(script: Any) -> str:
-    """What a script of plain `echo` lines prints (the sandbox runs nothing else; redirected echoes print nothing)."""
-    printed = []
-    for line in str(script or "").splitlines():
-        words = line.strip()
-        if words.startswith("echo ") and ">" not in words:
-            text = words[5:].strip()
-            if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-                text = text[1:-1]
-            printed.append(text + "\n")
-    return "".join(printed)

@@ -41,6 +41,7 @@ class Loop:
     concurrency: Any = None
     max_errors: Any = None
     outputs: dict[str, Any] = field(default_factory=dict)
+    batch_pause: Any = None     # BatchPauseOption: Automatic, FirstBatchPause, EveryBatchPause (batch by batch)
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def read_template(text: str, name: str) -> Template:
             if "Items" not in raw:
                 raise TemplateFormatError(f"{where}.Loop.Items: missing")
             loop = Loop(raw["Items"], raw.get("RateControl"), raw.get("Concurrency"), raw.get("MaxErrors"),
-                        _mapping(raw.get("Outputs"), f"{where}.Loop.Outputs"))
+                        _mapping(raw.get("Outputs"), f"{where}.Loop.Outputs"), raw.get("BatchPauseOption"))
         tasks.append(Task(name=_name(spec.get("Name"), f"{where}.Name") or f"task{index}", action=action.strip(),
                           properties=_mapping(spec.get("Properties"), f"{where}.Properties"), loop=loop,
                           on_success=_name(spec.get("OnSuccess"), f"{where}.OnSuccess"),

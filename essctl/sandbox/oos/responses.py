@@ -10,6 +10,7 @@ from essctl.sandbox.errors import ApiError, invalid_parameter
 from essctl.sandbox.params import Params
 
 VERSION = "2019-06-01"
+LOOP_MODES = ("Automatic", "FirstBatchPause", "EveryBatchPause")     # StartExecution.json; a loop's BatchPauseOption
 _START_FIELDS = ("CreateDate", "Description", "ExecutedBy", "ExecutionId", "IsParent", "LoopMode", "Mode", "Outputs",
                  "Parameters", "ParentExecutionId", "RamRole", "ResourceGroupId", "SafetyCheck", "StartDate", "Status",
                  "StatusMessage", "Tags", "TemplateId", "TemplateName", "TemplateVersion", "UpdateDate")
@@ -19,12 +20,13 @@ def _counters(world: Any, execution: dict) -> dict:
     runs = world.oos.state["tasks"][execution["ExecutionId"]]
     statuses = [r["Status"] for r in runs]
     return {"Total": len(runs), "Success": statuses.count("Success"), "Failed": statuses.count("Failed"),
-            "Running": statuses.count("Running"), "Cancelled": 0, "TimedOut": 0, "Waiting": 0, "Skipped": 0}
+            "Running": statuses.count("Running"), "Cancelled": statuses.count("Cancelled"), "TimedOut": 0,
+            "Waiting": statuses.count("Waiting"), "Skipped": 0}
 
 
 def _current_tasks(world: Any, execution: dict) -> list:
     return [{"TaskAction": r["TaskAction"], "TaskExecutionId": r["TaskExecutionId"], "TaskName": r["TaskName"]}
-            for r in world.oos.state["tasks"][execution["ExecutionId"]] if r["Status"] == "Running"]
+            for r in world.oos.state["tasks"][execution["ExecutionId"]] if r["Status"] in ("Running", "Waiting")]
 
 
 def _execution(world: Any, execution: dict, *, listed: bool) -> dict:
@@ -75,8 +77,11 @@ def start_execution(world: Any, p: Params) -> dict:
     mode = p.str("Mode", default="Automatic")
     if mode not in ("Automatic", "FailurePause", "Debug"):
         raise invalid_parameter("Mode", "Valid values: Automatic, FailurePause, Debug.")
+    loop_mode = p.str("LoopMode", default="Automatic")
+    if loop_mode not in LOOP_MODES:
+        raise invalid_parameter("LoopMode", f"Valid values: {', '.join(LOOP_MODES)}.")
     execution = world.oos.start(name, given, tags, client_token=p.str("ClientToken"),
-                                description=p.str("Description", default=""), mode=mode)
+                                description=p.str("Description", default=""), mode=mode, loop_mode=loop_mode)
     return {"Execution": _execution(world, execution, listed=False)}
 
 
@@ -148,7 +153,86 @@ def generate_execution_policy(world: Any, p: Params) -> dict:
     return body
 
 
+def _execution_named(world: Any, p: Params) -> dict:
+    execution_id = p.str("ExecutionId", required=True)
+    execution = world.oos.executions.get(execution_id)
+    if execution is None:
+        raise ApiError("EntityNotExists.Execution", f"The execution does not exist: {execution_id}.", 404)
+    return execution
+
+
+def notify_execution(world: Any, p: Params) -> dict:
+    """Approve resumes a batch-paused execution, Reject cancels it; the debugging notifications (ExecuteTask,
+    CancelTask, CompleteExecution, RetryTask, SkipTask) are not modelled (InvalidParameter)."""
+    execution = _execution_named(world, p)
+    notify_type = p.str("NotifyType", required=True)
+    if notify_type not in ("Approve", "Reject"):
+        raise invalid_parameter("NotifyType", "The sandbox answers Approve (resume a paused batch) and Reject.")
+    world.oos.notify(execution, notify_type)
+    return {}
+
+
+def cancel_execution(world: Any, p: Params) -> dict:
+    world.oos.cancel(_execution_named(world, p))
+    return {}
+
+
+_SORT_FIELDS = ("TotalExecutionCount", "Popularity", "TemplateName", "CreatedDate")
+
+
+def list_templates(world: Any, p: Params) -> dict:
+    """ListTemplates over the sandbox's store (openapi-meta/en-US/oos/ListTemplates.json): TemplateName matches by
+    substring, ShareType Public (ACS- templates) or Private, CreatedBy ACS or the account, Category (OOS's own, or a
+    template's Description.categories such as elastic_manage), TemplateType Automation, TemplateFormat; sorted by
+    SortField (TotalExecutionCount by default), SortOrder Descending by default; MaxResults 10..100 (50)."""
+    name, share, created_by = p.str("TemplateName"), p.str("ShareType"), p.str("CreatedBy")
+    category, kind, fmt = p.str("Category"), p.str("TemplateType"), p.str("TemplateFormat")
+    if share is not None and share not in ("Public", "Private"):
+        raise invalid_parameter("ShareType", "Valid values: Public, Private.")
+    sort_field = p.str("SortField", default="TotalExecutionCount")
+    if sort_field not in _SORT_FIELDS:
+        raise invalid_parameter("SortField", f"Valid values: {', '.join(_SORT_FIELDS)}.")
+    size = p.int("MaxResults", default=50, low=10, high=100)
+    start = p.int("NextToken", default=0, low=0, high=10**6) if p.str("NextToken") else 0
+    store = world.oos.store
+    counts: dict[str, int] = {}
+    for execution in world.oos.executions.values():
+        if not execution["ParentExecutionId"]:
+            counts[execution["TemplateName"]] = counts.get(execution["TemplateName"], 0) + 1
+    found = []
+    for template_name in store.names():
+        public = template_name.startswith(("ACS-", "ACS::"))
+        owner = "ACS" if public else world.account_id
+        if ((name is not None and name not in template_name) or (share is not None and share != ("Public" if public
+                                                                                                   else "Private"))
+                or (created_by is not None and created_by != owner) or (kind not in (None, "Automation"))):
+            continue
+        if category is not None or fmt is not None:         # only these filters need the template read
+            summary = store.summary(template_name)
+            if ((category is not None and category not in (summary["categories"] or ["Other"]))
+                    or (fmt is not None and fmt != summary["format"])):
+                continue
+        found.append({"TemplateName": template_name, "ShareType": "Public" if public else "Private",
+                      "CreatedBy": owner, "UpdatedBy": owner, "CreatedDate": "2024-01-01T00:00:00Z",
+                      "UpdatedDate": "2024-01-01T00:00:00Z", "TotalExecutionCount": counts.get(template_name, 0),
+                      "Popularity": 0})
+    found.sort(key=lambda t: t["TemplateName"])
+    found.sort(key=lambda t: t[sort_field], reverse=p.str("SortOrder", default="Descending") != "Ascending")
+    page = found[start:start + size]
+    for item in page:
+        summary = store.summary(item["TemplateName"])
+        digest = hashlib.sha256(store.content(item["TemplateName"])[0].encode()).hexdigest()
+        item.update(TemplateId=f"t-{digest[:14]}", TemplateVersion="v1", Description=summary["description"],
+                    Category=(summary["categories"] or ["Other"])[0], TemplateType="Automation",
+                    TemplateFormat=summary["format"], HasTrigger=False, Hash=digest, Tags={}, ResourceGroupId="")
+    body = {"Templates": page, "MaxResults": size}
+    if start + size < len(found):
+        body["NextToken"] = str(start + size)
+    return body
+
+
 ACTIONS: dict[str, Callable[[Any, Params], dict]] = {
+    "ListTemplates": list_templates, "NotifyExecution": notify_execution, "CancelExecution": cancel_execution,
     "GetTemplate": get_template, "StartExecution": start_execution, "ListExecutions": list_executions,
     "ListTaskExecutions": list_task_executions, "GenerateExecutionPolicy": generate_execution_policy,
 }

@@ -34,6 +34,7 @@ class TemplateStore:
         self.directories = directories
         self._index: dict[str, Path] | None = None
         self._parsed: dict[str, Any] = {}
+        self._parsed_summaries: dict[str, dict[str, Any]] = {}
 
     def _files(self) -> dict[str, Path]:
         if self._index is None:
@@ -54,6 +55,30 @@ class TemplateStore:
         if name in standin_templates():
             return standin_templates()[name], "stand-in"
         return None
+
+    def names(self) -> list[str]:
+        """Every template name the store can serve (scenario, folders, stand-ins), without duplicates."""
+        return sorted({*self.inline, *self._files(), *standin_templates()})
+
+    def summary(self, name: str) -> dict[str, Any]:
+        """What ListTemplates shows of a template: description (English) and categories, read leniently."""
+        import yaml
+
+        if name not in self._parsed_summaries:
+            found = self.content(name)
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)      # libyaml when there: listings read many
+            try:
+                top = yaml.load(found[0], Loader=loader) if found else {}   # noqa: S506 (a safe loader)
+            except yaml.YAMLError:
+                top = {}
+            described = top.get("Description") if isinstance(top, dict) else None
+            text = described.get("en") or described.get("zh-cn") if isinstance(described, dict) else described
+            categories = described.get("categories") if isinstance(described, dict) else None
+            self._parsed_summaries[name] = {
+                "description": text if isinstance(text, str) else "",
+                "categories": [str(c) for c in categories] if isinstance(categories, list) else [],
+                "format": "JSON" if found and found[0].lstrip().startswith("{") else "YAML"}
+        return self._parsed_summaries[name]
 
     def template(self, name: str) -> Template | None:
         """The template read by the sandbox's own reader, or None. Unreadable text is answered InvalidParameter, a
@@ -79,6 +104,62 @@ def render(value: Any, params: dict[str, Any]) -> Any:
     if isinstance(value, list):
         return [render(v, params) for v in value]
     return value
+
+
+def evaluate(value: Any) -> Any:
+    """The intrinsic functions the rolling-update templates use, where their arguments are known (no `{{ }}`
+    left): Fn::Select (a key of a mapping, an index of a list), Fn::CalculateBatch (items per batch for N batches),
+    Fn::Jq (First or All results of a jq expression), Fn::If, Fn::Equals, Fn::Base64Decode. Others stay as they are."""
+    if isinstance(value, list):
+        return [evaluate(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    value = {k: evaluate(v) for k, v in value.items()}
+    if len(value) != 1:
+        return value
+    (function, args), = value.items()
+    if function == "Fn::If" and isinstance(args, list) and len(args) == 3 and isinstance(args[0], bool):
+        return args[1] if args[0] else args[2]       # the branch not taken may name outputs that never came
+    if not isinstance(function, str) or not function.startswith("Fn::") or "{{" in json.dumps(args, default=str):
+        return value
+    try:
+        return _FUNCTIONS[function](args) if function in _FUNCTIONS else value
+    except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError):
+        return value
+
+
+def _select(args: list) -> Any:
+    key, data = args
+    if isinstance(data, str) and data.startswith(("{", "[")):
+        data = json.loads(data)
+    return data[int(key)] if isinstance(data, list) else data[key]
+
+
+def _calculate_batch(args: list) -> int:
+    """Items per batch so that the items go in `batches` batches (at least one per batch)."""
+    batches, items = int(args[0]), args[1]
+    count = len(items) if isinstance(items, list) else int(items)
+    return max(1, -(-count // max(1, batches)))
+
+
+def _jq(args: list) -> Any:
+    from essctl.sandbox.oos.jq import select
+
+    mode, expression, data = args
+    if isinstance(data, str) and data.startswith(("{", "[")):
+        data = json.loads(data)
+    found = select(expression, data)
+    return (found[0] if found else None) if mode == "First" else found
+
+
+def _base64(args: Any) -> str:
+    import base64
+
+    return base64.b64decode(str(args)).decode("utf-8", "replace")
+
+
+_FUNCTIONS = {"Fn::Select": _select, "Fn::CalculateBatch": _calculate_batch, "Fn::Jq": _jq,
+              "Fn::Equals": lambda args: args[0] == args[1], "Fn::Base64Decode": _base64}
 
 
 def resolve_parameters(template: Template, given: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
@@ -109,9 +190,13 @@ def resolve_parameters(template: Template, given: dict[str, Any], context: dict[
                                                "(give it in the NotificationMetadata or Parameters).")
         value = _typed(parameter.type, value)
         unknown_yet = isinstance(value, str) and "{{" in value      # another task's output, passed to a nested one
-        if parameter.allowed_values and not unknown_yet and value not in parameter.allowed_values:
+        # A List's AllowedValues constrain each item (ACS-ESS-RollingUpdateBy*: lifecycleState [InService,
+        # Protected], default InService): OOS checks them item by item.
+        items = value if isinstance(value, list) and parameter.type == "List" else [value]
+        wrong = [item for item in items if item not in (parameter.allowed_values or [item])]
+        if not unknown_yet and wrong:
             raise ApiError("InvalidParameter", f"The template parameter {name} must be one of "
-                           f"{', '.join(map(str, parameter.allowed_values))}, got {value!r}.")
+                           f"{', '.join(map(str, parameter.allowed_values))}, got {wrong[0]!r}.")
         resolved[name] = value
     for name, value in given.items():
         if name not in resolved:
