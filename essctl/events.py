@@ -193,4 +193,55 @@ class TaskChanged(Event):
                 "status_message": self.status_message}
 
 
-WATCH_EVENTS = (ActivityChanged, InstanceChanged, LifecycleActionChanged, ExecutionChanged, TaskChanged)
+
+
+@dataclasses.dataclass(frozen=True)
+class BatchChanged(Event):
+    """A rollout's batch progressed: how many of its instances are done and failed."""
+
+    kind = "batch"
+    rollout_id: str
+    batch: int
+    of: int
+    size: int
+    done: int
+    failed: int
+    instances: tuple[str, ...] = ()
+    elapsed: float = 0.0
+
+    @property
+    def status(self) -> str:
+        """As a task's status (the live view marks it so)."""
+        return "Success" if self.done == self.size else "Failed" if self.failed else "Running"
+
+    @property
+    def progress(self) -> str:
+        return f"{self.done}/{self.size} done, {self.failed} failed: {', '.join(self.instances)}"
+
+    @property
+    def message(self) -> str:
+        state = "done" if self.done == self.size else "failed" if self.failed else "in progress"
+        return f"batch {self.batch} of {self.of}: {self.done}/{self.size} instances done, {self.failed} failed " \
+               f"({state}: {', '.join(self.instances)})"
+
+
+@dataclasses.dataclass(frozen=True)
+class RefreshChanged(Event):
+    """An ESS instance refresh progressed."""
+
+    kind = "refresh"
+    task_id: str
+    status: str | None
+    finished: int | None
+    total: int | None
+    detail: str | None
+    elapsed: float = 0.0
+
+    @property
+    def message(self) -> str:
+        text = f"instance refresh {self.task_id}: {self.status}, {self.finished or 0}/{self.total or 0} instances"
+        return text + (f" - {self.detail}" if self.detail else "")
+
+
+WATCH_EVENTS = (ActivityChanged, InstanceChanged, LifecycleActionChanged, ExecutionChanged, TaskChanged, BatchChanged,
+                RefreshChanged)

@@ -6,7 +6,10 @@
   run-command-slow-script`): the script outlasts the hook's timeout, and the run diagnoses itself;
 - diagnose-SCENARIO.yaml, `essctl diagnose --group asg-sandbox000000000001` on each failure of
   tests/support/failure_scenarios.py (`essctl diagnose --tape diagnose-forbidden-ram --group ...`);
-- doctor.yaml, what `essctl doctor --dry-run` replays: the probe of a fresh sandbox, account redacted.
+- doctor.yaml, what `essctl doctor --dry-run` replays: the probe of a fresh sandbox, account redacted;
+- rollout-KIND.yaml, what `essctl rollout start ... --dry-run` replays: a rollout of each documented template
+  (image, script, package, download-file, download-oss-file) and an instance refresh (refresh) in a group of four
+  instances, in two batches.
 
     .venv/bin/python -m tools.record_tapes [NAME ...]      (or: make tapes)
 
@@ -27,6 +30,29 @@ KEY_ID, SECRET = "sbx-recording-key", "sbx-recording-secret"
 # Failures whose diagnosis is recorded ("throttled" is not: a tape holds what the SDK returned after its retries).
 DIAGNOSED = ("forbidden-ram", "hook-timeout", "activity-in-progress")
 
+
+ROLLOUT_SCENARIO = """
+groups:
+  - {id: asg-sandbox000000000001, name: web, max: 10, instances: 4, image: m-old}
+roles:
+  - {name: OOSServiceRole, trusted: [oos.aliyuncs.com]}
+"""
+# rollout-KIND: the flags of `essctl rollout start` that record it.
+ROLLOUTS = {
+    "image": ["--image", "m-new"],
+    "script": ["--script", "echo updated", "--rollback-script", "echo undone"],
+    "package": ["--package", "nginx", "--package-version", "1.2"],
+    "download-file": ["--template", "ACS-ESS-RollingUpdateByDownloadFileAndRunCommand",
+                      "-p", "invokeSourcePath=https://example.com/app-2.tar.gz", "-p", "invokeDestinationDir=/opt/app",
+                      "-p", "invokeScript=echo updated", "-p", "rollbackSourcePath=https://example.com/app-1.tar.gz",
+                      "-p", "rollbackDestinationDir=/opt/app"],
+    "download-oss-file": ["--template", "ACS-ESS-RollingUpdateByDownloadOSSFileAndRunCommand",
+                          "-p", "invokeBucketName=my-bucket", "-p", "invokeObjectName=app-2.tar.gz",
+                          "-p", "invokeDestinationDir=/opt/app", "-p", "invokeScript=echo updated",
+                          "-p", "rollbackBucketName=my-bucket", "-p", "rollbackObjectName=app-1.tar.gz",
+                          "-p", "rollbackDestinationDir=/opt/app"],
+    "refresh": ["--engine", "instance-refresh", "--image", "m-new", "--min-healthy", "50"],
+}
 
 SLOW_SCRIPT = "behaviour: {ACS-ESS-LifeCycleRunCommand: {duration: 1200}}\n"   # > the recipe's 900 s hook timeout
 
@@ -68,7 +94,8 @@ def record(names: list[str]) -> None:
     from tests.support.sandbox_steps import GROUP
 
     recipes = sorted(builtin_recipe_paths())
-    wanted = names or [*recipes, "run-command-slow-script", *(f"diagnose-{s}" for s in DIAGNOSED), "doctor"]
+    wanted = names or [*recipes, "run-command-slow-script", *(f"diagnose-{s}" for s in DIAGNOSED), "doctor",
+                       *(f"rollout-{kind}" for kind in ROLLOUTS)]
     for name in wanted:
         fast = ["--yes", "--poll-interval", "0.02"]
         if name in recipes:
@@ -83,6 +110,9 @@ def record(names: list[str]) -> None:
             scenario = name[len("diagnose-"):]
             _record(TAPES / f"{name}.yaml", SCENARIOS[scenario], ["diagnose", "--group", GROUP], expect=1,
                     source=f"failure scenario {scenario}", stage=scenario)
+        elif name.startswith("rollout-") and name[len("rollout-"):] in ROLLOUTS:
+            _record(TAPES / f"{name}.yaml", ROLLOUT_SCENARIO, ["rollout", "start", "--group", GROUP, "--batches", "2",
+                    *fast, *ROLLOUTS[name[len("rollout-"):]]], expect=0, source="a group of four instances")
         elif name == "doctor":
             _record(TAPES / "doctor.yaml", None, ["doctor", "--redact-account"], expect=0, source="default scenario")
         else:

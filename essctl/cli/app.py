@@ -26,6 +26,8 @@ GROUPS: dict[str, tuple[str, str]] = {
     "template": ("OOS templates: parameters, required RAM actions, least-privilege policy.", "essctl.cli.template"),
     "recipe": ("Recipes: a lifecycle hook, the OOS template it runs, the policy it needs, and a trigger.",
                "essctl.cli.recipe"),
+    "rollout": ("Rolling updates of a group's instances: OOS rolling-update templates or ESS instance refresh.",
+                "essctl.cli.rollout"),
     "sandbox": ("A local Auto Scaling / OOS / RAM emulator: rehearse recipes, run end-to-end tests.",
                 "essctl.cli.sandbox"),
 }

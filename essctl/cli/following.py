@@ -14,8 +14,10 @@ Interval = Annotated[float, typer.Option(
          "only a time-out can (2 s: 1 s, 3 s, 15 s).")]
 
 
-def follow(run: Invocation, title: str, resume: str, watch: Callable[[Any], Any]) -> None:
-    """Run `watch(emit)` under the right view; print the summary; exit 0, 1 (failed), 4 (timeout) or 130."""
+def follow(run: Invocation, title: str, resume: str, watch: Callable[[Any], Any], *,
+           summary: Optional[Callable[[Any], Any]] = None, ok: Optional[Callable[[Any], bool]] = None) -> None:
+    """Run `watch(emit)` under the right view; print the summary (`summary(result)`, lines); exit 0 (`ok(result)`,
+    else succeeded), 1 (failed), 4 (timeout) or 130."""
     from essctl.errors import EssctlError, PreconditionFailed, UsageError
     from essctl.exitcodes import ExitCode
     from essctl.render import write_lines
@@ -41,9 +43,10 @@ def follow(run: Invocation, title: str, resume: str, watch: Callable[[Any], Any]
     if isinstance(view, JsonLinesWatchView):
         view.summary({"Event": "summary", **result.to_dict()})
     else:
-        write_lines(run.env, watch_summary_lines(result))
+        write_lines(run.env, (summary or watch_summary_lines)(result))
     if result.timed_out:
         run.env.stderr.write(f"essctl: timed out; still running: {', '.join(result.running) or 'nothing'}; "
                              f"resume with: {resume}\n")
         raise typer.Exit(int(ExitCode.TIMEOUT))
-    raise typer.Exit(int(ExitCode.OK if result.succeeded else ExitCode.OPERATION_FAILED))
+    succeeded = ok(result) if ok is not None else result.succeeded
+    raise typer.Exit(int(ExitCode.OK if succeeded else ExitCode.OPERATION_FAILED))

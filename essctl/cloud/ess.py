@@ -9,8 +9,10 @@ from essctl.cloud import paging
 from essctl.cloud.converge import Found, in_place, in_the_way, not_made, send_checked
 from essctl.cloud.resources import (
     HookFields,
+    InstanceRefresh,
     LifecycleAction,
     LifecycleHook,
+    NewInstanceRefresh,
     NewRule,
     ScalingActivity,
     ScalingGroup,
@@ -246,3 +248,64 @@ class EssGateway:
             region_id=self.region, scaling_activity_id=activity_id,
             max_results=facts.LIFECYCLE_ACTIONS_PAGE_SIZE)).body
         return [LifecycleAction.from_api(action.to_map()) for action in body.lifecycle_actions or []]
+
+    def group_instances(self, group_id: str, *, states: tuple[str, ...] = ()) -> list[ScalingInstance]:
+        """The group's instances (in `states` when given), as DescribeScalingInstances lists them."""
+        m = _models()
+
+        def fetch(page: int, size: int) -> Any:
+            return self._client.describe_scaling_instances(m.DescribeScalingInstancesRequest(
+                region_id=self.region, scaling_group_id=group_id, lifecycle_states=list(states) or None,
+                page_number=page, page_size=size)).body
+
+        found = paging.by_page_number(fetch, lambda body: body.scaling_instances,
+                                      page_size=facts.INSTANCES_PAGE_SIZE, max_items=None)
+        return [ScalingInstance.from_api(instance.to_map()) for instance in found]
+
+    # --- processes and instance refresh (rolling updates) ------------------------------------------------------
+
+    def resume_processes(self, group_id: str, processes: list[str], client_token: str) -> None:
+        self._client.resume_processes(_models().ResumeProcessesRequest(
+            region_id=self.region, scaling_group_id=group_id, processes=processes, client_token=client_token))
+
+    def start_instance_refresh(self, request: NewInstanceRefresh, client_token: str) -> str:
+        """The new instance refresh task's id."""
+        mapped = {"RegionId": self.region, "ClientToken": client_token, **request.to_api()}
+        return self._client.start_instance_refresh(
+            _models().StartInstanceRefreshRequest().from_map(mapped)).body.instance_refresh_task_id
+
+    def instance_refreshes(self, group_id: str, *, task_id: str | None = None,
+                           max_items: int | None = None) -> list[InstanceRefresh]:
+        """The group's instance refresh tasks, newest first as ESS lists them (or the one `task_id`)."""
+        m = _models()
+
+        def fetch(token: str | None) -> Any:
+            return self._client.describe_instance_refreshes(m.DescribeInstanceRefreshesRequest(
+                region_id=self.region, scaling_group_id=group_id, next_token=token,
+                instance_refresh_task_ids=[task_id] if task_id else None, max_results=facts.ESS_PAGE_SIZE)).body
+
+        tasks = paging.by_token(fetch, lambda body: body.instance_refresh_tasks, max_items=max_items)
+        return [InstanceRefresh.from_api(task.to_map()) for task in tasks]
+
+    def change_instance_refresh(self, verb: str, group_id: str, task_id: str) -> None:
+        """Suspend, Resume, Rollback or Cancel an instance refresh task. None has a ClientToken: each is sent once
+        (facts/idempotence.py) and the caller reads the task back."""
+        m, fields = _models(), {"region_id": self.region, "scaling_group_id": group_id,
+                                "instance_refresh_task_id": task_id}
+        if verb == "Suspend":
+            self._client.suspend_instance_refresh(m.SuspendInstanceRefreshRequest(**fields))
+        elif verb == "Resume":
+            self._client.resume_instance_refresh(m.ResumeInstanceRefreshRequest(**fields))
+        elif verb == "Rollback":
+            self._client.rollback_instance_refresh(m.RollbackInstanceRefreshRequest(**fields))
+        elif verb == "Cancel":
+            self._client.cancel_instance_refresh(m.CancelInstanceRefreshRequest(**fields))
+        else:
+            raise ValueError(verb)
+
+    def configuration_image(self, configuration_id: str) -> str | None:
+        """The image a scaling configuration launches instances from (None when it is not found)."""
+        body = self._client.describe_scaling_configurations(_models().DescribeScalingConfigurationsRequest(
+            region_id=self.region, scaling_configuration_ids=[configuration_id])).body
+        found = [c for c in body.scaling_configurations or [] if c.scaling_configuration_id == configuration_id]
+        return found[0].image_id if found else None

@@ -104,6 +104,37 @@ class OosGateway:
                     pending.append(item.child_execution_id)
         return list(found.values())
 
+    def start_execution(self, template: str, parameters: dict[str, Any], client_token: str, *,
+                        tags: dict[str, str] | None = None, loop_mode: str | None = None) -> Execution:
+        """Start an execution of `template` (a repeat with the same ClientToken answers the first execution)."""
+        body = self._client.start_execution(_models().StartExecutionRequest(
+            region_id=self.region, template_name=template, client_token=client_token, loop_mode=loop_mode,
+            parameters=json.dumps(parameters, ensure_ascii=False, separators=(",", ":")),
+            tags=tags or None)).body
+        return Execution.from_api(body.execution.to_map() if body.execution else {})
+
+    def executions_tagged(self, tags: dict[str, str], *, template: str | None = None,
+                          max_items: int | None = None) -> list[Execution]:
+        """Newest first: the executions carrying every tag in `tags` (of exactly `template` when given)."""
+        m = _models()
+
+        def fetch(token: str | None) -> Any:
+            return self._client.list_executions(m.ListExecutionsRequest(
+                region_id=self.region, template_name=template, tags=tags, next_token=token,
+                max_results=facts.OOS_PAGE_SIZE, sort_field="StartDate", sort_order="Descending")).body
+
+        keep = (lambda execution: execution.template_name == template) if template else None
+        found = paging.by_token(fetch, lambda body: body.executions, max_items=max_items, keep=keep)
+        return [Execution.from_api(execution.to_map()) for execution in found]
+
+    def notify_execution(self, execution_id: str, notify_type: str, *, note: str | None = None) -> None:
+        self._client.notify_execution(_models().NotifyExecutionRequest(
+            region_id=self.region, execution_id=execution_id, notify_type=notify_type, notify_note=note))
+
+    def cancel_execution(self, execution_id: str) -> None:
+        self._client.cancel_execution(_models().CancelExecutionRequest(region_id=self.region,
+                                                                       execution_id=execution_id))
+
     # --- templates ---------------------------------------------------------------------------------------------
 
     def get_template(self, name: str, version: str | None = None) -> TemplateContent:

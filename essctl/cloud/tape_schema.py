@@ -196,6 +196,12 @@ def _fits(value: Any, kind: str) -> bool:
     return isinstance(value, dict)     # Dict[...] and nested models
 
 
+# Fields whose model hint is narrower than what the service answers: (action, field path) -> the hint taken
+# instead. OOS answers StartExecution's Execution.Parameters as an object, as in ListExecutions, although the SDK
+# model hints str (shared/docs/sdk-internals.md §4; tests/conformance/known_exceptions.yaml).
+HINT_WIDENED: dict[tuple[str, FieldPath], str] = {("StartExecution", ("Execution", "Parameters")): "Dict[str, Any]"}
+
+
 def body_problem(models: ModuleType, action: str, body: dict[str, Any]) -> tuple[FieldPath, str] | None:
     """(where, what) when a body does not fit `<action>ResponseBody`; None when it does."""
     stack: list[tuple[Any, str, FieldPath]] = [(body, f"main_models.{action}ResponseBody", ())]
@@ -214,7 +220,8 @@ def body_problem(models: ModuleType, action: str, body: dict[str, Any]) -> tuple
                 stack.append((item, inner, (*where, index)))
         elif kind.startswith("main_models."):
             fields = model_fields(getattr(models, kind.split(".", 1)[1]), models)
-            stack.extend((child, fields[key], (*where, key)) for key, child in value.items() if key in fields)
+            stack.extend((child, HINT_WIDENED.get((action, (*where, key)), fields[key]), (*where, key))
+                         for key, child in value.items() if key in fields)
     return None
 
 

@@ -1,6 +1,7 @@
 """Which mutating calls may be sent twice.
 
-A call that carries a ClientToken (ESS ExecuteScalingRule and CompleteLifecycleAction, OOS StartExecution) is
+A call that carries a ClientToken (ESS ExecuteScalingRule, CompleteLifecycleAction, ResumeProcesses and
+StartInstanceRefresh, OOS StartExecution) is
 idempotent: the service answers a repeat with the first call's result, so the SDK may retry it after a lost answer
 (no answer, a 5xx, throttling). The calls below carry no ClientToken. When one was applied and its answer lost, a
 blind retry either fails ("already exists": the run ends although the change was made) or does it twice (a second
@@ -15,7 +16,8 @@ IDEMPOTENT: dict[str, frozenset[str]] = {
 }
 
 WITH_CLIENT_TOKEN: dict[str, frozenset[str]] = {
-    "ess": frozenset({"ExecuteScalingRule", "CompleteLifecycleAction"}),
+    "ess": frozenset({"ExecuteScalingRule", "CompleteLifecycleAction", "ResumeProcesses",
+                      "StartInstanceRefresh"}),
     "oos": frozenset({"StartExecution"}),
 }
 
@@ -27,7 +29,11 @@ SENT_ONCE: dict[str, frozenset[str]] = {
     "ess": frozenset({
         "CreateLifecycleHook", "ModifyLifecycleHook", "DeleteLifecycleHook", "CreateScalingRule",
         "DeleteScalingRule",
+        # an instance refresh's state changes: a repeat of one already made is refused; the task is read back
+        "SuspendInstanceRefresh", "ResumeInstanceRefresh", "RollbackInstanceRefresh", "CancelInstanceRefresh",
     }),
+    # a rollout's notification (a waiting batch goes on) and cancellation: read back, never sent twice
+    "oos": frozenset({"NotifyExecution", "CancelExecution"}),
 }
 
 

@@ -29,6 +29,12 @@ STATES: Mapping[str, Mapping[str, frozenset[str]]] = {
         "failure": frozenset({"Timeout"}),
         "running": frozenset({"Pending"}),
     },
+    "refresh": {     # ESS instance refresh tasks (facts/rollout.py)
+        "success": frozenset({"Successful", "RollbackSuccessful"}),
+        "failure": frozenset({"Failed", "Cancelled", "RollbackFailed"}),
+        "running": frozenset({"Pending", "InProgress", "Cancelling", "RollbackInProgress", "Paused",
+                              "CheckpointPause"}),
+    },
     "instance": {
         "success": frozenset({"InService"}),
         "failure": frozenset(),

@@ -11,18 +11,18 @@ from essctl.recipe.inputs import REFERENCE, references
 from essctl.recipe.model import Recipe, RecipeInput, Stage
 from essctl.template.heartbeat import check_heartbeat_timeout
 from essctl.template.model import Parameter, Template
-from essctl.template.parameters import coerce
+from essctl.template.parameters import allowed_problem, coerce
 from essctl.yamldoc import kind_of, listing
 
 
 def _fits_parameter(parameter: Parameter, value: Any) -> str | None:
     """Why a literal recipe value does not fit a template parameter, or None."""
-    _, problem = coerce(parameter, value)
+    coerced, problem = coerce(parameter, value)
     if problem:
         return problem.split(": ", 1)[1]
     if parameter.type == "String" and not isinstance(value, str):
         return f"must be a string, got {kind_of(value)} {shorten(value)} (quote it)"
-    if parameter.allowed_values and value not in parameter.allowed_values:
+    if allowed_problem(parameter, coerced, value):
         return f"must be one of {listing(parameter.allowed_values)} (template {clip(parameter.name)}), got "\
                f"{shorten(value)}"
     return None

@@ -77,7 +77,7 @@ def fold(line: str, width: int) -> list[str]:
 
 def _view(result: Any) -> tuple[str, Callable[[Any], Iterable[Any]]] | None:
     """("lines", view) for plain text, ("rich", view) for renderables; by the result's type."""
-    from essctl.render import diagnosis_view, progress, views
+    from essctl.render import diagnosis_view, progress, rollout_views, views
 
     if isinstance(result, Listing):
         return "rich", views.LISTINGS[result.kind]
@@ -94,6 +94,10 @@ def _view(result: Any) -> tuple[str, Callable[[Any], Iterable[Any]]] | None:
         "essctl.inventory.RoleReport": ("rich", views.role_view),
         "essctl.impact.model.RoleDependents": ("rich", views.role_impact_view),
         "essctl.doctor.DoctorReport": ("rich", views.doctor_view),
+        "essctl.rollout.plan.RolloutPlan": ("lines", rollout_views.plan_lines),
+        "essctl.rollout.run.RolloutReport": ("lines", rollout_views.report_lines),
+        "essctl.rollout.watch.RolloutWatch": ("lines", rollout_views.status_lines),
+        "essctl.rollout.control.ControlResult": ("lines", rollout_views.control_lines),
     }.get(name)
 
 

@@ -79,18 +79,7 @@ def plan_lines(plan: Any) -> Iterable[str]:
     where = plan.where
     account = plan.account_id or getattr(plan, "account_unknown", "unknown until the role exists")
     yield f"  region {where.region}, account {account}, endpoint {where.endpoint}, credentials {where.credentials}"
-    for change in plan.changes:
-        yield Line(f"  {change.action.symbol} {change.kind} {change.target}: {change.reason}",
-                   _ACTION_STYLES.get(change.action.symbol))
-        for detail in change.details():
-            if detail.before is None:
-                yield from _value_lines(f"        {detail.name}: ", detail.after)
-            elif isinstance(_document(detail.before), dict) and isinstance(_document(detail.after), dict):
-                yield from _member_changes(f"        {detail.name}", _document(detail.before), _document(detail.after))
-            else:
-                yield f"        {detail.name}: {detail.before} -> {detail.after}"
-        for note in change.notes:
-            yield Line(f"        {note}", DETAIL)
+    yield from change_lines(plan.changes)
     for warning in getattr(plan, "warnings", []):
         yield Line(f"  ! {warning}", WARNING)
     pending = sum(1 for change in plan.changes if change.changes_something)
@@ -164,6 +153,32 @@ def _pretty(value: Any, indent: int, prefix: str = "", suffix: str = "") -> list
 _OUTCOME_STYLES = {"succeeded": SUCCESS, "applied": SUCCESS, "failed": ERROR, "stopped": ERROR}
 
 
+def change_lines(changes: Iterable[Any]) -> Iterable[Any]:
+    """A line per planned change with its symbol, then the fields it sets (a long JSON value indented, an update
+    as before -> after, member by member for a JSON object) and its notes."""
+    for change in changes:
+        yield Line(f"  {change.action.symbol} {change.kind} {change.target}: {change.reason}",
+                   _ACTION_STYLES.get(change.action.symbol))
+        for detail in change.details():
+            if detail.before is None:
+                yield from _value_lines(f"        {detail.name}: ", detail.after)
+            elif isinstance(_document(detail.before), dict) and isinstance(_document(detail.after), dict):
+                yield from _member_changes(f"        {detail.name}", _document(detail.before), _document(detail.after))
+            else:
+                yield f"        {detail.name}: {detail.before} -> {detail.after}"
+        for note in change.notes:
+            yield Line(f"        {note}", DETAIL)
+
+
+def applied_lines(applied: Iterable[Any]) -> Iterable[Any]:
+    """What each applied change did, then the ids it made."""
+    for item in applied:
+        yield f"  {item.change.kind:<10} {item.change.target:<48} {item.outcome.text}"
+        for key, value in item.outcome.ids.items():      # one a line: a long ARN folds whole, not split
+            if value:
+                yield Line(f"  {'':<10} {key} {value}", DETAIL)
+
+
 def stopped_line(report: RunReport) -> str:
     """The one line on stderr for a run that stopped after changing something: what goes on and how to resume. The
     error is shortened to what the line has room for after the activity and the command that resumes."""
@@ -174,9 +189,14 @@ def stopped_line(report: RunReport) -> str:
         goes_on = f"; scaling activity {report.triggered.activity_id} goes on"
     else:
         goes_on = "; the scale-out may have started" if stopped.trigger_unknown else ""
-    resume = report.resume()
+    return stop_line(stopped, report.outcome, goes_on, report.resume())
+
+
+def stop_line(stopped: Any, outcome: str, goes_on: str, resume: list[str]) -> str:
+    """`essctl: interrupted|error: ... (during the PHASE); WHAT goes on: the command that resumes`, the error
+    shortened to the room left."""
     tail = goes_on + (f": {resume[0]}" if resume else "")
-    if report.outcome == "interrupted":
+    if outcome == "interrupted":
         return error_line(f"essctl: interrupted during the {stopped.phase}{tail}")
     where = f" (during the {stopped.phase})"
     room = MAX_ERROR_LINE - len("essctl: error: ") - len(where) - len(tail)
@@ -188,11 +208,7 @@ def run_report_lines(report: RunReport) -> Iterable[str]:
     yield ""
     yield Line(f"Recipe {report.plan.recipe.name}: {report.outcome.upper()}" + (
         "  (dry-run: recorded answers)" if report.dry_run else ""), _OUTCOME_STYLES.get(report.outcome, WARNING))
-    for applied in report.applied:
-        yield f"  {applied.change.kind:<10} {applied.change.target:<48} {applied.outcome.text}"
-        for key, value in applied.outcome.ids.items():      # one a line: a long ARN folds whole, not split
-            if value:
-                yield Line(f"  {'':<10} {key} {value}", DETAIL)
+    yield from applied_lines(report.applied)
     if report.triggered is not None:
         yield f"  {'trigger':<10} activity {report.triggered.activity_id}"
         yield Line(f"  {'':<10} ScalingRuleAri {report.triggered.rule_ari}", DETAIL)

@@ -234,7 +234,13 @@ def policy_document_lines(report: Any) -> Iterable[str]:
     return json.dumps(report.document, indent=2).splitlines()
 
 
+ROLLOUTS = table_view("Rollouts (newest first)", [
+    Column("ID", "RolloutId"), Column("Engine", "Engine"), Column("Template", "TemplateName"),
+    Column("Status", "Status"), Column("Started", "StartTime"), Column("Ended", "EndTime"),
+], empty="no rollouts in this group")
+
 LISTINGS: dict[str, View] = {
     "scaling_groups": SCALING_GROUPS, "lifecycle_hooks": LIFECYCLE_HOOKS, "scaling_activities": SCALING_ACTIVITIES,
     "executions": EXECUTIONS, "templates": TEMPLATES, "recipes": RECIPES,
+    "rollouts": ROLLOUTS,
 }

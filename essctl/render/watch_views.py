@@ -8,10 +8,12 @@ from typing import Any
 from essctl.env import Environment
 from essctl.events import (
     ActivityChanged,
+    BatchChanged,
     Event,
     ExecutionChanged,
     InstanceChanged,
     LifecycleActionChanged,
+    RefreshChanged,
     TaskChanged,
 )
 from essctl.facts.states import FAILED_RESULTS, RELEASED, is_failure, is_running
@@ -20,7 +22,7 @@ from essctl.render.style import DETAIL, ERROR, state_style
 from essctl.render.tables import FIXED, ID, Column, FittedTable
 
 _KINDS = {ActivityChanged: "activity", InstanceChanged: "instance", LifecycleActionChanged: "lifecycle_action",
-          ExecutionChanged: "execution", TaskChanged: "task"}
+          ExecutionChanged: "execution", TaskChanged: "task", BatchChanged: "task", RefreshChanged: "refresh"}
 
 
 class LineWatchView:
@@ -167,6 +169,10 @@ def _ident(event: Event) -> str:
         return event.instance_id
     if isinstance(event, LifecycleActionChanged):
         return str(event.hook_id or "")
+    if isinstance(event, BatchChanged):
+        return f"{event.rollout_id}/batch {event.batch}"
+    if isinstance(event, RefreshChanged):
+        return event.task_id
     return event.execution_id if isinstance(event, ExecutionChanged) else event.message
 
 
@@ -175,6 +181,8 @@ def _label(event: Event) -> str:
         return f"  task {event.task}"
     if isinstance(event, LifecycleActionChanged):
         return f"lifecycle action of {event.hook_id}"
+    if isinstance(event, BatchChanged):
+        return f"batch {event.batch} of {event.of}"
     return f"{event.kind} {_ident(event)}"
 
 
@@ -202,6 +210,10 @@ def _detail(event: Event) -> str:
         return "; ".join(p for p in parts if p)
     if isinstance(event, TaskChanged):
         return str(event.status_message or "")
+    if isinstance(event, BatchChanged):
+        return event.progress
+    if isinstance(event, RefreshChanged):
+        return f"{event.finished or 0}/{event.total or 0} instances" + (f"; {event.detail}" if event.detail else "")
     return ""
 
 

@@ -66,6 +66,22 @@ def coerce(parameter: Parameter, raw: Any) -> tuple[Any, str | None]:
     return ("" if raw is None else str(raw)), None
 
 
+def allowed_problem(parameter: Parameter, value: Any, raw: Any) -> str | None:
+    """The AllowedValues problem of a coerced value: a List's items are checked one by one (OOS's rule for a List
+    with AllowedValues, e.g. lifecycleState of the rolling-update templates), any other value as a whole."""
+    allowed = parameter.allowed_values
+    if not allowed:
+        return None
+    if parameter.type == "List" and isinstance(value, list):
+        bad = [item for item in value if item not in allowed]
+        if not bad:
+            return None
+        raw = bad[0]
+    elif value in allowed:
+        return None
+    return f"{parameter.name}: must be one of {', '.join(map(str, allowed))}, got {shorten(raw)}"
+
+
 def _not_json(constant: str) -> None:
     # Python's json reads NaN and Infinity, which JSON (and so OOS) does not.
     raise ValueError(f"{constant} is not JSON")
@@ -86,8 +102,23 @@ def notification_metadata(template: Template, values: dict[str, Any], *, force_p
     Only the values the user sets are sent; parameters with defaults keep them, and the ESS placeholders are
     left for ESS to fill. Raises ParameterError naming every problem.
     """
+    typed = typed_values(template, values, force_placeholders=force_placeholders)
+    # ESS passes every value as a string; List and Json values as JSON text.
+    metadata = {name: json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+                if template.parameters[name].type in ("List", "Json") else ess_text(value)
+                for name, value in typed.items()}
+    text = json.dumps(metadata, ensure_ascii=False, separators=(",", ":"))
+    if len(text) > NOTIFICATION_METADATA_LIMIT:
+        raise ParameterError(f"NotificationMetadata is {len(text)} characters; ESS accepts at most "
+                             f"{NOTIFICATION_METADATA_LIMIT} (shorten the longest values, e.g. commandContent)")
+    return text
+
+
+def typed_values(template: Template, values: dict[str, Any], *, force_placeholders: bool = True) -> dict[str, Any]:
+    """The values typed as the template declares them (a List as a list), for StartExecution or a hook; every
+    problem on one line (ParameterError, exit 2). Without `force_placeholders` a parameter ESS fills is refused."""
     problems: list[str] = []
-    metadata: dict[str, str] = {}
+    typed: dict[str, Any] = {}
     for name, raw in values.items():
         parameter = template.parameters.get(name)
         if parameter is None:
@@ -100,23 +131,15 @@ def notification_metadata(template: Template, values: dict[str, Any], *, force_p
                             "force it)")
             continue
         value, problem = coerce(parameter, raw)
-        if problem is None and parameter.allowed_values and value not in parameter.allowed_values:
-            problem = f"{name}: must be one of {', '.join(map(str, parameter.allowed_values))}, got {shorten(raw)}"
+        problem = problem or allowed_problem(parameter, value, raw)
         if problem:
             problems.append(problem)
-            continue
-        # ESS passes every value as a string; List and Json values as JSON text.
-        metadata[name] = (json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-                          if parameter.type in ("List", "Json") else ess_text(value))
+        typed[name] = value
     missing = [p.name for p in template.parameters.values() if p.required and p.name not in values]
     problems.extend(f"{name}: required by {template.name} (it has no default)" for name in missing)
     if problems:
         raise ParameterError("; ".join(problems))
-    text = json.dumps(metadata, ensure_ascii=False, separators=(",", ":"))
-    if len(text) > NOTIFICATION_METADATA_LIMIT:
-        raise ParameterError(f"NotificationMetadata is {len(text)} characters; ESS accepts at most "
-                             f"{NOTIFICATION_METADATA_LIMIT} (shorten the longest values, e.g. commandContent)")
-    return text
+    return typed
 
 
 def metadata_values(text: str | None) -> dict[str, Any]:

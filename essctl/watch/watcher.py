@@ -32,7 +32,7 @@ from essctl.watch.schedule import BACKOFF, Schedule
 
 if TYPE_CHECKING:
     from essctl.cloud.gateway import Cloud
-    from essctl.cloud.resources import Execution, ScalingActivity
+    from essctl.cloud.resources import Execution, ScalingActivity, TaskExecution
 
 FIRST_INTERVAL_S = 2.0
 MAX_INTERVAL_S = 15.0
@@ -104,6 +104,7 @@ class Watcher:
         self.result = WatchResult()
         self._started = self.pacing.clock()
         self._seen: dict[str, Any] = {}
+        self.shows_task: Callable[[TaskExecution], bool] = lambda _task: True   # which tasks get an event
         self._changes = 0
         self._templates: list[str] = []
 
@@ -217,7 +218,7 @@ class Watcher:
         ended = is_terminal("execution", execution.status)
         if not ended:
             self._execution_event(execution)
-        for task in tasks:
+        for task in filter(self.shows_task, tasks):
             self._event(f"task:{task.id}", task.status, lambda elapsed, t=task: TaskChanged(
                 execution.id, t.name, t.action, t.status, t.status_message, elapsed=elapsed))
         if ended:

@@ -20,8 +20,10 @@ from essctl.cloud.resources import (
     Execution,
     GeneratedPolicy,
     HookFields,
+    InstanceRefresh,
     LifecycleAction,
     LifecycleHook,
+    NewInstanceRefresh,
     NewPolicy,
     NewPolicyVersion,
     NewRole,
@@ -73,6 +75,10 @@ class FakeEss(_Recorder):
         self.rules: dict[str, ScalingRule] = {}
         self.tags: dict[str, dict[str, str]] = {}      # group id -> tags
         self.executed: list[tuple[str, str]] = []      # (ari, client token)
+        self.instances: dict[str, list[ScalingInstance]] = {}   # group id -> its instances
+        self.suspended: dict[str, set[str]] = {}       # group id -> suspended processes
+        self.images: dict[str, str] = {}               # scaling configuration id -> image
+        self.refreshes: dict[str, list[InstanceRefresh]] = {}   # task id -> the answers polls get, in order
         self._ids = itertools.count(1)
 
     def _id(self, prefix: str) -> str:
@@ -97,7 +103,43 @@ class FakeEss(_Recorder):
 
     def get_scaling_group(self, group_id: str) -> ScalingGroup | None:
         self._call("get_scaling_group", group_id=group_id)
-        return self.groups.get(group_id)
+        group = self.groups.get(group_id)
+        if group is not None and self.suspended.get(group_id):
+            group = replace(group, suspended_processes=tuple(sorted(self.suspended[group_id])))
+        return group
+
+    def group_instances(self, group_id: str, *, states: tuple[str, ...] = ()) -> list[ScalingInstance]:
+        self._call("group_instances", group_id=group_id)
+        return [i for i in self.instances.get(group_id, []) if not states or i.lifecycle_state in states]
+
+    def resume_processes(self, group_id: str, processes: list[str], client_token: str) -> None:
+        self._call("resume_processes", group_id=group_id, processes=processes)
+        self.suspended.setdefault(group_id, set()).difference_update(processes)
+
+    def start_instance_refresh(self, request: NewInstanceRefresh, client_token: str) -> str:
+        self._call("start_instance_refresh", request=request)
+        task_id = self._id("ir")
+        self.refreshes[task_id] = [InstanceRefresh(id=task_id, group_id=request.group_id, status="Pending")]
+        return task_id
+
+    def instance_refreshes(self, group_id: str, *, task_id: str | None = None,
+                           max_items: int | None = None) -> list[InstanceRefresh]:
+        self._call("instance_refreshes", group_id=group_id, task_id=task_id)
+        found = []
+        for ident, answers in self.refreshes.items():
+            if task_id in (None, ident):
+                found.append(answers.pop(0) if len(answers) > 1 else answers[0])
+        return found
+
+    def change_instance_refresh(self, verb: str, group_id: str, task_id: str) -> None:
+        self._call("change_instance_refresh", verb=verb, task_id=task_id)
+        status = {"Suspend": "Paused", "Resume": "InProgress", "Rollback": "RollbackInProgress",
+                  "Cancel": "Cancelled"}[verb]
+        self.refreshes[task_id] = [replace(self.refreshes[task_id][-1], status=status)]
+
+    def configuration_image(self, configuration_id: str) -> str | None:
+        self._call("configuration_image", configuration_id=configuration_id)
+        return self.images.get(configuration_id)
 
     def list_lifecycle_hooks(self, group_id: str, *, max_items: int | None = None) -> list[LifecycleHook]:
         self._call("list_lifecycle_hooks", group_id=group_id)
@@ -183,6 +225,43 @@ class FakeOos(_Recorder):
     def __init__(self, cloud: "FakeCloud"):
         super().__init__(cloud, "oos")
         self.templates: dict[str, str] = {}     # name -> content
+        # execution id -> the answers polls get, in order (the last repeats): (the execution, its tasks)
+        self.executions: dict[str, list[tuple[Execution, list[TaskExecution]]]] = {}
+        self.started: list[tuple[str, dict, str, dict]] = []     # (template, parameters, client token, tags)
+        self._ids = itertools.count(1)
+        self._tasks: dict[str, list[TaskExecution]] = {}     # the tasks of the answer get_execution gave last
+
+    def _now(self, execution_id: str) -> tuple[Execution, list[TaskExecution]] | None:
+        answers = self.executions.get(execution_id)
+        if not answers:
+            return None
+        return answers.pop(0) if len(answers) > 1 else answers[0]
+
+    def start_execution(self, template: str, parameters: dict[str, Any], client_token: str, *,
+                        tags: dict[str, str] | None = None, loop_mode: str | None = None) -> Execution:
+        self._call("start_execution", template=template, parameters=parameters)
+        self.started.append((template, dict(parameters), client_token, dict(tags or {})))
+        execution = Execution(id=f"exec-fake{next(self._ids):06d}", template_name=template, status="Running",
+                              parameters=dict(parameters), tags=dict(tags or {}))
+        self.executions.setdefault(execution.id, [(execution, [])])
+        return execution
+
+    def executions_tagged(self, tags: dict[str, str], *, template: str | None = None,
+                          max_items: int | None = None) -> list[Execution]:
+        self._call("executions_tagged", tags=tags)
+        found = [answers[-1][0] for answers in self.executions.values()
+                 if all((answers[-1][0].tags or {}).get(k) == v for k, v in tags.items())]
+        return list(reversed(found))[:max_items or None]
+
+    def notify_execution(self, execution_id: str, notify_type: str, *, note: str | None = None) -> None:
+        self._call("notify_execution", execution_id=execution_id, notify_type=notify_type)
+        execution, tasks = self.executions[execution_id][-1]
+        self.executions[execution_id] = [(replace(execution, status="Running"), tasks)]
+
+    def cancel_execution(self, execution_id: str) -> None:
+        self._call("cancel_execution", execution_id=execution_id)
+        execution, tasks = self.executions[execution_id][-1]
+        self.executions[execution_id] = [(replace(execution, status="Cancelled"), tasks)]
 
     def list_executions(self, *, template: str | None = None, status: str | None = None,
                         max_items: int | None = None) -> list[Execution]:
@@ -191,7 +270,10 @@ class FakeOos(_Recorder):
 
     def get_execution(self, execution_id: str) -> Execution | None:
         self._call("get_execution", execution_id=execution_id)
-        return None
+        now = self._now(execution_id)
+        if now is not None:
+            self._tasks[execution_id] = now[1]
+        return now[0] if now else None
 
     def executions_of_activity(self, template: str, activity_id: str) -> list[Execution]:
         self._call("executions_of_activity", template=template, activity_id=activity_id)
@@ -199,7 +281,7 @@ class FakeOos(_Recorder):
 
     def task_executions(self, execution_id: str) -> list[TaskExecution]:
         self._call("task_executions", execution_id=execution_id)
-        return []
+        return list(self._tasks.get(execution_id, []))
 
     def get_template(self, name: str, version: str | None = None) -> TemplateContent:
         self._call("get_template", name=name)

@@ -7,8 +7,10 @@ from essctl.cloud.resources.base import ApiObject, parse_time
 from essctl.cloud.resources.ess import (
     ActivityError,
     HookFields,
+    InstanceRefresh,
     LifecycleAction,
     LifecycleHook,
+    NewInstanceRefresh,
     NewRule,
     ScalingActivity,
     ScalingGroup,
@@ -29,8 +31,9 @@ from essctl.cloud.resources.ram import (
 )
 
 __all__ = [
-    "ActivityError", "ApiObject", "AttachedPolicy", "Execution", "GeneratedPolicy", "HookFields", "LifecycleAction",
-    "LifecycleHook", "NewPolicy", "NewPolicyVersion", "NewRole", "NewRule", "Policy", "PolicyAttachment",
+    "ActivityError", "ApiObject", "AttachedPolicy", "Execution", "GeneratedPolicy", "HookFields", "InstanceRefresh",
+    "LifecycleAction",
+    "LifecycleHook", "NewPolicy", "NewPolicyVersion", "NewInstanceRefresh", "NewRole", "NewRule", "Policy", "PolicyAttachment",
     "PolicyEntity", "PolicyVersion", "Role", "ScalingActivity", "ScalingGroup", "ScalingInstance", "ScalingRule",
     "TaskExecution", "TemplateContent", "TemplateSummary", "parse_time",
 ]

@@ -18,6 +18,9 @@ class ScalingGroup(ApiObject):
     total_capacity: int | None = api("TotalCapacity", convert=as_int)
     active_capacity: int | None = api("ActiveCapacity", convert=as_int)
     desired_capacity: int | None = api("DesiredCapacity", convert=as_int)
+    scaling_configuration_id: str | None = api("ActiveScalingConfigurationId")
+    launch_template_id: str | None = api("LaunchTemplateId")
+    suspended_processes: tuple[str, ...] = api("SuspendedProcesses", convert=as_tuple, default=())
 
     @property
     def current_capacity(self) -> int | None:
@@ -126,6 +129,39 @@ class ScalingActivity(ApiObject):
 class ScalingInstance(ApiObject):
     id: str = api("InstanceId", default="")
     lifecycle_state: str | None = api("LifecycleState")
+    creation_type: str | None = api("CreationType")
+    scaling_configuration_id: str | None = api("ScalingConfigurationId")
+    launch_template_id: str | None = api("LaunchTemplateId")
+
+
+@dataclasses.dataclass(frozen=True)
+class InstanceRefresh(ApiObject):
+    """One ESS instance refresh task (DescribeInstanceRefreshes)."""
+
+    id: str = api("InstanceRefreshTaskId", default="")
+    group_id: str | None = api("ScalingGroupId")
+    status: str | None = api("Status")
+    detail: str | None = api("Detail")
+    start_time: str | None = api("StartTime")
+    end_time: str | None = api("EndTime")
+    total: int | None = api("TotalNeedUpdateCapacity", convert=as_int)
+    finished: int | None = api("FinishedUpdateCapacity", convert=as_int)
+    min_healthy: int | None = api("MinHealthyPercentage", convert=as_int)
+    max_healthy: int | None = api("MaxHealthyPercentage", convert=as_int)
+    desired: dict = api("DesiredConfiguration", convert=lambda v: dict(v or {}), default=None)
+
+
+@dataclasses.dataclass(frozen=True)
+class NewInstanceRefresh(ApiObject):
+    """StartInstanceRefresh's request."""
+
+    group_id: str = api("ScalingGroupId", default="")
+    desired: dict = api("DesiredConfiguration", default=None)
+    min_healthy: int | None = api("MinHealthyPercentage")
+    max_healthy: int | None = api("MaxHealthyPercentage")
+    checkpoints: tuple = api("Checkpoints", default=None)
+    checkpoint_pause_time: int | None = api("CheckpointPauseTime")
+    skip_matching: bool | None = api("SkipMatching")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -41,6 +41,7 @@ class TaskExecution(ApiObject):
     parent_id: str | None = api("ParentTaskExecutionId")    # the loop task this iteration belongs to
     child_execution_id: str | None = api("ChildExecutionId")   # the execution a nested action started
     loop_item: Any = api("LoopItem")
+    outputs: Any = api("Outputs", convert=json_or_text)
 
 
 @dataclasses.dataclass(frozen=True)
