@@ -18,6 +18,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 # its bundled tape, no network and no credentials.
 demo: $(VENV)/.installed
 	$(ESSCTL) recipe run run-command --dry-run --output table
+	@echo
+	@echo "Next: run it against a local cloud, the five-minute tour in README.md:"
+	@echo "  . .venv/bin/activate && essctl sandbox serve --speed 60 --write-profile"
 
 # Lint first (ruff: pyflakes, import order, syntax errors), then the whole suite.
 test: $(VENV)/.installed

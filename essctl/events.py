@@ -141,12 +141,15 @@ class LifecycleActionChanged(Event):
     status: str | None
     result: str | None
     instance_ids: list[str]
+    token: str = ""
     elapsed: float = 0.0
 
     @property
     def message(self) -> str:
-        return (f"lifecycle action of hook {self.hook_id}: {self.status}"
-                + (f" {self.result}" if self.result and self.status != "Pending" else ""))
+        if self.status == "Pending":     # what `essctl hook complete` and `hook heartbeat` need, at hand
+            return (f"lifecycle action of hook {self.hook_id}: Pending (token {self.token}, instances "
+                    f"{', '.join(self.instance_ids) or 'none'})")
+        return f"lifecycle action of hook {self.hook_id}: {self.status}" + (f" {self.result}" if self.result else "")
 
 
 @dataclasses.dataclass(frozen=True)

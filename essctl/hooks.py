@@ -55,9 +55,14 @@ def managing_recipe(cloud: Cloud, hook: LifecycleHook) -> str | None:
     return cloud.ess.group_tags(str(hook.group_id)).get(owner_tag(hook.id)) if hook.group_id else None
 
 
-def update_hook(cloud: Cloud, hook_id: str, change: HookChange) -> LifecycleHook:
-    """Change the hook; returns the hook as ESS describes it afterwards."""
+def changed_fields(hook: LifecycleHook, change: HookChange) -> list[tuple[str, object, object]]:
+    """(API field, before, after) for each field the change gives a new value."""
     fields = change.fields()
-    hook = describe_hook(cloud, hook_id)
-    cloud.ess.modify_lifecycle_hook(hook_id, fields, group_id=hook.group_id)
-    return describe_hook(cloud, hook_id)
+    return [(HookFields.api_name(name), getattr(hook, name), value) for name, value in fields.given().items()
+            if getattr(hook, name) != value]
+
+
+def update_hook(cloud: Cloud, hook: LifecycleHook, change: HookChange) -> LifecycleHook:
+    """Send the fields the hook (as read before) does not have; returns the hook as ESS describes it afterwards."""
+    cloud.ess.modify_lifecycle_hook(hook.id, change.fields().unmet_by(hook), group_id=hook.group_id)
+    return describe_hook(cloud, hook.id)

@@ -31,6 +31,8 @@ KEY_ID, SECRET = "sbx-recording-key", "sbx-recording-secret"
 DIAGNOSED = ("forbidden-ram", "hook-timeout", "activity-in-progress")
 
 
+# Slow enough for a few poll rounds of each state on a tape (at 100x a whole run fits in two rounds).
+RECIPE_SPEED = 25
 ROLLOUT_SCENARIO = """
 groups:
   - {id: asg-sandbox000000000001, name: web, max: 10, instances: 4, image: m-old}
@@ -100,7 +102,8 @@ def record(names: list[str]) -> None:
         fast = ["--yes", "--poll-interval", "0.02"]
         if name in recipes:
             _record(TAPES / f"recipe-{name}.yaml", None, ["recipe", "run", name, "--group", GROUP, *fast,
-                    *example_arguments(find_recipe(name))], expect=0, source="default scenario")
+                    *example_arguments(find_recipe(name))], expect=0, source="default scenario",
+                    speed=RECIPE_SPEED)
         elif name == "run-command-slow-script":
             _record(TAPES / f"{name}.yaml", SCENARIOS["forbidden-ram"] + SLOW_SCRIPT,
                     ["recipe", "run", "run-command", "--group", GROUP, *fast,

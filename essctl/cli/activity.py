@@ -46,4 +46,6 @@ def activity_watch(run: Invocation,
     watcher = lambda emit: Watcher(  # noqa: E731
         cloud, emit, timeout=timeout if timeout is not None else hook_timeout,
         pacing=pacing).activity(activity_id, templates)
-    follow(run, f"Activity {activity_id}", f"essctl activity watch {activity_id}", watcher)
+    region = f" --region {cloud.region}"
+    follow(run, f"Activity {activity_id}", [f"essctl activity watch {activity_id}{region}",
+                                            f"essctl diagnose --activity {activity_id}{region}"], watcher)

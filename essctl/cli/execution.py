@@ -56,7 +56,9 @@ def execution_watch(run: Invocation,
     watcher = lambda emit: Watcher(  # noqa: E731
         cloud, emit, timeout=timeout if timeout is not None else DEFAULT_EXECUTION_TIMEOUT_S,
         pacing=Pacing(poll_interval, poll_interval * 7.5)).execution(execution_id)
-    follow(run, f"Execution {execution_id}", f"essctl execution watch {execution_id}", watcher)
+    region = f" --region {cloud.region}"
+    follow(run, f"Execution {execution_id}", [f"essctl execution watch {execution_id}{region}",
+                                              f"essctl diagnose --execution {execution_id}{region}"], watcher)
 
 
 @command(app, "start", examples=(
@@ -87,7 +89,9 @@ def execution_start(
     watcher = lambda emit: Watcher(  # noqa: E731
         cloud, emit, timeout=timeout if timeout is not None else DEFAULT_EXECUTION_TIMEOUT_S,
         pacing=Pacing(poll_interval, poll_interval * 7.5)).execution(started)
-    follow(run, f"Execution {started}", f"essctl execution watch {started}", watcher)
+    region = f" --region {cloud.region}"
+    follow(run, f"Execution {started}", [f"essctl execution watch {started}{region}",
+                                         f"essctl diagnose --execution {started}{region}"], watcher)
 
 
 def start_template(run: Invocation, cloud, template: str, params: dict, role: str, *, yes: bool, create_role: bool,

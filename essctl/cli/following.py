@@ -14,39 +14,41 @@ Interval = Annotated[float, typer.Option(
          "only a time-out can (2 s: 1 s, 3 s, 15 s).")]
 
 
-def follow(run: Invocation, title: str, resume: str, watch: Callable[[Any], Any], *,
+def follow(run: Invocation, title: str, resume: list[str], watch: Callable[[Any], Any], *,
            summary: Optional[Callable[[Any], Any]] = None, ok: Optional[Callable[[Any], bool]] = None) -> None:
     """Run `watch(emit)` under the right view; print the summary (`summary(result)`, lines); exit 0 (`ok(result)`,
-    else succeeded), 1 (failed), 4 (timeout) or 130."""
+    else succeeded), 1 (failed), 4 (timeout) or 130. Every exit that leaves something running ends with the
+    commands in `resume`, after the live view has stopped."""
     from essctl.errors import EssctlError, PreconditionFailed, UsageError
     from essctl.exitcodes import ExitCode
     from essctl.render import write_lines
-    from essctl.render.progress import watch_summary_lines
+    from essctl.render.progress import resume_text, timed_out_line, watch_summary_lines
     from essctl.render.safe import error_line
     from essctl.render.watch_views import JsonLinesWatchView, watch_view
 
     view = watch_view(run.env, title)
+    then = resume_text(resume)
     try:
         with view:
             result = watch(view.event)
     except KeyboardInterrupt:
-        run.env.stderr.write(f"essctl: interrupted; resume with: {resume}\n")
+        run.env.stderr.write(f"essctl: interrupted; resume with: {then}\n")
         raise typer.Exit(int(ExitCode.INTERRUPTED))
     except EssctlError as exc:   # throttled or refused past the retries: what is watched goes on
         if isinstance(exc, (PreconditionFailed, UsageError)):
             raise                # nothing to resume: it was not found, or the input was bad
-        run.env.stderr.write(f"essctl: error: {error_line(str(exc), limit=150)}; resume with: {resume}\n")
+        run.env.stderr.write(f"essctl: error: {error_line(str(exc), limit=120)}; resume with: {then}\n")
         raise typer.Exit(int(exc.exit_code))
     except BrokenPipeError:
-        run.env.stderr.write(f"essctl: the output was closed; resume with: {resume}\n")
+        run.env.stderr.write(f"essctl: the output was closed; resume with: {then}\n")
         raise typer.Exit(int(ExitCode.OPERATION_FAILED))
     if isinstance(view, JsonLinesWatchView):
         view.summary({"Event": "summary", **result.to_dict()})
     else:
         write_lines(run.env, (summary or watch_summary_lines)(result))
     if result.timed_out:
-        run.env.stderr.write(f"essctl: timed out; still running: {', '.join(result.running) or 'nothing'}; "
-                             f"resume with: {resume}\n")
+        run.env.stdout.flush()
+        run.env.stderr.write(timed_out_line(result.running, resume) + "\n")
         raise typer.Exit(int(ExitCode.TIMEOUT))
     succeeded = ok(result) if ok is not None else result.succeeded
     raise typer.Exit(int(ExitCode.OK if succeeded else ExitCode.OPERATION_FAILED))

@@ -243,13 +243,14 @@ def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, pa
     from essctl.recipe.run import RunOptions
     from essctl.recipe.run import run_recipe as run_it
     from essctl.render import output
-    from essctl.render.progress import EventPrinter, stopped_line
+    from essctl.render.progress import EventPrinter, end_line
     from essctl.watch.watcher import Pacing
 
     cloud, spec = _prepare(run, recipe_name, group, param, dry_run,
                            _overrides(hook_timeout, default_result, adjustment, rule), variant=policy_variant,
                            create_role=create_role, trigger=not no_trigger, force=force)
-    printer = EventPrinter(run.env, show_calls=dry_run, live=run.env.stdout_isatty and not dry_run)
+    # a dry-run lists the calls it replays with -v only: without, it reads as the run a person would see
+    printer = EventPrinter(run.env, show_calls=dry_run and run.env.verbose, live=run.env.stdout_isatty and not dry_run)
     cloud.session.on_call = printer.call
     if dry_run:
         printer.note(f"Dry-run: every answer comes from {cloud.session.tape_description()}; nothing is sent.")
@@ -264,13 +265,14 @@ def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, pa
         report = run_it(cloud, spec, options, confirm=confirm, emit=printer.event)
     finally:
         printer.close()
-    if report.stopped is not None:
-        run.env.stderr.write(stopped_line(report) + "\n")
+    last = end_line(report)     # after the report (and the live view): the last line a person sees
     try:
         output(run.env, report)
     except BrokenPipeError:
-        if report.stopped is None and report.resume():
-            run.env.stderr.write(f"essctl: the output was closed: {report.resume()[0]}\n")
+        if last is None and report.resume():
+            last = f"essctl: the output was closed: {report.resume()[0]}"
+    if last is not None:
+        run.env.stderr.write(last + "\n")
     raise typer.Exit(int(report.exit_code))
 
 

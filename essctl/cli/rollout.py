@@ -165,7 +165,7 @@ def rollout_start(run: Invocation, group: Group = None, engine: Engine = "oos", 
     """Plan, confirm (or --yes), grant the role what the template needs, start the rollout with a ClientToken and
     watch it batch by batch. Exit 0 (done or paused), 1 (failed), 4 (timeout), 130 (Ctrl-C)."""
     from essctl.render import output
-    from essctl.render.progress import EventPrinter
+    from essctl.render.progress import EventPrinter, resume_text
     from essctl.render.rollout_views import plan_lines, stopped_line
     from essctl.rollout.run import WatchOptions, start_rollout
     from essctl.watch.watcher import Pacing
@@ -173,7 +173,7 @@ def rollout_start(run: Invocation, group: Group = None, engine: Engine = "oos", 
     cloud, spec = _spec(run, group, engine, image, script, rollback_script, package, package_version, action,
                         template, param, batches, pause, suspend, resume_processes, role, create_role, force,
                         min_healthy, max_healthy, checkpoint, dry_run, rollback_on_failure)
-    printer = EventPrinter(run.env, show_calls=dry_run)
+    printer = EventPrinter(run.env, show_calls=dry_run and run.env.verbose)
     cloud.session.on_call = printer.call
     if dry_run:
         printer.note(f"Dry-run: every answer comes from {cloud.session.tape_description()}; nothing is sent.")
@@ -186,11 +186,12 @@ def rollout_start(run: Invocation, group: Group = None, engine: Engine = "oos", 
 
     options = WatchOptions(timeout=timeout, pacing=Pacing(first=poll_interval, longest=poll_interval * 7.5))
     report = start_rollout(cloud, spec, options, confirm=confirm, emit=printer.event)
+    output(run.env, report)
+    run.env.stdout.flush()       # the line that resumes comes last, after the report
     if report.stopped is not None:
         run.env.stderr.write(stopped_line(report) + "\n")
     elif report.resume():
-        run.env.stderr.write(f"essctl: rollout {report.rollout_id} {report.outcome}: {report.resume()[0]}\n")
-    output(run.env, report)
+        run.env.stderr.write(f"essctl: rollout {report.rollout_id} {report.outcome}: {resume_text(report.resume())}\n")
     raise typer.Exit(int(report.exit_code))
 
 
@@ -224,7 +225,7 @@ def rollout_watch(run: Invocation, rollout_id: RolloutId = None, group: Group = 
     cloud = run.cloud()
     rollout_id = rollout_id or latest(cloud, group)
     options = WatchOptions(timeout=timeout, pacing=Pacing(first=poll_interval, longest=poll_interval * 7.5))
-    resume = f"essctl rollout watch {rollout_id} --group {group} --region {cloud.region}"
+    resume = [f"essctl rollout watch {rollout_id} --group {group} --region {cloud.region}"]
     follow(run, f"Rollout {rollout_id}", resume, lambda emit: follow_rollout(cloud, group, rollout_id, options, emit),
            summary=lambda seen: ["", *status_lines(seen), *(
                [f"  resume     essctl rollout resume {rollout_id} --group {group} --region {cloud.region}"]

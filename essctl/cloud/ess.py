@@ -243,11 +243,31 @@ class EssGateway:
             page_size=facts.INSTANCES_PAGE_SIZE)).body
         return [ScalingInstance.from_api(instance.to_map()) for instance in body.scaling_instances or []]
 
-    def lifecycle_actions(self, activity_id: str) -> list[LifecycleAction]:
+    def lifecycle_actions(self, activity_id: str, *, status: str | None = None) -> list[LifecycleAction]:
         body = self._client.describe_lifecycle_actions(_models().DescribeLifecycleActionsRequest(
-            region_id=self.region, scaling_activity_id=activity_id,
+            region_id=self.region, scaling_activity_id=activity_id, lifecycle_action_status=status,
             max_results=facts.LIFECYCLE_ACTIONS_PAGE_SIZE)).body
         return [LifecycleAction.from_api(action.to_map()) for action in body.lifecycle_actions or []]
+
+    def get_scaling_instance(self, instance_id: str) -> ScalingInstance | None:
+        """The instance as its scaling group sees it (its group, state and the activity that added it)."""
+        body = self._client.describe_scaling_instances(_models().DescribeScalingInstancesRequest(
+            region_id=self.region, instance_ids=[instance_id])).body
+        found = [i for i in body.scaling_instances or [] if i.instance_id == instance_id]
+        return ScalingInstance.from_api(found[0].to_map()) if found else None
+
+    def complete_lifecycle_action(self, hook_id: str, token: str, result: str, client_token: str) -> None:
+        """End the wait of a lifecycle action with `result` (CONTINUE, ABANDON or ROLLBACK). The ClientToken lets
+        the SDK retry it: ESS answers a repeat with the first result."""
+        self._client.complete_lifecycle_action(_models().CompleteLifecycleActionRequest(
+            region_id=self.region, lifecycle_hook_id=hook_id, lifecycle_action_token=token,
+            lifecycle_action_result=result, client_token=client_token))
+
+    def record_lifecycle_action_heartbeat(self, hook_id: str, token: str, timeout: int | None) -> None:
+        """Extend the wait of a lifecycle action to `timeout` seconds from now (the hook's timeout when None)."""
+        self._client.record_lifecycle_action_heartbeat(_models().RecordLifecycleActionHeartbeatRequest(
+            region_id=self.region, lifecycle_hook_id=hook_id, lifecycle_action_token=token,
+            heartbeat_timeout=timeout))
 
     def group_instances(self, group_id: str, *, states: tuple[str, ...] = ()) -> list[ScalingInstance]:
         """The group's instances (in `states` when given), as DescribeScalingInstances lists them."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any
+from typing import Any, Callable
 
 from essctl import __version__
 from essctl.cloud.lazy import plain_http
@@ -31,8 +31,33 @@ class ThrottlingCodes:
         return isinstance(code, str) and "Throttling" in code
 
 
-def retry_options() -> Any:
-    """Retry throttling (honouring x-acs-retry-after) and 5xx with backoff; never another 4xx or a network error."""
+RetryObserver = Callable[[int, Any, float], None]     # (the attempt about to be made, the error, seconds to wait)
+
+
+def _observe_backoff() -> None:
+    """Let a client's retry options hear of each retry. The SDK's retry loop (tea-openapi's do_rpc_request) asks
+    DaraCore.get_backoff_time how long to wait before each further attempt, with the error that caused it; the
+    wrapper returns the same wait and tells the options' `observer`, which only options essctl built carry."""
+    from darabonba.core import DaraCore
+
+    original = DaraCore.get_backoff_time
+    if getattr(original, "essctl_observed", False):
+        return
+
+    def get_backoff_time(options: Any, ctx: Any) -> int:
+        wait_ms = original(options, ctx)
+        observer = getattr(options, "observer", None)
+        if observer is not None:
+            observer(int(ctx.retries_attempted) + 1, ctx.exception, wait_ms / 1000)
+        return wait_ms
+
+    get_backoff_time.essctl_observed = True     # type: ignore[attr-defined]
+    DaraCore.get_backoff_time = staticmethod(get_backoff_time)
+
+
+def retry_options(observer: RetryObserver | None = None) -> Any:
+    """Retry throttling (honouring x-acs-retry-after) and 5xx with backoff; never another 4xx or a network error.
+    `observer` hears of each retry (the -v log)."""
     from darabonba.policy.retry import RetryCondition, RetryOptions
 
     condition = RetryCondition({
@@ -42,7 +67,11 @@ def retry_options() -> Any:
         "backoff": {"policy": "ExponentialWithEqualJitter", "period": BACKOFF_PERIOD_MS, "cap": BACKOFF_CAP_MS},
         "maxDelay": MAX_RETRY_AFTER_MS,
     })
-    return RetryOptions({"retryable": True, "retryCondition": [condition], "noRetryCondition": []})
+    options = RetryOptions({"retryable": True, "retryCondition": [condition], "noRetryCondition": []})
+    if observer is not None:
+        _observe_backoff()
+        options.observer = observer
+    return options
 
 
 def no_retry_options() -> Any:
@@ -54,7 +83,7 @@ def no_retry_options() -> Any:
 
 
 def build_client(spec: ServiceSpec, *, region: str, credential: Any = None, endpoint: str | None = None,
-                 retries: bool = True) -> Any:
+                 retries: bool = True, on_retry: RetryObserver | None = None) -> Any:
     """An SDK client for one service. `credential` may be None only when `call_api` is replaced (tape replay).
     With `retries=False` it sends every call once: tea-openapi reads the retry options from the client's Config
     only (its `do_request` ignores `RuntimeOptions.retry_options`), so a call that must not be retried goes
@@ -71,7 +100,7 @@ def build_client(spec: ServiceSpec, *, region: str, credential: Any = None, endp
         connect_timeout=CONNECT_TIMEOUT_MS,
         read_timeout=READ_TIMEOUT_MS,
         user_agent=f"essctl/{__version__}",
-        retry_options=retry_options() if retries else no_retry_options(),
+        retry_options=retry_options(on_retry) if retries else no_retry_options(),
     )
     if not endpoint and spec.global_endpoint:
         config.endpoint = spec.global_endpoint

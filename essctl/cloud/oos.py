@@ -70,12 +70,14 @@ class OosGateway:
         found = body.executions or []
         return Execution.from_api(found[0].to_map()) if found else None
 
-    def executions_of_activity(self, template: str, activity_id: str) -> list[Execution]:
-        """The executions of exactly `template` that ESS started for the activity (tagged ESS:ScalingActivityId)."""
+    def executions_of_activity(self, activity_id: str) -> list[Execution]:
+        """The executions ESS started for the activity, of any template: found by their ESS:ScalingActivityId tag
+        alone, so they are found after the hook that started them was edited or deleted."""
         body = self._client.list_executions(_models().ListExecutionsRequest(
-            region_id=self.region, template_name=template, tags={facts.ACTIVITY_TAG: activity_id},
+            region_id=self.region, tags={facts.ACTIVITY_TAG: activity_id},
             max_results=facts.EXECUTIONS_PER_ACTIVITY)).body
-        return [Execution.from_api(e.to_map()) for e in body.executions or [] if e.template_name == template]
+        executions = [Execution.from_api(e.to_map()) for e in body.executions or []]
+        return [e for e in executions if (e.tags or {}).get(facts.ACTIVITY_TAG, activity_id) == activity_id]
 
     def task_executions(self, execution_id: str) -> list[TaskExecution]:
         """Every task of the execution, oldest first: loop iterations, which OOS lists only when asked

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from essctl.cloud.credentials import ResolvedCredential, resolve_credential
 from essctl.cloud.errors import to_cloud_error
-from essctl.cloud.factory import build_client
+from essctl.cloud.factory import MAX_ATTEMPTS, build_client
 from essctl.cloud.redact import public_parameters
 from essctl.cloud.services import SERVICES
 from essctl.cloud.settings import CloudSettings, resolve_region, selected_profile_name
@@ -66,6 +66,7 @@ class CloudSession:
         self._clients: dict[str, Any] = {}
         self._send_once: dict[str, Callable[..., dict]] = {}
         self._credential: ResolvedCredential | None = None
+        self._in_flight: tuple[str, str] | None = None     # the call being sent, for the -v retry lines
         self._player: TapePlayer | None = None
         self._recorder: TapeRecorder | None = None
         if settings.tape and settings.record:
@@ -143,7 +144,8 @@ class CloudSession:
                 self._disarm_sdk_debug()
                 credential = self._resolve_credential().client
             client = build_client(SERVICES[service], region=self.region, credential=credential,
-                                  endpoint=self.settings.endpoint_for(service))
+                                  endpoint=self.settings.endpoint_for(service),
+                                  on_retry=self._retrying if self._log else None)
             self._intercept(service, client)
             self._clients[service] = client
         return self._clients[service]
@@ -169,6 +171,18 @@ class CloudSession:
             del os.environ["DEBUG"]
             self._emit("DEBUG=sdk ignored: it prints credentials; -v logs every call without them")
 
+    def _retrying(self, attempt: int, error: Any, wait_s: float) -> None:
+        """-v: the SDK retries the call in flight (attempt N after an error): its code, HTTP status and request id,
+        and the wait. Nothing of the request itself (its headers carry the signature and any STS token)."""
+        service, action = self._in_flight or ("?", "?")
+        code = getattr(error, "code", None) or type(error).__name__
+        status = getattr(error, "status_code", None) or getattr(error, "statusCode", None)
+        request_id = getattr(error, "request_id", None) or getattr(error, "requestId", None)
+        why = f"{code}" + (f", HTTP {status}" if status else "") + (f", request id {request_id}" if request_id else "")
+        asked = " (as the server asked)" if getattr(error, "retry_after", None) is not None else ""
+        self._emit(f"retry {service}:{action}: attempt {attempt} of {MAX_ATTEMPTS} after {why}; "
+                   f"waiting {wait_s:.2f} s{asked}")
+
     def _emit(self, line: str) -> None:
         if self._log:
             self._log(line)
@@ -181,6 +195,7 @@ class CloudSession:
             if isinstance(request.body, dict):
                 parameters.update(request.body)
             started = time.monotonic()
+            self._in_flight = (service, params.action)
             try:
                 if self._player is not None:
                     result = self._player.answer(service, params.action, parameters)

@@ -178,10 +178,10 @@ def check_hook_timeout_covers_execution(ev: Evidence) -> CheckResult:
                                          f"but the hook waits {heartbeat} s", certain=False))
     placeholders = {"suggested_timeout": suggested}
     if not problems:
-        known = [f"the template ({template_timeout} s)" if template_timeout is not None else "",
-                 f"the run ({duration} s)" if duration is not None else ""]
-        return CheckResult(name, True, f"hook {hook.id} waits {heartbeat} s, enough for "
-                                       f"{' and '.join(part for part in known if part)}", evidence,
+        known = [f"{what} ({seconds} s)" for what, seconds in (("the template", template_timeout),
+                                                               ("the run", duration)) if seconds is not None]
+        return CheckResult(name, True, f"hook {hook.id} waits {heartbeat} s, enough for {' and '.join(known)}"
+                           + ("" if duration is not None else " (the run has not ended)"), evidence,
                            placeholders=placeholders)
     summary = "; ".join(p.detail for p in problems) + f"; suggested HeartbeatTimeout {suggested} s"
     return CheckResult(name, False, summary, evidence, tuple(problems),

@@ -11,7 +11,7 @@ from essctl.diagnose.checks import CheckResult, run_checks
 from essctl.diagnose.evidence import Evidence
 from essctl.diagnose.fixes import SafeFix
 from essctl.diagnose.knowledge import SYNTHETIC_PREFIX, KnowledgeEntry, entry_for, known_codes, load_knowledge, lookup
-from essctl.facts.states import is_failure
+from essctl.facts.states import is_failure, is_running, is_terminal
 
 _CODE_FIELD = re.compile(r"""\b(?:Error)?Code["']?\s*[:=]\s*["']?([A-Za-z][\w.]*[A-Za-z0-9])""")
 _LEADING_CODE = re.compile(r"^\s*([A-Z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+)(?![\w.])")
@@ -55,6 +55,8 @@ class Finding:
 class Diagnosis:
     findings: list[Finding]
     checks: list[CheckResult] = field(default_factory=list)
+    in_progress: list[str] = field(default_factory=list)    # what had not ended when the evidence was read
+    lifecycle_actions: list[Any] = field(default_factory=list)  # the activity's, with their tokens
 
     @property
     def errors(self) -> list[Finding]:
@@ -62,7 +64,25 @@ class Diagnosis:
 
     def to_dict(self) -> dict[str, Any]:
         return {"Findings": [finding.to_dict() for finding in self.findings],
-                "Checks": [check.to_dict() for check in self.checks]}
+                "Checks": [check.to_dict() for check in self.checks], "InProgress": self.in_progress,
+                "LifecycleActions": [action.to_api() for action in self.lifecycle_actions]}
+
+
+def in_progress(ev: Evidence) -> list[str]:
+    """What of the activity still runs: the activity, instances in a wait state, pending lifecycle actions, the
+    execution and its running tasks. A run that timed out is explained by these, not by an error."""
+    items: list[str] = []
+    if ev.activity is not None and not is_terminal("activity", ev.activity.status):
+        items.append(f"activity {ev.activity.id} {ev.activity.status} ({ev.activity.progress or 0}%)")
+    items += [f"instance {i.id} {i.lifecycle_state}" for i in ev.instances or []
+              if str(i.lifecycle_state or "").endswith(":Wait")]
+    items += [f"lifecycle action of hook {a.hook_id} Pending (token {a.token}, instances "
+              f"{', '.join(a.instance_ids) or 'none'})" for a in ev.lifecycle_actions or [] if a.status == "Pending"]
+    if ev.execution is not None and not is_terminal("execution", ev.execution.status):
+        running = [t.name for t in ev.task_executions or [] if is_running("task", t.status)]
+        items.append(f"execution {ev.execution.id} ({ev.execution.template_name}) {ev.execution.status}"
+                     + (f", task {', '.join(str(name) for name in running)} running" if running else ""))
+    return items
 
 
 def error_codes_in(text: str | None) -> list[str]:
@@ -251,7 +271,8 @@ def diagnose(evidence: Evidence) -> Diagnosis:
                 seen.add(entry.code)
                 findings.append(_finding(entry, signal.where, signal.likelihood, [signal.line], checks, values))
     findings.sort(key=lambda f: (-f.likelihood, _SEVERITY_ORDER[f.severity]))
-    return Diagnosis(findings=findings, checks=checks)
+    return Diagnosis(findings=findings, checks=checks, in_progress=in_progress(evidence),
+                     lifecycle_actions=list(evidence.lifecycle_actions or []))
 
 
 def _check_findings(checks: list[CheckResult], findings: list[Finding], values: dict[str, Any]) -> list[Finding]:

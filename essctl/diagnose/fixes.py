@@ -94,9 +94,9 @@ class RaiseHookTimeout(SafeFix):
         return {"hook_id": self.hook_id, "timeout": self.timeout}
 
     def apply(self, cloud: Cloud) -> AppliedFix:
-        from essctl.hooks import HookChange, update_hook
+        from essctl.hooks import HookChange, describe_hook, update_hook
 
-        hook = update_hook(cloud, self.hook_id, HookChange(timeout=self.timeout))
+        hook = update_hook(cloud, describe_hook(cloud, self.hook_id), HookChange(timeout=self.timeout))
         detail = f"HeartbeatTimeout {hook.heartbeat_timeout} s"
         if self.managed_by:
             detail += (f"; recipe {self.managed_by} manages this hook: run it with --hook-timeout {self.timeout} from "

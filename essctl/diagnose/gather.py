@@ -59,9 +59,7 @@ def _activity_details(cloud: Cloud, ev: Evidence, activity_id: str) -> None:
     ev.instances = cloud.ess.activity_instances(str(ev.activity.group_id), activity_id)
     ev.lifecycle_actions = cloud.ess.lifecycle_actions(activity_id)
     if ev.execution is None:
-        executions = []
-        for template in sorted({t for h in ev.hooks or [] if (t := oos_template_of(h.notification_arn))}):
-            executions += cloud.oos.executions_of_activity(template, activity_id)
+        executions = cloud.oos.executions_of_activity(activity_id)
         failed = [e for e in executions if is_terminal("execution", e.status) and not is_success("execution", e.status)]
         ev.execution = (failed or executions or [None])[0]
     if ev.execution is not None:

@@ -31,6 +31,9 @@ SENT_ONCE: dict[str, frozenset[str]] = {
         "DeleteScalingRule",
         # an instance refresh's state changes: a repeat of one already made is refused; the task is read back
         "SuspendInstanceRefresh", "ResumeInstanceRefresh", "RollbackInstanceRefresh", "CancelInstanceRefresh",
+        # No ClientToken and nothing to read back (DescribeLifecycleActions shows no deadline); a repeat would use
+        # up another of the action's limited extensions, so a lost answer is reported, not retried.
+        "RecordLifecycleActionHeartbeat",
     }),
     # a rollout's notification (a waiting batch goes on) and cancellation: read back, never sent twice
     "oos": frozenset({"NotifyExecution", "CancelExecution"}),

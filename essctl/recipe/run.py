@@ -210,7 +210,7 @@ def _trigger(cloud: Cloud, spec: RunSpec, report: RunReport, context: ApplyConte
 
 def _watch(cloud: Cloud, spec: RunSpec, report: RunReport, watcher: Watcher) -> None:
     step = time.monotonic()
-    templates = sorted({stage.template for stage in spec.recipe.stages})
+    templates = sorted({stage.template for stage in spec.recipe.stages})     # paces the polls only
     report.watch = watcher.activity(report.triggered.activity_id, templates)
     report.seconds["watch"] = time.monotonic() - step
     if report.outcome != "succeeded":

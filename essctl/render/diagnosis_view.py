@@ -17,8 +17,13 @@ def diagnosis_lines(report: DiagnosisReport) -> Iterable[str]:
     shown = ", ".join(f"{key} {value}" for key, value in report.subject.items() if value)
     yield Line(f"Diagnosis of {shown or 'the group'}", STRONG)
     findings = report.diagnosis.findings
+    pending = report.diagnosis.in_progress
+    if pending:
+        yield Line("  Still in progress:", WARNING)
+        for item in pending:
+            yield Line(f"   - {item}", WARNING)
     if not findings:
-        yield Line("  No problem found.", SUCCESS)
+        yield Line("  No error found yet: it has not ended.", WARNING) if pending else Line("  No problem found.", SUCCESS)
     for number, finding in enumerate(findings, 1):
         yield Line(f"{number}. [{finding.severity}] {finding.code}: {finding.title}  "
                    f"(where: {finding.where}, likelihood {finding.likelihood:.2f})", _SEVERITY_STYLES.get(finding.severity))
@@ -30,6 +35,12 @@ def diagnosis_lines(report: DiagnosisReport) -> Iterable[str]:
             yield Line(f"   run: {finding.fix_command}", STRONG)
         if finding.safe_fix is not None:
             yield "   (essctl diagnose --fix can apply this)"
+    if report.diagnosis.lifecycle_actions:
+        from essctl.render.progress import lifecycle_action_lines
+
+        yield "Lifecycle actions:"
+        for action in report.diagnosis.lifecycle_actions:
+            yield from lifecycle_action_lines(action)
     yield "Checks:"
     for check in report.diagnosis.checks:
         yield Line(f"  {MARKS[check.passed]}  {check.name}: {check.summary}", _CHECK_STYLES[check.passed])

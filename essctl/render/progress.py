@@ -50,8 +50,9 @@ class EventPrinter:
             self._view.event(event)
             return
         marker = "!" if isinstance(event, WarningEvent) else "…" if isinstance(event, Waiting) else "•"
-        elapsed = getattr(event, "elapsed", 0.0)
-        self._line(f"[{elapsed:6.1f}s] {marker} {event.message}" if elapsed else f"{marker} {event.message}",
+        # a watch's events carry the time since the watch began (a replay's virtual time); steps have none
+        elapsed = getattr(event, "elapsed", None)
+        self._line(f"[{elapsed:6.1f}s] {marker} {event.message}" if elapsed is not None else f"{marker} {event.message}",
                    WARNING if isinstance(event, WarningEvent) else None)
 
     def call(self, call: Call) -> None:
@@ -195,12 +196,36 @@ def stopped_line(report: RunReport) -> str:
 def stop_line(stopped: Any, outcome: str, goes_on: str, resume: list[str]) -> str:
     """`essctl: interrupted|error: ... (during the PHASE); WHAT goes on: the command that resumes`, the error
     shortened to the room left."""
-    tail = goes_on + (f": {resume[0]}" if resume else "")
+    tail = goes_on + (f": {resume_text(resume)}" if resume else "")
     if outcome == "interrupted":
         return error_line(f"essctl: interrupted during the {stopped.phase}{tail}")
     where = f" (during the {stopped.phase})"
     room = MAX_ERROR_LINE - len("essctl: error: ") - len(where) - len(tail)
     return error_line(f"essctl: error: {error_line(stopped.reason, limit=max(room, 60))}{where}{tail}")
+
+
+def resume_text(commands: list[str]) -> str:
+    """The commands that pick up a watch, on one line: the watch, then (when there is one) the diagnosis."""
+    return commands[0] + "".join(f"; then: {command}" for command in commands[1:])
+
+
+def timed_out_line(still_running: list[str], commands: list[str], what: str = "") -> str:
+    """The last line of a watch that timed out: what still runs, and how to pick it up."""
+    tail = f"{what}; resume with: {resume_text(commands)}"      # kept whole: it is what to do next
+    head = "essctl: timed out; still running: "
+    running = error_line(", ".join(still_running) or "nothing", limit=max(MAX_ERROR_LINE - len(head) - len(tail), 40))
+    return error_line(head + running + tail)
+
+
+def end_line(report: RunReport) -> str | None:
+    """The last line a person sees after a run that triggered an activity and did not see it end, or stopped
+    after changing something: the activity and the commands that resume (stderr, after the report)."""
+    if report.stopped is not None:
+        return stopped_line(report)
+    if report.outcome == "timed out" and report.resume():
+        goes_on = f"; scaling activity {report.triggered.activity_id} goes on"
+        return timed_out_line(report.watch.running, report.resume(), goes_on)
+    return None
 
 
 def run_report_lines(report: RunReport) -> Iterable[str]:
@@ -221,8 +246,6 @@ def run_report_lines(report: RunReport) -> Iterable[str]:
             yield Line(f"  {'not done':<10} {', '.join(not_done)}", WARNING)
     if report.watch is not None:
         yield from _watch_lines(report.watch)
-    for number, command in enumerate(report.resume()):
-        yield Line(f"  {'resume' if number == 0 else '':<10} {command}", STRONG)
     timings = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in report.seconds.items())
     mutating = sum(1 for call in report.calls if call.mutating)
     checked = f", {len(report.checks)} read back after a lost answer or a duplicate" if report.checks else ""
@@ -232,6 +255,11 @@ def run_report_lines(report: RunReport) -> Iterable[str]:
 
         yield ""
         yield from diagnosis_lines(report.diagnosis)
+    resume = report.resume()
+    if resume:     # last: the activity goes on, and these pick it up
+        yield ""
+    for number, command in enumerate(resume):
+        yield Line(f"  {'resume' if number == 0 else '':<10} {command}", STRONG)
 
 
 def _watch_lines(watch: WatchResult) -> Iterable[str]:
@@ -241,6 +269,8 @@ def _watch_lines(watch: WatchResult) -> Iterable[str]:
             f" - {activity.status_message}" if activity.status_message else ""), state_style("activity", activity.status))
     for instance_id, state in watch.instances.items():
         yield Line(f"  instance   {instance_id}: {state}", state_style("instance", state))
+    for action in watch.lifecycle_actions.values():
+        yield from lifecycle_action_lines(action)
     for execution_id, execution in watch.executions.items():
         line = f"  execution  {execution_id} ({execution.template_name}): {execution.status}"
         if execution.status != "Success" and execution.status_message:
@@ -255,6 +285,19 @@ def _watch_lines(watch: WatchResult) -> Iterable[str]:
                 yield Line(f"             failed task {task.name}: {task.status_message}", ERROR)
     for item in watch.running:
         yield Line(f"  still running: {item}", WARNING)
+
+
+def lifecycle_action_lines(action: Any) -> Iterable[str]:
+    """A lifecycle action with what `essctl hook complete | heartbeat` need: hook, token, instances; how to end or
+    extend its wait while it is pending."""
+    held = ", ".join(action.instance_ids) or "no instance"
+    result = f" {action.result}" if action.result and action.status != "Pending" else ""
+    style = WARNING if action.status == "Pending" else ERROR if action.result in ("ABANDON", "ROLLBACK") else None
+    yield Line(f"  lifecycle  hook {action.hook_id}: {action.status}{result} ({held}; token {action.token})", style)
+    if action.status == "Pending":
+        named = f"--token {action.token} --hook {action.hook_id}"
+        yield Line(f"             end the wait: essctl hook complete {named} [--result ABANDON]", DETAIL)
+        yield Line(f"             or extend it: essctl hook heartbeat {named} --timeout S", DETAIL)
 
 
 def watch_summary_lines(watch: WatchResult) -> Iterable[str]:

@@ -200,7 +200,7 @@ def _detail(event: Event) -> str:
     if isinstance(event, ActivityChanged):
         return f"{event.progress or 0}%" if is_running("activity", event.status) else str(event.status_message or "")
     if isinstance(event, LifecycleActionChanged):
-        return str(event.result or "") if event.status != "Pending" else ""
+        return str(event.result or "") if event.status != "Pending" else f"token {event.token}"
     if isinstance(event, ExecutionChanged):
         parts = [str(event.template or "")]
         if event.status == "Failed" and event.status_message:

@@ -106,7 +106,7 @@ class Watcher:
         self._seen: dict[str, Any] = {}
         self.shows_task: Callable[[TaskExecution], bool] = lambda _task: True   # which tasks get an event
         self._changes = 0
-        self._templates: list[str] = []
+        self._templates: list[str] | None = None
 
     def _event(self, key: str, state: Any, make: Callable[[float], Event]) -> None:
         """Emit only when the state of `key` changed since the last round."""
@@ -145,7 +145,7 @@ class Watcher:
             return False
         waiting = any(not is_terminal("lifecycle_action", item.status) for item in result.lifecycle_actions.values())
         running = any(not is_terminal("execution", item.status) for item in result.executions.values())
-        return waiting and not running and (bool(result.executions) or not self._templates)
+        return waiting and not running and (bool(result.executions) or self._templates == [])
 
     def _tape_ended(self, why: str) -> TapeEnded:
         """The replay ran out during the watch: a round of polls answered only with answers given already while
@@ -159,25 +159,34 @@ class Watcher:
 
     # -- a scaling activity ---------------------------------------------------------------------------------
 
-    def activity(self, activity_id: str, templates: list[str]) -> WatchResult:
-        """Follow an activity and the executions of `templates` tagged with it, until all of them end."""
+    def activity(self, activity_id: str, templates: list[str] | None = None) -> WatchResult:
+        """Follow an activity and every OOS execution tagged with it (any template, so a hook edited or deleted
+        since does not hide its executions), until all of them end. A round asks only about what can still change:
+        the activity, its instances and lifecycle actions until the activity ends, the tagged executions from the
+        first lifecycle action until they have ended, and the tasks of an execution until it has ended.
+        `templates`, the templates the activity's hooks start when known, only paces the polls (a wait whose
+        hooks start none is quiet); None: not known, an execution may come."""
         rounds_after_end = 0
         self._templates = templates
 
         def poll() -> bool:
             nonlocal rounds_after_end
-            activity = self._poll_activity(activity_id)
-            if activity.group_id:
-                self._poll_instances(activity.group_id, activity_id)
-            self._poll_lifecycle_actions(activity_id)
-            for template in templates:
-                for execution in self.cloud.oos.executions_of_activity(template, activity_id):
+            activity = self.result.activity
+            if activity is None or not is_terminal("activity", activity.status):
+                activity = self._poll_activity(activity_id)
+                if activity.group_id:
+                    self._poll_instances(activity.group_id, activity_id)
+                self._poll_lifecycle_actions(activity_id)
+            # ESS starts an execution when a hook's wait begins: none before the activity has a lifecycle action
+            if self.result.lifecycle_actions:
+                for execution in self.cloud.oos.executions_of_activity(activity_id):
                     self._track_execution(execution)
             executions_done = all(is_terminal("execution", e.status) for e in self.result.executions.values())
             if is_terminal("activity", activity.status) and executions_done:
-                # An execution may still be registering when a rejected or quick activity ends: one more round.
+                # An execution may still be registering when a rejected or quick activity ends: one more round,
+                # unless no hook fired (no lifecycle action: nothing can have started one).
                 rounds_after_end += 1
-                return bool(self.result.executions) or not templates or rounds_after_end > 1
+                return bool(self.result.executions) or not self.result.lifecycle_actions or rounds_after_end > 1
             return False
 
         return self._loop(poll)
@@ -205,7 +214,7 @@ class Watcher:
         for item in self.cloud.ess.lifecycle_actions(activity_id):
             self.result.lifecycle_actions[item.token] = item
             self._event(f"action:{item.token}", (item.status, item.result), lambda elapsed, a=item: (
-                LifecycleActionChanged(a.hook_id, a.status, a.result, list(a.instance_ids), elapsed=elapsed)))
+                LifecycleActionChanged(a.hook_id, a.status, a.result, list(a.instance_ids), a.token, elapsed=elapsed)))
 
     def _track_execution(self, execution: Execution) -> None:
         """Poll the execution's tasks; events read in order: the execution running, its tasks, the execution ended."""
@@ -245,7 +254,8 @@ def _cut(text: str, limit: int) -> str:
 
 
 def hook_templates_and_timeout(cloud: Cloud, activity_id: str, pacing: Pacing) -> tuple[list[str], float]:
-    """The OOS templates the activity's group's active hooks start, and the longest hook timeout plus the margin."""
+    """The OOS templates the activity's group's active hooks start (for pacing only: executions are found by their
+    tag), and the longest hook timeout plus the margin."""
     activity = scaling_activity(cloud, activity_id, pacing)
     hooks = [hook for hook in cloud.ess.list_lifecycle_hooks(str(activity.group_id)) if hook.active]
     templates = sorted({name for hook in hooks if (name := oos_template_of(hook.notification_arn))})

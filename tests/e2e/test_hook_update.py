@@ -18,7 +18,7 @@ def hook_id(sandbox):
 
 def test_timeout_default_result_and_status_change_in_place(cli, sandbox, hook_id):
     result = cli("hook", "update", hook_id, "--timeout", "900", "--default-result", "abandon", "--status", "InActive",
-                 "-o", "json", *_cloud(sandbox))
+                 "--yes", "-o", "json", *_cloud(sandbox))
     assert result.code == 0, result.err
     shown = json.loads(result.out)
     assert shown["LifecycleHookId"] == hook_id
@@ -31,11 +31,12 @@ def test_timeout_default_result_and_status_change_in_place(cli, sandbox, hook_id
 
 
 def test_only_the_given_field_is_sent(cli, sandbox, hook_id):
-    result = cli("hook", "update", hook_id, "--status", "Active", "-o", "json", "-v", *_cloud(sandbox))
+    result = cli("hook", "update", hook_id, "--status", "InActive", "--timeout", "60", "--yes", "-o", "json", "-v",
+                 *_cloud(sandbox))
     assert result.code == 0, result.err
     sent = [line for line in result.err.splitlines() if "ess:ModifyLifecycleHook" in line]
     assert len(sent) == 1
-    assert "LifecycleHookStatus=Active" in sent[0] and f"ScalingGroupId={steps.GROUP}" in sent[0]
+    assert "LifecycleHookStatus=InActive" in sent[0] and f"ScalingGroupId={steps.GROUP}" in sent[0]
     assert "HeartbeatTimeout" not in sent[0] and "DefaultResult" not in sent[0]
     assert sandbox.backends.ess.hooks[hook_id]["HeartbeatTimeout"] == 60
 
@@ -45,7 +46,7 @@ def test_the_fix_command_of_the_knowledge_base_works_as_written(cli, sandbox, ho
                  and entry.fix_command.startswith("essctl hook update")}
     assert templates == {"essctl hook update {hook_id} --timeout {suggested_timeout}"}
     command = next(iter(templates)).format(hook_id=hook_id, suggested_timeout=480).split()[1:]
-    result = cli(*command, "-o", "table", *_cloud(sandbox))
+    result = cli(*command, "--yes", "-o", "table", *_cloud(sandbox))   # a person answers the question instead
     assert result.code == 0, result.err
     assert "480" in result.out and hook_id in result.out
     assert sandbox.backends.ess.hooks[hook_id]["HeartbeatTimeout"] == 480
@@ -70,3 +71,29 @@ def test_an_unknown_hook_is_reported_and_nothing_modified(cli, sandbox):
     assert result.code == 1
     assert result.err == "essctl: error: lifecycle hook ash-sbx0000000000000000 not found in region cn-hangzhou\n"
     assert [action for _, action, _ in sandbox.bodies] == ["DescribeLifecycleHooks"]
+
+
+def test_each_changed_field_is_shown_before_and_after_and_confirmed(cli, sandbox, hook_id):
+    result = cli("hook", "update", hook_id, "--timeout", "900", "--default-result", "CONTINUE", "--yes", "-o", "json",
+                 *_cloud(sandbox))
+    assert result.code == 0, result.err
+    lines = result.err.splitlines()
+    assert lines[0].startswith(f"essctl: ~ hook {hook_id} (") and lines[0].endswith(f") in {steps.GROUP}:")
+    assert lines[1:] == ["essctl:     HeartbeatTimeout: 60 -> 900"]      # DefaultResult is CONTINUE already
+
+
+def test_off_a_terminal_without_yes_the_change_is_shown_and_nothing_is_sent(cli, sandbox, hook_id):
+    result = cli("hook", "update", hook_id, "--timeout", "900", *_cloud(sandbox))
+    assert result.code == 2
+    assert "essctl:     HeartbeatTimeout: 60 -> 900" in result.err
+    assert result.err.splitlines()[-1] == ("essctl: error: refusing to change the hook without --yes: not on a "
+                                           "terminal (nothing was changed)")
+    assert "ModifyLifecycleHook" not in [action for _, action, _ in sandbox.bodies]
+    assert sandbox.backends.ess.hooks[hook_id]["HeartbeatTimeout"] == 60
+
+
+def test_values_the_hook_has_already_send_nothing(cli, sandbox, hook_id):
+    result = cli("hook", "update", hook_id, "--timeout", "60", "-o", "json", *_cloud(sandbox))
+    assert result.code == 0, result.err
+    assert "already has these values: nothing was sent" in result.err
+    assert "ModifyLifecycleHook" not in [action for _, action, _ in sandbox.bodies]

@@ -97,7 +97,7 @@ def test_a_timeout_raised_by_a_diagnosis_survives_the_next_run_with_the_override
     result, _ = _run(cli, sandbox, "run-command", "--no-trigger")
     assert result.code == 0, result.err
     (hook_id,) = [h["LifecycleHookId"] for h in sandbox.backends.ess.hooks.values()]
-    fixed = cli("hook", "update", hook_id, "--timeout", "1500", "-o", "json", *_cloud(sandbox))
+    fixed = cli("hook", "update", hook_id, "--timeout", "1500", "--yes", "-o", "json", *_cloud(sandbox))
     assert fixed.code == 0, fixed.err
     assert (f"note: recipe run-command made this hook: its next `essctl recipe run run-command --group {GROUP}` "
             "sets it back unless given --hook-timeout 1500") in fixed.err

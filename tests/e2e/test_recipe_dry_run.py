@@ -1,5 +1,6 @@
 """recipe run --dry-run: the whole run against the recipe's shipped tape, with no credentials and no network."""
 import json
+import re
 
 import pytest
 
@@ -24,8 +25,22 @@ def test_dry_run_needs_no_credentials_and_gives_one_json_document(name, tmp_path
     assert not list(tmp_path.rglob("*.json")), "a dry-run wrote a credentials or config file"
 
 
-def test_dry_run_table_prints_every_call_and_the_summary(cli):
+def test_dry_run_table_reads_as_the_run_a_person_sees(cli):
+    """Steps, then the watch's events stamped with the replay's (virtual) time since the watch began, then the
+    summary; no call lines (those are -v's)."""
     result = cli("recipe", "run", "run-command", "--dry-run", "-o", "table")
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert not [line for line in lines if "replayed " in line]
+    assert "• hook ESSHookForRunCommand: created" in "\n".join(lines)
+    stamps = [float(match.group(1)) for line in lines if (match := re.match(r"^\[ *(\d+\.\d)s\] • ", line))]
+    assert len(stamps) >= 8 and stamps == sorted(stamps)
+    assert stamps[0] == 0.0 and stamps[-1] > 10            # the back-off: 2 + 3 + 4.5 + 6.75 s of polling
+    assert "Recipe run-command: SUCCEEDED  (dry-run: recorded answers)" in lines
+
+
+def test_dry_run_table_with_verbose_prints_every_call(cli):
+    result = cli("recipe", "run", "run-command", "--dry-run", "-o", "table", "-v")
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert lines[0].startswith("Dry-run: every answer comes from ") and "nothing is sent" in lines[0]

@@ -135,8 +135,8 @@ def test_a_dry_run_shows_hostile_inputs_recipe_fields_and_tape_source_as_text(cl
     tape = tmp_path / "tape.yaml"
     recorded = (REPO / "essctl" / "tapes" / "recipe-run-command.yaml").read_text()
     tape.write_text(re.sub(r"(?m)^source: .*$", lambda _: f"source: {HOSTILE_YAML}", recorded, count=1))
-    result = cli("recipe", "run", _hostile_recipe(tmp_path), "--dry-run", "--tape", tape, "-o", "table",
-                 "-p", f"commandContent={WRITTEN}")
+    result = cli("recipe", "run", _hostile_recipe(tmp_path), "--dry-run", "--tape", tape, "-o", "table", "-v",
+                 "-p", f"commandContent={WRITTEN}")       # -v: the replayed calls are listed too
     assert result.code == 0, result.err
     _clean(result.out, result.err)
     first = result.out.splitlines()[0]
@@ -198,7 +198,7 @@ def test_the_live_table_shows_the_failure_message_as_text(failed_activity):
     box, activity_id = failed_activity
     events = []
     Watcher(Cloud(steps.session(box)), events.append, timeout=30, pacing=Pacing(0.02, 0.1)).activity(
-        activity_id, [steps.RUN_COMMAND])
+        activity_id)
 
     class Terminal(io.StringIO):
         def isatty(self):

@@ -60,6 +60,7 @@ def _masker(box, activity_id):
     ids.update({hook_id: "ASH" for hook_id in box.backends.ess.hooks})
     ids.update({instance_id: "I" for instance_id in box.backends.ess.activities[activity_id]["instances"]})
     ids.update({execution_id: "EXEC" for execution_id in box.backends.oos.executions})
+    ids.update({token: "TOKEN" for token in box.backends.ess.actions})
 
     def mask(text):
         for real, placeholder in ids.items():
@@ -83,7 +84,7 @@ def _events(out):
 SUCCESS_EVENTS = [
     "activity: activity ASA: InProgress 50%",
     "instance: instance I: Pending:Wait",
-    "lifecycle_action: lifecycle action of hook ASH: Pending",
+    "lifecycle_action: lifecycle action of hook ASH: Pending (token TOKEN, instances I)",
     f"execution: execution EXEC ({steps.RUN_COMMAND}): Running",
     "task: task runCommand (ACS::ExecuteApi): Running",
     "task: task runCommand (ACS::ExecuteApi): Success",
@@ -129,6 +130,7 @@ def test_activity_watch_prints_one_plain_line_per_change(cli, paced):
         "Result: SUCCEEDED",
         '  activity   ASA: Successful - "1" ECS instance(s) are added.',
         "  instance   I: InService",
+        "  lifecycle  hook ASH: Completed CONTINUE (I; token TOKEN)",
         f"  execution  EXEC ({steps.RUN_COMMAND}): Success",
         '             outputs: {"commandOutputs": ["hi\\n"]}',
     ]
@@ -137,7 +139,7 @@ def test_activity_watch_prints_one_plain_line_per_change(cli, paced):
 EVENT_FIELDS = {
     "activity": {"ActivityId", "Status", "Progress", "StatusMessage"},
     "instance": {"InstanceId", "State"},
-    "lifecycle_action": {"HookId", "Status", "Result", "InstanceIds"},
+    "lifecycle_action": {"HookId", "Status", "Result", "InstanceIds", "Token"},
     "execution": {"ExecutionId", "Template", "Status", "StatusMessage", "Outputs"},
     "task": {"ExecutionId", "Task", "Status", "StatusMessage"},
 }
@@ -200,8 +202,10 @@ def test_timeout_exits_4_naming_what_still_runs_and_how_to_resume(cli, sandbox_f
     assert result.code == 4
     running = (f"activity {activity_id} InProgress, execution {execution.execution_id} Running, "
                f"instance {instance.instance_id} Pending:Wait")
-    assert result.err == (f"essctl: timed out; still running: {running}; "
-                          f"resume with: essctl activity watch {activity_id}\n")
+    resume = (f"; resume with: essctl activity watch {activity_id} --region cn-hangzhou; then: essctl diagnose "
+              f"--activity {activity_id} --region cn-hangzhou\n")
+    assert result.err.startswith(f"essctl: timed out; still running: activity {activity_id} InProgress, execution ")
+    assert result.err.endswith(resume) and len(result.err) <= 301     # what runs is shortened, never what to do
     summary = result.out.partition("\n\n")[2].splitlines()
     assert summary[0] == "Result: TIMED OUT"
     assert summary[-3:] == [f"  still running: {item}" for item in running.split(", ")]
@@ -274,7 +278,8 @@ def test_ctrl_c_exits_130_with_the_command_that_resumes(sandbox_factory, tmp_pat
         proc.kill()
     assert first.startswith("[") and f"activity {activity_id}: InProgress" in first
     assert proc.returncode == 130
-    assert err == f"essctl: interrupted; resume with: essctl activity watch {activity_id}\n"
+    assert err == (f"essctl: interrupted; resume with: essctl activity watch {activity_id} --region cn-hangzhou; "
+                   f"then: essctl diagnose --activity {activity_id} --region cn-hangzhou\n")
     assert "Traceback" not in out + err
 
 
@@ -287,9 +292,32 @@ def test_a_throttled_list_executions_is_retried_and_the_watch_succeeds(cli, sand
     assert result.code == 0, result.err
     summary = json.loads(result.out.splitlines()[-1])
     assert summary["Succeeded"] is True and summary["Activity"]["StatusCode"] == "Successful"
-    listed = [line for line in result.err.splitlines() if "oos:ListExecutions" in line]
+    listed = [line for line in result.err.splitlines() if line.startswith("essctl: api oos:ListExecutions")]
     assert listed and all("-> 200" in line for line in listed)
     assert box.faults.calls("ListExecutions") == len(listed) + 1          # the throttled first try, then retried
+    # -v shows the retry itself: the attempt, why, and the wait the server asked for
+    [retry] = [line for line in result.err.splitlines() if line.startswith("essctl: retry ")]
+    assert re.fullmatch(r"essctl: retry oos:ListExecutions: attempt 2 of 4 after Throttling\.User, HTTP 400, request "
+                        r"id [0-9A-F-]+; waiting 0\.05 s \(as the server asked\)", retry), retry
+    assert result.err.index(retry) < result.err.index(listed[0])
+
+
+def test_verbose_shows_each_retry_of_a_5xx_without_secrets(cli, sandbox_factory):
+    box = sandbox_factory(_scenario(faults="""faults: {rules: [{action: DescribeScalingActivities, call: 1,
+  error: {code: ServiceUnavailable, status: 503}}, {action: DescribeScalingActivities, call: 2,
+  error: {code: ServiceUnavailable, status: 503}}]}"""), speed=10)
+    s = steps.session(box)
+    activity_id = steps.execute(s, steps.create_rule(s))
+    result = cli("activity", "list", "--group", steps.GROUP, "-o", "json", "-v", *_cloud(box))
+    assert result.code == 0, result.err
+    retries = [line for line in result.err.splitlines() if line.startswith("essctl: retry ")]
+    assert [line.split(" after ")[0] for line in retries] == [
+        "essctl: retry ess:DescribeScalingActivities: attempt 2 of 4",
+        "essctl: retry ess:DescribeScalingActivities: attempt 3 of 4"]
+    assert all(re.search(r"after ServiceUnavailable, HTTP 503.*; waiting \d+\.\d\d s$", line) for line in retries)
+    assert activity_id in result.out
+    for secret in (FAKE_KEY_SECRET, FAKE_STS_TOKEN, "Signature", "Authorization"):
+        assert secret not in result.err
 
 
 def _final_rows(text, title):
@@ -321,8 +349,7 @@ def _watched(box, actions):
     """Watch a scale-out with the Watcher itself, collecting its events."""
     s, hook_id, activity_id = _scale_out(box, actions, waiting=actions is steps.RUN_COMMAND_ACTIONS)
     events = []
-    Watcher(Cloud(steps.session(box)), events.append, timeout=30, pacing=Pacing(0.02, 0.15)).activity(
-        activity_id, [steps.RUN_COMMAND])
+    Watcher(Cloud(steps.session(box)), events.append, timeout=30, pacing=Pacing(0.02, 0.15)).activity(activity_id)
     return s, hook_id, activity_id, events
 
 
@@ -372,8 +399,7 @@ def test_polling_stays_short_while_an_execution_runs_with_one_call_per_resource_
         now[0] += seconds
 
     pacing = Pacing(first=2.0, longest=15.0, sleep=sleep, clock=lambda: now[0])
-    result = Watcher(Cloud(session), lambda event: None, timeout=100, pacing=pacing).activity(activity_id,
-                                                                                       [steps.RUN_COMMAND])
+    result = Watcher(Cloud(session), lambda event: None, timeout=100, pacing=pacing).activity(activity_id)
     # 1 s after the first round (all of it new), then growing to 3 s while the execution runs: never 15 s
     assert sleeps[:4] == pytest.approx([1.0, 1.5, 2.25, 3.0])
     assert max(sleeps) == pytest.approx(3.0) and all(wait in (1.0, 1.5, 2.25, 3.0) for wait in sleeps)
@@ -402,8 +428,51 @@ def test_polling_backs_off_while_only_a_time_out_can_end_the_wait(sandbox_factor
         now[0] += seconds
 
     pacing = Pacing(first=2.0, longest=15.0, sleep=sleep, clock=lambda: now[0])
-    result = Watcher(Cloud(steps.session(box)), lambda event: None, timeout=100, pacing=pacing).activity(
-        activity_id, [])
+    result = Watcher(Cloud(steps.session(box)), lambda event: None, timeout=100, pacing=pacing).activity(activity_id, [])
     assert result.timed_out and list(result.lifecycle_actions.values())[0].status == "Pending"
     assert sleeps[:5] == pytest.approx([1.0, 1.5, 2.25, 3.375, 5.0625])
     assert sleeps[-1] == pytest.approx(15.0) and len(sleeps) < 15
+
+
+@pytest.fixture
+def outlived(sandbox_factory):
+    """A scale-out whose hook timed out (30 s) while its script (6000 s) still runs, the hook deleted since: the
+    activity has ended, its execution has not, and no hook of the group names the template any more."""
+    from alibabacloud_ess20220222 import models
+
+    box = sandbox_factory(_scenario(duration=6000), speed=20)
+    s = steps.session(box)
+    steps.grant(s, steps.RUN_COMMAND_ACTIONS)
+    hook_id = steps.create_hook(s, metadata={"commandContent": "echo hi"}, timeout=30)
+    activity_id = steps.execute(s, steps.create_rule(s))
+    steps.wait_for(lambda: steps.finished(s, activity_id))
+    s.ess.delete_lifecycle_hook(models.DeleteLifecycleHookRequest(region_id="cn-hangzhou", lifecycle_hook_id=hook_id))
+    [execution] = steps.executions(s, activity_id)
+    assert execution.status == "Running"
+    return box, activity_id, execution.execution_id
+
+
+def test_executions_are_found_by_their_tag_after_the_hook_is_gone_and_only_what_can_change_is_polled(outlived):
+    box, activity_id, execution_id = outlived
+    session = steps.session(box)
+    result = Watcher(Cloud(session), lambda event: None, timeout=1.0, pacing=Pacing(0.05, 0.1)).activity(activity_id)
+    assert result.timed_out and list(result.executions) == [execution_id]
+    calls = Counter(call.action for call in session.calls)
+    rounds = calls["ListExecutions"]
+    assert rounds >= 3
+    # the ended activity, its instances and lifecycle actions once; the running execution and its tasks each round
+    assert calls == {"DescribeScalingActivities": 1, "DescribeScalingInstances": 1, "DescribeLifecycleActions": 1,
+                     "ListExecutions": rounds, "ListTaskExecutions": rounds}
+    listed = [call.parameters for call in session.calls if call.action == "ListExecutions"]
+    assert all("TemplateName" not in parameters for parameters in listed)
+
+
+def test_diagnose_finds_the_execution_after_the_hook_is_gone_and_names_what_still_runs(cli, outlived):
+    box, activity_id, execution_id = outlived
+    result = cli("diagnose", "--activity", activity_id, "-o", "json", *_cloud(box))
+    report = json.loads(result.out)
+    assert report["Subject"]["ExecutionId"] == execution_id
+    assert any(item.startswith(f"execution {execution_id} ({steps.RUN_COMMAND}) Running") for item in
+               report["InProgress"])
+    [action] = report["LifecycleActions"]
+    assert action["LifecycleActionStatus"] == "Timeout" and action["LifecycleActionToken"] in box.backends.ess.actions

@@ -42,7 +42,7 @@ def test_every_watch_poll_refused_past_the_retries(cli, sandbox_factory, code, s
 def test_ctrl_c_during_the_watch(cli, sandbox, monkeypatch):
     polls = []
 
-    def interrupted(self, activity_id, templates):
+    def interrupted(self, activity_id, templates=None):
         polls.append(activity_id)
         raise KeyboardInterrupt
 
@@ -167,7 +167,8 @@ def test_activity_watch_refused_past_the_retries_says_how_to_resume(cli, sandbox
     assert result.code == 3
     [line] = result.err.strip().splitlines()
     assert line.startswith("essctl: error: ess:DescribeLifecycleActions Throttling.User")
-    assert line.endswith(f"resume with: essctl activity watch {activity_id}")
+    assert line.endswith(f"resume with: essctl activity watch {activity_id} --region cn-hangzhou; then: essctl "
+                         f"diagnose --activity {activity_id} --region cn-hangzhou")
 
 
 def test_ctrl_c_at_the_confirmation_says_nothing_was_changed(monkeypatch):

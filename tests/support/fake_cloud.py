@@ -216,9 +216,19 @@ class FakeEss(_Recorder):
         self._call("activity_instances", group_id=group_id, activity_id=activity_id)
         return []
 
-    def lifecycle_actions(self, activity_id: str) -> list[LifecycleAction]:
+    def lifecycle_actions(self, activity_id: str, *, status: str | None = None) -> list[LifecycleAction]:
         self._call("lifecycle_actions", activity_id=activity_id)
         return []
+
+    def get_scaling_instance(self, instance_id: str) -> ScalingInstance | None:
+        self._call("get_scaling_instance", instance_id=instance_id)
+        return None
+
+    def complete_lifecycle_action(self, hook_id: str, token: str, result: str, client_token: str) -> None:
+        self._call("complete_lifecycle_action", hook_id=hook_id, token=token, result=result)
+
+    def record_lifecycle_action_heartbeat(self, hook_id: str, token: str, timeout: int | None) -> None:
+        self._call("record_lifecycle_action_heartbeat", hook_id=hook_id, token=token, timeout=timeout)
 
 
 class FakeOos(_Recorder):
@@ -275,8 +285,8 @@ class FakeOos(_Recorder):
             self._tasks[execution_id] = now[1]
         return now[0] if now else None
 
-    def executions_of_activity(self, template: str, activity_id: str) -> list[Execution]:
-        self._call("executions_of_activity", template=template, activity_id=activity_id)
+    def executions_of_activity(self, activity_id: str) -> list[Execution]:
+        self._call("executions_of_activity", activity_id=activity_id)
         return []
 
     def task_executions(self, execution_id: str) -> list[TaskExecution]:

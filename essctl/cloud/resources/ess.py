@@ -132,7 +132,8 @@ class ScalingInstance(ApiObject):
     creation_type: str | None = api("CreationType")
     scaling_configuration_id: str | None = api("ScalingConfigurationId")
     launch_template_id: str | None = api("LaunchTemplateId")
-
+    group_id: str | None = api("ScalingGroupId")
+    activity_id: str | None = api("ScalingActivityId")     # the activity that added it
 
 @dataclasses.dataclass(frozen=True)
 class InstanceRefresh(ApiObject):
