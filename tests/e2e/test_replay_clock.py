@@ -49,7 +49,7 @@ def test_a_tape_cut_during_the_watch_ends_it_at_once_with_exit_4(cli, tmp_path):
     assert line.startswith("essctl: error: tape t.yaml ended with the watch still running (activity "
                            "asa-sbx2159035d22429f030 InProgress, execution exec-")
     assert "it holds no later answer" in line
-    replayed = [c for c in json.loads(result.out)["calls"] if c["action"] == "DescribeScalingActivities"]
+    replayed = [c for c in json.loads(result.out)["Calls"] if c["Action"] == "DescribeScalingActivities"]
     assert len(replayed) == rounds + 1      # the recorded rounds, and the one that found nothing new
 
 
