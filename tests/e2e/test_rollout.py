@@ -54,9 +54,9 @@ def test_an_image_rollout_replaces_every_system_disk_batch_by_batch(cli, sandbox
     assert report["outcome"] == "succeeded" and _batches_done(report) == [(1, 2, 2), (2, 2, 2)]
     assert set(_images(box)) == before and set(_images(box).values()) == {"m-new"}
     assert _suspended(box) == []
-    start = next(c for c in report["calls"] if c["action"] == "StartExecution")
-    assert start["parameters"]["ClientToken"].startswith("essctl-")
-    assert json.loads(start["parameters"]["Parameters"])["sourceImageId"] == "m-old"     # for a rollback
+    start = next(c for c in report["calls"] if c["Action"] == "StartExecution")
+    assert start["Parameters"]["ClientToken"].startswith("essctl-")
+    assert json.loads(start["Parameters"]["Parameters"])["sourceImageId"] == "m-old"     # for a rollback
     assert "resume with" not in result.err and "essctl rollout watch exec-" in result.err
 
 
@@ -84,7 +84,7 @@ def test_an_instance_refresh_replaces_the_instances_with_the_image(cli, sandbox_
     assert task["Status"] == "Successful" and task["FinishedUpdateCapacity"] == 4
     after = _images(box)
     assert not set(after) & before and set(after.values()) == {"m-new"}
-    assert not [c for c in report["calls"] if c["service"] == "ram" and c["mutating"]]    # ESS's own role
+    assert not [c for c in report["calls"] if c["Service"] == "ram" and c["Mutating"]]    # ESS's own role
 
 
 def test_a_failure_in_batch_2_is_diagnosed_and_rolled_back(cli, sandbox_factory):
@@ -173,12 +173,12 @@ def test_a_dry_run_of_each_rollout_needs_no_credentials_nor_network(kind, tmp_pa
     assert result.code == 0, result.err
     report = json.loads(result.out)
     assert report["dry_run"] is True and report["outcome"] == "succeeded" and report["resume"] == []
-    assert report["calls"] and all(call["replayed"] for call in report["calls"])
-    started = [c for c in report["calls"] if c["action"] in ("StartExecution", "StartInstanceRefresh")]
-    assert len(started) == 1 and started[0]["parameters"]["ClientToken"].startswith("essctl-")
+    assert report["calls"] and all(call["Replayed"] for call in report["calls"])
+    started = [c for c in report["calls"] if c["Action"] in ("StartExecution", "StartInstanceRefresh")]
+    assert len(started) == 1 and started[0]["Parameters"]["ClientToken"].startswith("essctl-")
     if kind != "refresh":
         assert [b["done"] for b in report["watch"]["batches"]] == [2, 2]
-        sent = json.loads(started[0]["parameters"]["Parameters"])
+        sent = json.loads(started[0]["Parameters"]["Parameters"])
         assert sent.get("imageId", "m-mine") == "m-mine" and sent["scalingGroupId"] == report["plan"]["group"]
 
 
@@ -189,7 +189,7 @@ def test_execution_start_grants_the_template_its_policy_and_runs_it(cli, sandbox
                  "--yes", *FAST, "-o", "json", "--endpoint", box.endpoint, "--region", "cn-hangzhou")
     assert result.code == 0, result.err
     summary = json.loads(result.out.splitlines()[-1])
-    assert summary["event"] == "summary" and summary["executions"][0]["Status"] == "Success"
+    assert summary["Event"] == "summary" and summary["Executions"][0]["Status"] == "Success"
     assert "Essctl-AdjustScalingGroupInstanceCount" in box.world.ram.policies
     refused = cli("execution", "start", "ACS-ESS-AdjustScalingGroupInstanceCount", "-p", f"scalingGroupId={GROUP}",
                   "--endpoint", box.endpoint, "--region", "cn-hangzhou")
