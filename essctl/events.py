@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
+from essctl.casing import pascal_keys
+
 if TYPE_CHECKING:
     from essctl.recipe.apply import Applied
 
@@ -22,8 +24,8 @@ class Event:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "elapsed"}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"event": self.kind, "message": self.message, "elapsed": round(getattr(self, "elapsed", 0.0), 1),
-                **self.data()}
+        return {"Event": self.kind, "Message": self.message, "Elapsed": round(getattr(self, "elapsed", 0.0), 1),
+                **pascal_keys(self.data())}
 
 
 Emit = Callable[[Event], None]
@@ -91,8 +93,8 @@ class Triggered(Event):
         return f"trigger {self.rule}: scaling activity {self.activity_id}"
 
     def to_report(self) -> dict[str, Any]:
-        return {"rule_ari": self.rule_ari, "activity_id": self.activity_id, "client_token": self.client_token,
-                "attempts": self.attempts, "seconds": round(self.seconds, 2)}
+        return {"RuleAri": self.rule_ari, "ScalingActivityId": self.activity_id, "ClientToken": self.client_token,
+                "Attempts": self.attempts, "Seconds": round(self.seconds, 2)}
 
     def data(self) -> dict[str, Any]:
         return {"trigger": self.to_report()}

@@ -58,8 +58,8 @@ def _essctl(box, *args: str) -> tuple[int, str]:
         code = run([*args, "--endpoint", box.endpoint, "--region", "cn-hangzhou", "-o", "json"])
     lines = [line for line in err.getvalue().splitlines() if line.strip() and "succeeded:" not in line]
     if code == 0 and args[0] == "rollout":
-        batches = (json.loads(out.getvalue()).get("watch") or {}).get("batches") or []
-        if not batches or not all(b["done"] == len(b["instances"]) for b in batches):
+        batches = (json.loads(out.getvalue()).get("Watch") or {}).get("Batches") or []
+        if not batches or not all(b["Done"] == len(b["Instances"]) for b in batches):
             return 1, "the rollout ended without updating any instance (the sandbox models no instance of its kind)"
     return code, lines[-1] if lines else ""
 

@@ -9,7 +9,10 @@ from essctl.cli.options import GroupId, Invocation, MaxItems, Wide, command, res
 app = typer.Typer(no_args_is_help=True)
 
 
-@command(app, "list")
+@command(app, "list", examples=(
+    'essctl activity list --group asg-bp1example --status Failed',
+    "essctl activity list -g asg-bp1example -o text --query '[0].ScalingActivityId'",
+))
 def activity_list(
     run: Invocation,
     group: GroupId,
@@ -25,13 +28,18 @@ def activity_list(
     output(run.env, Listing("scaling_activities", activities, wide=wide))
 
 
-@command(app, "watch")
+@command(app, "watch", examples=(
+    'essctl activity watch asa-bp1example',
+    "essctl activity watch asa-bp1example -o json --query '[event, message]'   # JSON lines",
+))
 def activity_watch(run: Invocation,
                    activity_id: Annotated[str, typer.Argument(metavar="ID", callback=resource_id, help="asa-...")],
                    timeout: Timeout = None, poll_interval: Interval = 2.0) -> None:
     """Follow a scaling activity, its instances, lifecycle actions and the OOS executions its hooks started."""
+    from essctl.render.watch_views import check_watch_output
     from essctl.watch.watcher import Pacing, Watcher, hook_templates_and_timeout
 
+    check_watch_output(run.env)
     cloud = run.cloud()
     pacing = Pacing(poll_interval, poll_interval * 7.5)
     templates, hook_timeout = hook_templates_and_timeout(cloud, activity_id, pacing)

@@ -6,9 +6,9 @@ import traceback
 from typing import Annotated, Any, Optional
 
 import typer
-from typer.core import TyperGroup
 
 from essctl import __version__
+from essctl.cli.helptext import PlainGroup
 from essctl.cli.options import flag_for, root_callback
 from essctl.env import prepare_streams, quiet_stdout
 from essctl.errors import EssctlError, InputError
@@ -54,7 +54,7 @@ def build_app(args: list[str]) -> typer.Typer:
     everything = "_ESSCTL_COMPLETE" in os.environ
     for name, (help_text, module) in GROUPS.items():
         sub = _app_of(module) if everything or name in args else typer.Typer(no_args_is_help=True)
-        app.add_typer(sub, name=name, help=help_text)
+        app.add_typer(sub, name=name, help=help_text, cls=PlainGroup)
     return app
 
 
@@ -85,7 +85,7 @@ class _Unhandled(Exception):
     130, or raising an EssctlError that carries its own message and exit code) is left alone."""
 
 
-class _RootGroup(TyperGroup):
+class _RootGroup(PlainGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -134,6 +134,10 @@ def run(argv: list[str] | None = None) -> int:
         if type(exc).__name__ == "Abort":     # Ctrl-C (or end of input) at a prompt
             _say("essctl: interrupted")
             return ExitCode.INTERRUPTED
+        if type(exc).__name__ == "NoArgsIsHelpError":   # `essctl`, `essctl recipe`: the help, already printed
+            if exc.format_message().strip():              # (by rich; click's own help comes as the message)
+                print(exc.format_message())
+            return int(getattr(exc, "exit_code", ExitCode.USAGE))
         if _is_click_exception(exc):
             context = getattr(exc, "ctx", None)
             hint = f" (see '{context.command_path} --help')" if context is not None else ""

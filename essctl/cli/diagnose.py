@@ -3,12 +3,18 @@ from typing import Annotated, Optional
 
 import typer
 
+from essctl.cli.completion import complete_group
 from essctl.cli.options import Invocation, command, confirmer, resource_id
 
 app = typer.Typer()
 
 
-@command(app, "diagnose", short_help="Why a run failed: checks with evidence, likely causes, the fix to run.")
+@command(app, "diagnose", short_help="Why a run failed: checks with evidence, likely causes, the fix to run.",
+         examples=(
+    'essctl diagnose --group asg-bp1example',
+    'essctl diagnose --activity asa-bp1example --fix',
+    'essctl diagnose --tape diagnose-forbidden-ram --group asg-sandbox000000000001',
+))
 def diagnose(
     run: Invocation,
     activity: Annotated[Optional[str], typer.Option(
@@ -16,7 +22,7 @@ def diagnose(
     execution: Annotated[Optional[str], typer.Option(
         "--execution", metavar="ID", callback=resource_id, help="An OOS execution (exec-...).")] = None,
     group: Annotated[Optional[str], typer.Option(
-        "--group", "-g", metavar="ID", callback=resource_id,
+        "--group", "-g", metavar="ID", callback=resource_id, autocompletion=complete_group,
         help="A scaling group: its latest failed or rejected activity.")] = None,
     recipe: Annotated[Optional[str], typer.Option(
         "--recipe", metavar="NAME", help="The recipe that ran (named in the suggested commands).")] = None,

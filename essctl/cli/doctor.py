@@ -8,7 +8,11 @@ from essctl.cli.options import Invocation, command
 app = typer.Typer()
 
 
-@command(app, "doctor", short_help="Probe, read-only, what essctl assumes about this account and region.")
+@command(app, "doctor", short_help="Probe, read-only, what essctl assumes about this account and region.", examples=(
+    'essctl doctor --region cn-hangzhou',
+    'essctl doctor --record doctor.yaml --redact-account',
+    'essctl doctor --dry-run',
+))
 def doctor(
     run: Invocation,
     dry_run: Annotated[bool, typer.Option(

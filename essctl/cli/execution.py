@@ -21,7 +21,10 @@ app = typer.Typer(no_args_is_help=True)
 DEFAULT_EXECUTION_TIMEOUT_S = 900.0
 
 
-@command(app, "list")
+@command(app, "list", examples=(
+    'essctl execution list --template ACS-ESS-LifeCycleRunCommand --status Failed',
+    "essctl execution list -o text --query '[].[ExecutionId, Status]'",
+))
 def execution_list(
     run: Invocation,
     template: Annotated[Optional[str], typer.Option(
@@ -39,7 +42,10 @@ def execution_list(
     output(run.env, Listing("executions", executions, wide=wide))
 
 
-@command(app, "watch")
+@command(app, "watch", examples=(
+    'essctl execution watch exec-0123456789abcdef',
+    'essctl execution watch exec-0123456789abcdef -o yaml --timeout 600',
+))
 def execution_watch(run: Invocation,
                     execution_id: Annotated[str, typer.Argument(metavar="ID", callback=resource_id, help="exec-...")],
                     timeout: Timeout = None, poll_interval: Interval = 2.0) -> None:
@@ -55,7 +61,10 @@ def execution_watch(run: Invocation,
                                               f"essctl diagnose --execution {execution_id}{region}"], watcher)
 
 
-@command(app, "start")
+@command(app, "start", examples=(
+    "essctl execution start ACS-ESS-AdjustScalingGroupInstanceCount -p scalingGroupId=asg-bp1example "
+    "-p adjustmentType=QuantityChangeInCapacity -p adjustmentCount=1",
+))
 def execution_start(
     run: Invocation,
     template: Annotated[str, typer.Argument(metavar="NAME", help="The OOS template (GetTemplate).")],

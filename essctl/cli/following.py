@@ -1,5 +1,4 @@
 """What the watch commands share: run a watch under the right view, print its end, exit 0, 1, 4 or 130."""
-import json
 from typing import Annotated, Any, Callable, Optional
 
 import typer
@@ -44,8 +43,7 @@ def follow(run: Invocation, title: str, resume: list[str], watch: Callable[[Any]
         run.env.stderr.write(f"essctl: the output was closed; resume with: {then}\n")
         raise typer.Exit(int(ExitCode.OPERATION_FAILED))
     if isinstance(view, JsonLinesWatchView):
-        run.env.stdout.write(json.dumps({"event": "summary", **result.to_dict()}, ensure_ascii=False, default=str)
-                             + "\n")
+        view.summary({"Event": "summary", **result.to_dict()})
     else:
         write_lines(run.env, (summary or watch_summary_lines)(result))
     if result.timed_out:

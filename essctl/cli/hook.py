@@ -9,7 +9,10 @@ from essctl.facts.ess import HEARTBEAT_RANGE_S
 app = typer.Typer(no_args_is_help=True)
 
 
-@command(app, "list")
+@command(app, "list", examples=(
+    'essctl hook list --group asg-bp1example',
+    "essctl hook list -g asg-bp1example -o text --query '[].[LifecycleHookId, HeartbeatTimeout]'",
+))
 def hook_list(run: Invocation, group: GroupId, max_items: MaxItems = None, wide: Wide = False) -> None:
     """List the lifecycle hooks of a scaling group (DescribeLifecycleHooks)."""
     from essctl.render import Listing, output
@@ -21,7 +24,10 @@ def hook_list(run: Invocation, group: GroupId, max_items: MaxItems = None, wide:
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do it without asking.")]
 
 
-@command(app, "update")
+@command(app, "update", examples=(
+    'essctl hook update ash-bp1example --timeout 1500',
+    'essctl hook update ash-bp1example --status InActive',
+))
 def hook_update(
     run: Invocation,
     hook_id: Annotated[str, typer.Argument(metavar="ID", callback=resource_id, help="Lifecycle hook id (ash-...).")],
@@ -69,7 +75,7 @@ def hook_update(
 
 
 Instance = Annotated[Optional[str], typer.Argument(
-    metavar="[INSTANCE]", callback=resource_id, help="An instance in a wait state (i-...): its pending actions.")]
+    metavar="INSTANCE", callback=resource_id, help="An instance in a wait state (i-...): its pending actions.")]
 Token = Annotated[Optional[str], typer.Option(
     "--token", metavar="T", help="The LifecycleActionToken (with --hook), as `activity watch` and `diagnose` list it.")]
 HookOption = Annotated[Optional[str], typer.Option(
@@ -92,7 +98,10 @@ def _targets(run: Invocation, instance, token, hook, activity, verb: str, yes: b
     return cloud, targets
 
 
-@command(app, "complete")
+@command(app, "complete", examples=(
+    'essctl hook complete i-bp1example                      # its pending action, CONTINUE',
+    'essctl hook complete --activity asa-bp1example --result ABANDON --yes',
+))
 def hook_complete(
     run: Invocation, instance: Instance = None, token: Token = None, hook: HookOption = None,
     activity: ActivityOption = None,
@@ -115,7 +124,9 @@ def hook_complete(
     output(run.env, [{**target.to_data(), "LifecycleActionResult": result} for target in targets])
 
 
-@command(app, "heartbeat")
+@command(app, "heartbeat", examples=(
+    'essctl hook heartbeat i-bp1example --timeout 1800',
+))
 def hook_heartbeat(
     run: Invocation, instance: Instance = None, token: Token = None, hook: HookOption = None,
     activity: ActivityOption = None,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Callable, List, Optional
 
 import typer
 
+from essctl.cli.completion import complete_group, complete_profile
 from essctl.cloud.services import SERVICES
 from essctl.cloud.settings import CloudSettings, checked_profile, checked_region, parse_endpoints
 from essctl.env import Environment
@@ -33,12 +34,13 @@ class OutputFormat(str, Enum):
     table = "table"
     json = "json"
     yaml = "yaml"
+    text = "text"
 
 
 # name -> annotation; each becomes --name on the root callback and on every cloud command.
 GLOBAL_OPTIONS: dict[str, Any] = {
     "profile": Annotated[Optional[str], typer.Option(
-        "--profile", metavar="NAME", rich_help_panel=CLOUD_PANEL,
+        "--profile", metavar="NAME", rich_help_panel=CLOUD_PANEL, autocompletion=complete_profile,
         help="Credentials profile of ~/.aliyun/config.json (or credentials.ini). Default: the SDK default chain.")],
     "region": Annotated[Optional[str], typer.Option(
         "--region", metavar="REGION", rich_help_panel=CLOUD_PANEL,
@@ -58,7 +60,7 @@ GLOBAL_OPTIONS: dict[str, Any] = {
         help="With --record: replace the account id with a placeholder.")],
     "output": Annotated[Optional[OutputFormat], typer.Option(
         "--output", "-o", rich_help_panel=OUTPUT_PANEL, case_sensitive=False,
-        help="Output format. Default: table on a terminal, json otherwise.")],
+        help="Output format (text: bare values, tab-separated). Default: table on a terminal, json otherwise.")],
     "query": Annotated[Optional[str], typer.Option(
         "--query", metavar="JMESPATH", rich_help_panel=OUTPUT_PANEL,
         help="JMESPath expression applied to the json form of the result.")],
@@ -106,13 +108,13 @@ class Invocation:
             self._cloud = Cloud(CloudSession(self.settings, log=self._log()))
         return self._cloud
 
-    def dry_run_cloud(self, recipe_name: str) -> tuple[Cloud, str | None]:
+    def dry_run_cloud(self, recipe_name: str, recipe_file: str | None = None) -> tuple[Cloud, str | None]:
         """A cloud that answers from the recipe's bundled tape (or --tape FILE), matching calls by action, and the
         scaling group that tape was recorded in."""
-        cloud = self.replay_cloud(f"recipe-{recipe_name}")
+        cloud = self.replay_cloud(f"recipe-{recipe_name}", recipe_file)
         return cloud, cloud.session.recorded_parameter("DescribeScalingGroups", "ScalingGroupIds.1")
 
-    def replay_cloud(self, bundled_tape: str) -> Cloud:
+    def replay_cloud(self, bundled_tape: str, recipe_file: str | None = None) -> Cloud:
         """A cloud that answers from a bundled tape (or --tape FILE), matching calls by action: no network, no
         credentials."""
         import dataclasses
@@ -123,6 +125,15 @@ class Invocation:
         if self.settings.record:
             raise UsageError(f"--record {self.settings.record}: a --dry-run replays recorded answers and sends "
                              "nothing, so there is nothing to record; drop --record or --dry-run")
+        if self.settings.tape is None:
+            from essctl.cloud.tape import bundled_tapes_dir
+
+            if not (bundled_tapes_dir() / f"{bundled_tape}.yaml").is_file():
+                name = bundled_tape.removeprefix("recipe-")
+                raise UsageError(
+                    f"--dry-run: no recorded answers for {clip(name)}: only the built-in recipes come with a tape; "
+                    f"record one against the sandbox (essctl sandbox serve; essctl recipe run {clip(recipe_file or name)}"
+                    " --endpoint http://127.0.0.1:8780 --record my-tape.yaml ...), then add --tape my-tape.yaml")
         tape = self.settings.tape or Path(bundled_tape)
         self.settings = dataclasses.replace(self.settings, tape=tape)
         self._cloud = Cloud(CloudSession(self.settings, log=self._log(), match_by_action=True))
@@ -203,26 +214,37 @@ def root_callback(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def command(app: typer.Typer, name: str, *, global_options: bool = True,
+def command(app: typer.Typer, name: str, *, examples: tuple[str, ...] = (), global_options: bool = True,
             **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The one way a command is wired: `@command(app, "list")` over a function taking an Invocation first (or,
-    with `global_options=False`, a command that needs no cloud and no output format, such as `sandbox serve`)."""
+    """The one way a command is wired: `@command(app, "list", examples=(...))` over a function taking an Invocation
+    first (or, with `global_options=False`, a command that needs no cloud and no output format, such as `sandbox
+    serve`); the examples end its --help."""
+    from essctl.cli.helptext import PlainCommand
+    from essctl.cli.helptext import examples as epilog
+
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
-        app.command(name, **options)(_with_global_options(func) if global_options else func)
+        app.command(name, cls=PlainCommand, epilog=epilog(*examples) if examples else None, **options)(
+            _with_global_options(func) if global_options else func)
         return func
 
     return register
 
 
 def parse_key_values(items: list[str] | None, flag: str) -> dict[str, str]:
-    """KEY=VALUE options (`-p commandType=RunShellScript`) as a mapping; one bad item (no =, a key given twice, a
-    control character) is a usage error."""
+    """KEY=VALUE options (`-p commandType=RunShellScript`) as a mapping; `KEY=@FILE` and `KEY=file://FILE` take the
+    value from a file (`@@` is a literal `@`). One bad item (no =, a key given twice, a control character, an
+    unreadable file) is a usage error."""
     values: dict[str, str] = {}
     for item in items or []:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key:
             raise UsageError(f"{flag}: expected KEY=VALUE, got {shorten(item)}")
+        if value.startswith("@@"):
+            value = value[1:]
+        elif value.startswith("@") or value.startswith("file://"):
+            value = read_value_file(value[1:] if value.startswith("@") else value[len("file://"):],
+                                    f"{flag} {clip(key)}")
         for part, text in (("key", key), ("value", value)):
             problem = control_character(text)
             if problem:
@@ -231,6 +253,31 @@ def parse_key_values(items: list[str] | None, flag: str) -> dict[str, str]:
             raise UsageError(f"{flag} {clip(key)}: given twice (give each key once)")
         values[key] = value
     return values
+
+
+def read_value_file(name: str, where: str) -> str:
+    """The text of a file named in a -p value: a regular UTF-8 file no larger than the largest value a hook can
+    pass (NotificationMetadata's 4,096 characters, 4 bytes each at most)."""
+    from essctl.facts.ess import NOTIFICATION_METADATA_LIMIT
+
+    limit = NOTIFICATION_METADATA_LIMIT * 4
+    path = Path(os.path.expanduser(name)) if name else None
+    if path is None:
+        raise UsageError(f"{where}: name a file after @ or file://")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except IsADirectoryError:
+        raise UsageError(f"{where}: {shown_path(path)} is a folder, not a file") from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{where}: cannot read {shown_path(path)}: {getattr(exc, 'strerror', None) or exc}") from None
+    if len(data) > limit:
+        raise UsageError(f"{where}: {shown_path(path)} is larger than {limit} bytes (a hook passes at most "
+                         f"{NOTIFICATION_METADATA_LIMIT} characters)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{where}: {shown_path(path)} is not UTF-8 text (byte {exc.start})") from None
 
 
 def checked(value: str | None, flag: str, rule: str, *patterns: re.Pattern[str]) -> str | None:
@@ -295,4 +342,4 @@ Wide = Annotated[bool, typer.Option(
     "--wide", rich_help_panel=OUTPUT_PANEL, show_default=False,
     help="Table: every column, even when wider than the terminal (default: the columns that fit 80).")]
 GroupId = Annotated[str, typer.Option("--group", "-g", metavar="ID", callback=resource_id,
-                                      help="Scaling group id (asg-...).")]
+                                      autocompletion=complete_group, help="Scaling group id (asg-...).")]

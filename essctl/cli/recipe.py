@@ -5,9 +5,11 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from essctl.cli.completion import complete_group, complete_recipe, complete_recipe_param
 from essctl.cli.following import Interval
 from essctl.cli.options import (
     MAX_WAIT_S,
+    GroupId,
     Invocation,
     Wide,
     checked,
@@ -22,11 +24,15 @@ from essctl.facts.oos import TEMPLATE_NAME
 
 app = typer.Typer(no_args_is_help=True)
 
-RecipeName = Annotated[str, typer.Argument(metavar="NAME|FILE", help="A built-in recipe name or a recipe file.")]
-Group = Annotated[Optional[str], typer.Option("--group", "-g", metavar="ID", callback=resource_id,
-                                              help="Scaling group id (asg-...).")]
+RecipeName = Annotated[str, typer.Argument(metavar="NAME|FILE", autocompletion=complete_recipe,
+                                           help="A built-in recipe name or a recipe file.")]
+Group = Annotated[Optional[str], typer.Option(
+    "--group", "-g", metavar="ID", callback=resource_id, autocompletion=complete_group,
+    help="Scaling group id (asg-...). \\[required] (with --dry-run: default, the group the tape was recorded in)")]
 Params = Annotated[Optional[List[str]], typer.Option(
-    "--param", "-p", metavar="KEY=VALUE", help="A recipe input; repeat for each (see `essctl recipe show`).")]
+    "--param", "-p", metavar="KEY=VALUE", autocompletion=complete_recipe_param,
+    help="A recipe input; repeat for each (see `essctl recipe show`). "
+    "KEY=@FILE or KEY=file://FILE reads the value from a file.")]
 Variant = Annotated[Optional[str], typer.Option(
     "--policy-variant", metavar="NAME", help="Use the recipe's named policy variant (e.g. tutorial).")]
 CreateRole = Annotated[bool, typer.Option("--create-role", help="Create the role with the OOS trust policy if missing.")]
@@ -39,7 +45,7 @@ DryRun = Annotated[bool, typer.Option(
     "--dry-run", help="Run against the recipe's recorded answers (or --tape FILE): no network, no credentials.")]
 
 
-@command(app, "list")
+@command(app, "list", examples=('essctl recipe list', "essctl recipe list -o text --query '[].Name'",))
 def recipe_list(run: Invocation, wide: Wide = False) -> None:
     """The built-in recipes: name, title, template, hook transitions, policy kind."""
     from essctl.recipe.catalog import builtin_recipe_paths
@@ -51,7 +57,10 @@ def recipe_list(run: Invocation, wide: Wide = False) -> None:
     output(run.env, Listing("recipes", recipes, wide=wide))
 
 
-@command(app, "show")
+@command(app, "show", examples=(
+    'essctl recipe show run-command',
+    'essctl recipe show run-command -o json --query Inputs',
+))
 def recipe_show(run: Invocation, recipe: RecipeName) -> None:
     """A recipe's inputs, the steps it takes in order, and the policy it grants."""
     from essctl.recipe.catalog import find_recipe
@@ -61,7 +70,10 @@ def recipe_show(run: Invocation, recipe: RecipeName) -> None:
     output(run.env, RecipeDescription(find_recipe(recipe)))
 
 
-@command(app, "validate")
+@command(app, "validate", examples=(
+    'essctl recipe validate ./my-recipe.yaml',
+    'essctl recipe validate ./my-recipe.yaml --template-file ./my-template.yaml',
+))
 def recipe_validate(
     run: Invocation, recipe: RecipeName,
     template_file: Annotated[Optional[Path], typer.Option(
@@ -72,20 +84,21 @@ def recipe_validate(
     """Check a recipe file (and its parameters against templates): 'ok: FILE', or one error line and exit 2."""
     from essctl.recipe.catalog import find_recipe
     from essctl.recipe.check import check_against_template
-    from essctl.recipe.show import templates_for_validation
-    from essctl.render import write_lines
+    from essctl.recipe.show import RecipeValidation, templates_for_validation
+    from essctl.render import output
 
     loaded = find_recipe(recipe)
     templates = templates_for_validation(loaded, existing(template_file, "--template-file"),
                                          existing(template_dir, "--template-dir", folder=True))
     for index, template in sorted(templates.items()):
         check_against_template(loaded, loaded.stages[index], template)
-    checked = sorted({template.name for template in templates.values()})
-    write_lines(run.env, [f"ok: {loaded.path}" + (f" (parameters checked against {', '.join(checked)})"
-                                                  if checked else "")])
+    output(run.env, RecipeValidation(loaded.path, tuple(sorted({template.name for template in templates.values()}))))
 
 
-@command(app, "init")
+@command(app, "init", examples=(
+    'essctl recipe init --template ACS-ESS-LifeCycleRunCommand --output-file my.yaml',
+    'essctl recipe init --template MyTemplate --template-file ./my-template.yaml > my.yaml',
+))
 def recipe_init(
     run: Invocation,
     template: Annotated[Optional[str], typer.Option(
@@ -105,6 +118,9 @@ def recipe_init(
 
     if template is None and template_file is None:
         raise UsageError("give --template NAME (and --template-file FILE to read it from a file)")
+    if run.env.query or run.env.output not in (None, "yaml"):
+        raise UsageError(f"{'--query' if run.env.query else '--output ' + str(run.env.output)}: recipe init writes "
+                         "a commented YAML recipe; drop it")
     checked(template, "--template", "an OOS template name: 1-200 letters, digits, _ - .", TEMPLATE_NAME)
     if output_file is not None and not force:
         try:
@@ -163,7 +179,7 @@ def _prepare(run: Invocation, name: str, group: Optional[str], params, dry_run: 
     inputs = resolve_inputs(recipe, parse_key_values(params, "-p"), use_examples=dry_run)
     policy = recipe.policy_spec(variant)
     if dry_run:
-        cloud, recorded_group = run.dry_run_cloud(recipe.name)
+        cloud, recorded_group = run.dry_run_cloud(recipe.name, str(recipe.path) if recipe.path else None)
         group = group or recorded_group
     else:
         cloud = run.cloud()
@@ -180,7 +196,11 @@ def _overrides(hook_timeout=None, default_result=None, adjustment=None, rule=Non
     return Overrides(hook_timeout=hook_timeout, default_result=default_result, adjustment=adjustment, rule=rule)
 
 
-@command(app, "plan")
+@command(app, "plan", examples=(
+    "essctl recipe plan run-command --group asg-bp1example -p commandContent='yum install -y httpd'",
+    'essctl recipe plan run-command -g asg-bp1example -p commandContent=@setup.sh --detailed-exitcode',
+    'essctl recipe plan run-command --dry-run   # the bundled tape: no network',
+))
 def plan(run: Invocation, recipe_name: RecipeName, group: Group = None, param: Params = None,
          policy_variant: Variant = None, create_role: CreateRole = False, no_trigger: NoTrigger = False,
          hook_timeout: HookTimeout = None, default_result: DefaultResult = None, adjustment: Adjustment = None,
@@ -208,7 +228,11 @@ def plan(run: Invocation, recipe_name: RecipeName, group: Group = None, param: P
         raise typer.Exit(2 if the_plan.pending else 0)
 
 
-@command(app, "run")
+@command(app, "run", examples=(
+    "essctl recipe run run-command --group asg-bp1example -p commandContent='yum install -y httpd'",
+    'essctl recipe run run-command -g asg-bp1example -p commandContent=file://setup.sh --yes',
+    'essctl recipe run run-command --dry-run   # rehearse on the bundled tape',
+))
 def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, param: Params = None,
                policy_variant: Variant = None, create_role: CreateRole = False, yes: Yes = False,
                no_trigger: NoTrigger = False, hook_timeout: HookTimeout = None, default_result: DefaultResult = None,
@@ -252,22 +276,22 @@ def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, pa
     raise typer.Exit(int(report.exit_code))
 
 
-@command(app, "teardown")
-def teardown(run: Invocation, recipe_name: RecipeName, group: Group = None,
+@command(app, "teardown", examples=(
+    'essctl recipe teardown run-command --group asg-bp1example',
+    'essctl recipe teardown run-command -g asg-bp1example --policy --yes',
+))
+def teardown(run: Invocation, recipe_name: RecipeName, group: GroupId,
              policy: Annotated[bool, typer.Option("--policy", help="Also detach the recipe's policy from the role "
                                                   "and delete it where nothing else uses it.")] = False,
              policy_variant: Variant = None, adjustment: Adjustment = None, rule: Rule = None,
              force: Force = False, yes: Yes = False) -> None:
     """Remove what the recipe made in the group: its hooks and rule (and with --policy, its policy), after
     confirmation (or --yes). What the recipe did not make is kept."""
-    from essctl.errors import UsageError
     from essctl.recipe.catalog import find_recipe
     from essctl.recipe.teardown import apply_teardown, plan_teardown
     from essctl.render import output
     from essctl.render.progress import EventPrinter
 
-    if not group:
-        raise UsageError("--group: required (the scaling group to remove the recipe from)")
     recipe = _overrides(adjustment=adjustment, rule=rule).apply(find_recipe(recipe_name))
     variant = recipe.policy_spec(policy_variant)
     cloud = run.cloud()

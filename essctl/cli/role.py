@@ -8,7 +8,10 @@ from essctl.cli.options import Invocation, command
 app = typer.Typer(no_args_is_help=True)
 
 
-@command(app, "show")
+@command(app, "show", examples=(
+    'essctl role show OOSServiceRole',
+    "essctl role show OOSServiceRole -o text --query 'Policies[].PolicyName'",
+))
 def role_show(run: Invocation, name: Annotated[str, typer.Argument(metavar="NAME", help="RAM role name.")]) -> None:
     """Show a RAM role, the services it trusts and its attached policies (GetRole, ListPoliciesForRole)."""
     from essctl.inventory import role_report
@@ -17,7 +20,10 @@ def role_show(run: Invocation, name: Annotated[str, typer.Argument(metavar="NAME
     output(run.env, role_report(run.cloud(), name))
 
 
-@command(app, "impact")
+@command(app, "impact", examples=(
+    'essctl role impact OOSServiceRole',
+    "essctl role impact OOSServiceRole -o json --query 'Dependents[?MissingActions]'",
+))
 def role_impact(run: Invocation,
                 name: Annotated[str, typer.Argument(metavar="NAME", help="RAM role name.")]) -> None:
     """What depends on a RAM role: every lifecycle hook in the region whose OOS template runs as it (inactive ones

@@ -125,7 +125,10 @@ def _spec(run: Invocation, group, engine, image, script, rollback_script, packag
     return cloud, spec
 
 
-@command(app, "plan")
+@command(app, "plan", examples=(
+    'essctl rollout plan --group asg-bp1example --image m-bp1new --batches 3',
+    'essctl rollout plan --image m-bp1new --dry-run',
+))
 def rollout_plan(run: Invocation, group: Group = None, engine: Engine = "oos", image: Image = None,
                  script: Script = None, rollback_script: RollbackScript = None, package: Package = None,
                  package_version: PackageVersion = None, action: PackageAction = None, template: Template = None,
@@ -146,7 +149,11 @@ def rollout_plan(run: Invocation, group: Group = None, engine: Engine = "oos", i
     raise typer.Exit(1 if the_plan.failing else 0)
 
 
-@command(app, "start")
+@command(app, "start", examples=(
+    'essctl rollout start --group asg-bp1example --script @upgrade.sh --rollback-script @undo.sh --pause first',
+    'essctl rollout start -g asg-bp1example --engine instance-refresh --image m-bp1new --min-healthy 80',
+    'essctl rollout start --image m-bp1new --dry-run',
+))
 def rollout_start(run: Invocation, group: Group = None, engine: Engine = "oos", image: Image = None,
                   script: Script = None, rollback_script: RollbackScript = None, package: Package = None,
                   package_version: PackageVersion = None, action: PackageAction = None, template: Template = None,
@@ -188,7 +195,10 @@ def rollout_start(run: Invocation, group: Group = None, engine: Engine = "oos", 
     raise typer.Exit(int(report.exit_code))
 
 
-@command(app, "status")
+@command(app, "status", examples=(
+    'essctl rollout status --group asg-bp1example',
+    'essctl rollout status exec-0123456789abcdef -g asg-bp1example -o json',
+))
 def rollout_status(run: Invocation, rollout_id: RolloutId = None, group: Group = None) -> None:
     """The rollout now (the group's latest without ID): status, batches, failed task."""
     from essctl.render import output
@@ -198,7 +208,10 @@ def rollout_status(run: Invocation, rollout_id: RolloutId = None, group: Group =
     output(run.env, status(run.cloud(), group, rollout_id or latest(run.cloud(), group)))
 
 
-@command(app, "watch")
+@command(app, "watch", examples=(
+    'essctl rollout watch --group asg-bp1example',
+    'essctl rollout watch exec-0123456789abcdef -g asg-bp1example',
+))
 def rollout_watch(run: Invocation, rollout_id: RolloutId = None, group: Group = None, timeout: Timeout = None,
                   poll_interval: Interval = 2.0) -> None:
     """Follow a rollout batch by batch until it ends or pauses: exit 0, 1, 4 or 130 with the command that resumes."""
@@ -228,7 +241,9 @@ def _group(group: Optional[str]) -> str:
     return group
 
 
-@command(app, "pause")
+@command(app, "pause", examples=(
+    'essctl rollout pause --group asg-bp1example',
+))
 def rollout_pause(run: Invocation, rollout_id: RolloutId = None, group: Group = None) -> None:
     """Pause: SuspendInstanceRefresh; an OOS rollout pauses itself between batches (--pause first|every)."""
     from essctl.render import output
@@ -238,7 +253,9 @@ def rollout_pause(run: Invocation, rollout_id: RolloutId = None, group: Group = 
     output(run.env, pause(run.cloud(), group, rollout_id or latest(run.cloud(), group)))
 
 
-@command(app, "resume")
+@command(app, "resume", examples=(
+    'essctl rollout resume exec-0123456789abcdef --group asg-bp1example',
+))
 def rollout_resume(run: Invocation, rollout_id: RolloutId = None, group: Group = None) -> None:
     """Go on with a paused rollout: NotifyExecution for a batch waiting, ResumeInstanceRefresh for a refresh."""
     from essctl.render import output
@@ -248,7 +265,9 @@ def rollout_resume(run: Invocation, rollout_id: RolloutId = None, group: Group =
     output(run.env, resume(run.cloud(), group, rollout_id or latest(run.cloud(), group)))
 
 
-@command(app, "cancel")
+@command(app, "cancel", examples=(
+    'essctl rollout cancel --group asg-bp1example',
+))
 def rollout_cancel(run: Invocation, rollout_id: RolloutId = None, group: Group = None) -> None:
     """Cancel the rollout and resume the processes it suspended (CancelExecution + ResumeProcesses, or
     CancelInstanceRefresh)."""
@@ -259,7 +278,10 @@ def rollout_cancel(run: Invocation, rollout_id: RolloutId = None, group: Group =
     output(run.env, cancel(run.cloud(), group, rollout_id or latest(run.cloud(), group)))
 
 
-@command(app, "rollback")
+@command(app, "rollback", examples=(
+    'essctl rollout rollback --group asg-bp1example',
+    'essctl rollout rollback exec-0123456789abcdef -g asg-bp1example',
+))
 def rollout_rollback(run: Invocation, rollout_id: RolloutId = None, group: Group = None, param: Params = None,
                      yes: Yes = False) -> None:
     """Start the documented rollback of a rollout (the group's latest without ID), after confirmation (or --yes)."""
@@ -271,7 +293,10 @@ def rollout_rollback(run: Invocation, rollout_id: RolloutId = None, group: Group
     output(run.env, rollback(run.cloud(), group, rollout_id, parse_key_values(param, "-p")))
 
 
-@command(app, "list")
+@command(app, "list", examples=(
+    'essctl rollout list --group asg-bp1example',
+    "essctl rollout list -g asg-bp1example -o text --query '[].[Id, Status]'",
+))
 def rollout_list(run: Invocation, group: Group = None, max_items: MaxItems = 0) -> None:
     """The group's rollouts, newest first: executions essctl started and ESS instance refresh tasks."""
     from essctl.render import Listing, output

@@ -10,7 +10,10 @@ from essctl.cli.options import command, existing, finite
 app = typer.Typer(no_args_is_help=True)
 
 
-@command(app, "serve", global_options=False)
+@command(app, "serve", global_options=False, examples=(
+    'essctl sandbox serve --port 8780',
+    'essctl --endpoint http://127.0.0.1:8780 --region cn-hangzhou group list',
+))
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on (keep it on loopback).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")] = 8780,

@@ -4,13 +4,14 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from essctl.cli.completion import complete_template_param
 from essctl.cli.options import Invocation, MaxItems, Wide, checked, command, parse_key_values
 from essctl.facts.ess import HEARTBEAT_RANGE_S
 from essctl.facts.oos import ACTION_NAME, TEMPLATE_NAME, TEMPLATE_RULE, TEMPLATE_VERSION
 
 app = typer.Typer(no_args_is_help=True)
 
-Name = Annotated[Optional[str], typer.Argument(metavar="[NAME]", help="OOS template name (GetTemplate).")]
+Name = Annotated[Optional[str], typer.Argument(metavar="NAME", help="OOS template name (GetTemplate).")]
 File = Annotated[Optional[Path], typer.Option(
     "--file", "-f", metavar="FILE", help="A local template file (YAML or JSON) instead of OOS.")]
 ActionDir = Annotated[Optional[Path], typer.Option(
@@ -29,7 +30,10 @@ def _load(run: Invocation, name, file, action_dir, version):
     return load_with_resolver(run.cloud, name, file, action_dir, version)
 
 
-@command(app, "show")
+@command(app, "show", examples=(
+    'essctl template show ACS-ESS-LifeCycleRunCommand',
+    'essctl template show --file my-template.yaml --action-dir ./actions',
+))
 def template_show(run: Invocation, name: Name = None, file: File = None, action_dir: ActionDir = None,
                   version: Version = None) -> None:
     """Parameters (required, filled by ESS or by you), outputs, and the RAM actions the template needs."""
@@ -41,10 +45,18 @@ def template_show(run: Invocation, name: Name = None, file: File = None, action_
     output(run.env, TemplateReport(template, derive_required_actions(template, resolve)))
 
 
-@command(app, "policy")
+@command(app, "policy", examples=(
+    'essctl template policy ACS-ESS-LifeCycleRunCommand > policy.json',
+    'essctl template policy --file my-template.yaml --action-dir ./actions',
+))
 def template_policy(run: Invocation, name: Name = None, file: File = None, action_dir: ActionDir = None,
-                    version: Version = None) -> None:
-    """The least-privilege RAM policy document for the template (ready for ram CreatePolicy)."""
+                    version: Version = None,
+                    allow_incomplete: Annotated[bool, typer.Option(
+                        "--allow-incomplete", help="Print the policy even when some actions could not be derived "
+                        "(exit 0); without it that is exit 1 and nothing on stdout.")] = False) -> None:
+    """The least-privilege RAM policy document for the template (ready for ram CreatePolicy). Exit 1, printing
+    nothing, when an action could not be derived (a nested action not found, an API named by an expression)."""
+    from essctl.errors import PreconditionFailed
     from essctl.render import output
     from essctl.template.report import policy_report
 
@@ -66,14 +78,25 @@ def template_policy(run: Invocation, name: Name = None, file: File = None, actio
             run.env.log(f"cross-check: OOS GenerateExecutionPolicy also lists {action}")
         for action in check.only_derived:
             run.env.log(f"cross-check: derived {action}, which GenerateExecutionPolicy does not list")
+    unresolved = report.derivation.unresolved
+    if unresolved and not allow_incomplete:
+        raise PreconditionFailed(
+            f"the policy is incomplete: {len(unresolved)} unresolved (above); a role with it would be refused "
+            f"with Forbidden.RAM. {'Give --action-dir DIR, or ' if action_dir is None else ''}add "
+            "--allow-incomplete to print it anyway")
     output(run.env, report)
 
 
-@command(app, "check")
+@command(app, "check", examples=(
+    'essctl template check ACS-ESS-LifeCycleRunCommand -p commandType=RunShellScript -p commandContent=@setup.sh'
+    ' --hook-timeout 900',
+))
 def template_check(
     run: Invocation, name: Name = None, file: File = None,
     parameters: Annotated[Optional[List[str]], typer.Option(
-        "--parameter", "-p", metavar="KEY=VALUE", help="A template parameter for the hook (repeatable).")] = None,
+        "--parameter", "-p", metavar="KEY=VALUE", autocompletion=complete_template_param,
+        help="A template parameter for the hook (repeatable); KEY=@FILE or KEY=file://FILE reads the value "
+                         "from a file.")] = None,
     hook_timeout: Annotated[Optional[int], typer.Option(
         "--hook-timeout", min=HEARTBEAT_RANGE_S[0], max=HEARTBEAT_RANGE_S[1], metavar="S",
         help="The hook's HeartbeatTimeout, to check against the template's.")] = None,
@@ -94,7 +117,10 @@ def template_check(
     output(run.env, result)
 
 
-@command(app, "list")
+@command(app, "list", examples=(
+    'essctl template list',
+    "essctl template list --prefix ACS-ESS-LifeCycle -o text --query '[].TemplateName'",
+))
 def template_list(
     run: Invocation,
     prefix: Annotated[str, typer.Option("--prefix", help="Only templates whose name starts with this.")] = "ACS-ESS-",

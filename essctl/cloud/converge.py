@@ -69,8 +69,8 @@ class Check:
         return f"{f'answer lost ({self.cause})' if self.lost else self.cause}, read back: {self.found}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"service": self.service, "action": self.action, "target": self.target, "cause": self.cause,
-                "lost": self.lost, "found": self.found, "verdict": self.verdict}
+        return {"Service": self.service, "Action": self.action, "Target": self.target, "Cause": self.cause,
+                "Lost": self.lost, "Found": self.found, "Verdict": self.verdict}
 
 
 def send_checked(session: CloudSession, service: str, action: str, target: str, send: Callable[[], T],

@@ -48,6 +48,11 @@ def resolve_credential(profile: str | None) -> ResolvedCredential:
     # of them for an unreachable instance metadata service); the one line below says it better.
     logging.getLogger("credentials").disabled = True
 
+    from essctl.cloud.settings import profile_problem
+
+    problem = profile_problem(profile, explicit=True) if profile else None
+    if problem:
+        raise UsageError(problem)
     if profile:
         candidates = [
             providers.CLIProfileCredentialsProvider(profile_name=profile),
@@ -71,7 +76,10 @@ def resolve_credential(profile: str | None) -> ResolvedCredential:
                 source=found.get_provider_name(),
                 key_id_masked=mask_key_id(found.get_access_key_id()),
             )
-    raise UsageError(f"no Alibaba Cloud credentials found (tried: {'; '.join(tried)}): {HOW_TO_CONFIGURE}")
+    import os
+
+    problem = None if profile else profile_problem(os.environ.get("ALIBABA_CLOUD_PROFILE"), explicit=False)
+    raise UsageError(problem or f"no Alibaba Cloud credentials found (tried: {'; '.join(tried)}): {HOW_TO_CONFIGURE}")
 
 
 def _check_header_safe(found: Any) -> None:

@@ -51,9 +51,9 @@ class Call:
         return is_mutating(self.action)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"service": self.service, "action": self.action, "parameters": self.parameters,
-                "outcome": self.outcome, "request_id": self.request_id, "elapsed_ms": round(self.elapsed_ms, 1),
-                "replayed": self.replayed, "mutating": self.mutating}
+        return {"Service": self.service, "Action": self.action, "Parameters": self.parameters,
+                "Outcome": self.outcome, "RequestId": self.request_id, "ElapsedMs": round(self.elapsed_ms, 1),
+                "Replayed": self.replayed, "Mutating": self.mutating}
 
 
 class CloudSession:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from essctl.errors import UsageError, shorten
+from essctl.errors import UsageError, clip, shorten
 from essctl.limits import control_character
 from essctl.yamldoc import kind_of
 
@@ -117,6 +117,59 @@ def _aliyun_profile(name: str | None) -> tuple[str, dict] | None:
     return None
 
 
+# The aliyun CLI profile modes essctl signs with: the others need a browser sign-in or a process essctl does not run
+# (CloudSSO, OAuth, External) and are refused by name rather than failing as "no credentials".
+SUPPORTED_PROFILE_MODES = ("AK", "StsToken", "RamRoleArn", "EcsRamRole", "OIDC", "ChainableRamRoleArn")
+
+
+def credentials_ini_path() -> Path:
+    configured = os.environ.get("ALIBABA_CLOUD_CREDENTIALS_FILE")
+    return Path(configured) if configured else Path(os.path.expanduser("~")) / ".alibabacloud" / "credentials.ini"
+
+
+def _ini_sections() -> list[str]:
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(credentials_ini_path(), encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return []
+    return parser.sections()
+
+
+def profile_names() -> list[str]:
+    """The profiles a --profile can name: the aliyun CLI's, then credentials.ini's sections (an unreadable file
+    gives none)."""
+    names: list[str] = []
+    try:
+        config = json.loads(aliyun_config_path().read_bytes().decode("utf-8"))
+        names += [p["name"] for p in config.get("profiles") or [] if isinstance(p, dict) and isinstance(p.get("name"), str)]
+    except (OSError, ValueError, AttributeError, TypeError, RecursionError):
+        pass
+    return list(dict.fromkeys(names + _ini_sections()))
+
+
+def profile_problem(name: str | None, *, explicit: bool) -> str | None:
+    """Why the profile `name` (None: the aliyun CLI's current one) cannot give credentials, before the SDK tries:
+    a mode essctl does not support, or (when the user named it) no such profile at all."""
+    found = _aliyun_profile(name)
+    if found is not None:
+        where, profile = found
+        mode = profile.get("mode")
+        if isinstance(mode, str) and mode not in SUPPORTED_PROFILE_MODES:
+            return (f"{where}: profile '{clip(str(profile.get('name')), 40)}' uses mode {clip(mode, 40)}, which "
+                    f"essctl does not support yet (it supports {', '.join(SUPPORTED_PROFILE_MODES)})")
+        return None
+    if explicit and name not in _ini_sections():
+        known = profile_names()
+        ini = ("the credentials file ALIBABA_CLOUD_CREDENTIALS_FILE names"
+               if os.environ.get("ALIBABA_CLOUD_CREDENTIALS_FILE") else "~/.alibabacloud/credentials.ini")
+        return (f"--profile {clip(str(name), 40)}: no such profile in ~/.aliyun/config.json or {ini}"
+                + (f" (there: {clip(', '.join(known), 80)})" if known else ""))
+    return None
+
+
 def _not_json(constant: str) -> None:
     raise ValueError(f"{constant} is not JSON")
 
@@ -135,6 +188,9 @@ def resolve_region(settings: CloudSettings) -> str:
             raise UsageError(f"{where}.region_id: must be a region id such as cn-hangzhou, got "
                              f"{kind_of(profile['region_id'])}")
         return checked_region(profile["region_id"], f"{where}.region_id")
+    problem = profile_problem(selected_profile_name(settings), explicit=bool(settings.profile))
+    if problem:
+        raise UsageError(problem)
     raise UsageError(
         "no region: pass --region (e.g. --region cn-hangzhou), set ALIBABA_CLOUD_REGION_ID, "
         f"or set region_id in the profile of {aliyun_config_path()}"

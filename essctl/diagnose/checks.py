@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from essctl.casing import pascal_keys
 from essctl.diagnose.evidence import Evidence
 from essctl.diagnose.fixes import GrantMissingActions, RaiseHookTimeout, SafeFix
 from essctl.facts.arns import LEGACY_OOS_ARN, OOS_TEMPLATE_ARN
@@ -28,7 +29,7 @@ class Problem:
     certain: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "detail": self.detail, "certain": self.certain}
+        return {"Kind": self.kind, "Detail": self.detail, "Certain": self.certain}
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,10 @@ class CheckResult:
         return self.found or (Problem(None, self.summary),)
 
     def to_dict(self) -> dict[str, Any]:
-        evidence = dict(self.evidence)
+        evidence = pascal_keys(self.evidence)
         if self.found:
-            evidence["problems"] = [problem.to_dict() for problem in self.found]
-        return {"name": self.name, "passed": self.passed, "summary": self.summary, "evidence": evidence}
+            evidence["Problems"] = [problem.to_dict() for problem in self.found]
+        return {"Name": self.name, "Passed": self.passed, "Summary": self.summary, "Evidence": evidence}
 
 
 def _failed(name: str, problems: list[Problem], evidence: dict[str, Any], **extra: Any) -> CheckResult:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from essctl.casing import pascal_keys
 from essctl.diagnose.checks import CheckResult, run_checks
 from essctl.diagnose.evidence import Evidence
 from essctl.diagnose.fixes import SafeFix
@@ -43,11 +44,11 @@ class Finding:
     source: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "title": self.title, "severity": self.severity, "likelihood": self.likelihood,
-                "where": self.where, "cause": self.cause, "evidence": self.evidence, "fix": self.fix,
-                "fix_command": self.fix_command, "safe_fix": self.safe_fix.name if self.safe_fix else None,
-                "safe_fix_arguments": self.safe_fix.arguments() if self.safe_fix else {},
-                "retryable": self.retryable, "source": self.source, "checks": [c.to_dict() for c in self.checks]}
+        return {"Code": self.code, "Title": self.title, "Severity": self.severity, "Likelihood": self.likelihood,
+                "Where": self.where, "Cause": self.cause, "Evidence": self.evidence, "Fix": self.fix,
+                "FixCommand": self.fix_command, "SafeFix": self.safe_fix.name if self.safe_fix else None,
+                "SafeFixArguments": pascal_keys(self.safe_fix.arguments()) if self.safe_fix else {},
+                "Retryable": self.retryable, "Source": self.source, "Checks": [c.to_dict() for c in self.checks]}
 
 
 @dataclass
@@ -62,9 +63,9 @@ class Diagnosis:
         return [f for f in self.findings if f.severity == "error"]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"findings": [finding.to_dict() for finding in self.findings],
-                "checks": [check.to_dict() for check in self.checks], "in_progress": self.in_progress,
-                "lifecycle_actions": [action.to_api() for action in self.lifecycle_actions]}
+        return {"Findings": [finding.to_dict() for finding in self.findings],
+                "Checks": [check.to_dict() for check in self.checks], "InProgress": self.in_progress,
+                "LifecycleActions": [action.to_api() for action in self.lifecycle_actions]}
 
 
 def in_progress(ev: Evidence) -> list[str]:

@@ -25,7 +25,7 @@ class AppliedFix:
     detail: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"fix": self.fix, "target": self.target, "detail": self.detail}
+        return {"Fix": self.fix, "Target": self.target, "Detail": self.detail}
 
 
 class SafeFix:

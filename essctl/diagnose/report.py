@@ -27,9 +27,15 @@ class DiagnosisReport:
         return sum(1 for finding in self.diagnosis.errors if not any(finding is fixed for fixed in self.fixed))
 
     def to_data(self) -> dict[str, Any]:
-        return {"subject": self.subject, **self.diagnosis.to_dict(),
-                "fixes_applied": [fix.to_dict() for fix in self.fixes_applied],
-                "unresolved_errors": self.unresolved_errors}
+        return {"Subject": {_SUBJECT_KEYS.get(key, key): value for key, value in self.subject.items()},
+                **self.diagnosis.to_dict(),
+                "FixesApplied": [fix.to_dict() for fix in self.fixes_applied],
+                "UnresolvedErrors": self.unresolved_errors}
+
+
+# What was diagnosed, in the JSON form: by the API's own names for the ids.
+_SUBJECT_KEYS = {"activity": "ScalingActivityId", "group": "ScalingGroupId", "execution": "ExecutionId",
+                 "template": "TemplateName"}
 
 
 def subject_of(ev: Evidence) -> dict[str, Any]:

@@ -22,8 +22,8 @@ class Applied:
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.change.kind, "target": self.change.target, "action": self.change.verb,
-                "outcome": self.outcome.text, "ids": dict(self.outcome.ids), "seconds": round(self.seconds, 2)}
+        return {"Kind": self.change.kind, "Target": self.change.target, "Action": self.change.verb,
+                "Outcome": self.outcome.text, "Ids": dict(self.outcome.ids), "Seconds": round(self.seconds, 2)}
 
 
 def apply_changes(cloud: Cloud, changes: Iterable[Change], context: ApplyContext,

@@ -57,9 +57,9 @@ class Plan:
         return [*self.group_warnings, *(warning for change in self.changes for warning in change.warnings)]
 
     def to_data(self) -> dict[str, Any]:
-        return {"recipe": self.recipe.name, "region": self.region, "group": self.group_id,
-                "account_id": self.account_id, "inputs": dict(self.inputs),
-                "changes": [change.to_dict() for change in self.changes], "warnings": self.warnings}
+        return {"Recipe": self.recipe.name, "Region": self.region, "ScalingGroupId": self.group_id,
+                "AccountId": self.account_id, "Inputs": dict(self.inputs),
+                "Changes": [change.to_dict() for change in self.changes], "Warnings": self.warnings}
 
 
 def read_group(cloud: Cloud, group_id: str) -> ScalingGroup:

@@ -5,6 +5,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from essctl.casing import pascal
 from essctl.errors import CloudAPIError, EssctlError, Interrupted, PreconditionFailed
 from essctl.events import Emit, Triggered, WarningEvent
 from essctl.exitcodes import ExitCode
@@ -122,19 +123,19 @@ class RunReport:
 
     def to_data(self) -> dict[str, Any]:
         return {
-            "recipe": self.plan.recipe.name, "outcome": self.outcome, "dry_run": self.dry_run,
-            "stopped": None if self.stopped is None else {
-                "phase": self.stopped.phase, "reason": self.stopped.reason, "not_done": self.not_done()},
-            "resume": self.resume(),
-            "plan": self.plan.to_data(), "applied": [item.to_dict() for item in self.applied],
-            "trigger": self.triggered.to_report() if self.triggered else None,
-            "trigger_error": str(self.trigger_error) if self.trigger_error else None,
-            "watch": self.watch.to_dict() if self.watch else None,
-            "seconds": {step: round(value, 2) for step, value in self.seconds.items()},
-            "calls": [call.to_dict() for call in self.calls],
-            "mutating_calls": sum(1 for call in self.calls if call.mutating),
-            "checks": [check.to_dict() for check in self.checks],
-            "diagnosis": self.diagnosis.to_data() if self.diagnosis else None,
+            "Recipe": self.plan.recipe.name, "Outcome": self.outcome, "DryRun": self.dry_run,
+            "Stopped": None if self.stopped is None else {
+                "Phase": self.stopped.phase, "Reason": self.stopped.reason, "NotDone": self.not_done()},
+            "Resume": self.resume(),
+            "Plan": self.plan.to_data(), "Applied": [item.to_dict() for item in self.applied],
+            "Trigger": self.triggered.to_report() if self.triggered else None,
+            "TriggerError": str(self.trigger_error) if self.trigger_error else None,
+            "Watch": self.watch.to_dict() if self.watch else None,
+            "Seconds": {pascal(step): round(value, 2) for step, value in self.seconds.items()},
+            "Calls": [call.to_dict() for call in self.calls],
+            "MutatingCalls": sum(1 for call in self.calls if call.mutating),
+            "Checks": [check.to_dict() for check in self.checks],
+            "Diagnosis": self.diagnosis.to_data() if self.diagnosis else None,
         }
 
 

@@ -87,3 +87,19 @@ def templates_for_validation(recipe: Recipe, template_file: Path | None,
                 raise InputError("template_dir", f"no {stage.template}.yml in {template_dir}")
             found[index] = load_template_file(path)
     return found
+
+
+@dataclass(frozen=True)
+class RecipeValidation:
+    """`recipe validate` when the recipe (and its parameters against `checked_against`) is sound."""
+
+    path: Path | None
+    checked_against: tuple[str, ...] = ()
+
+    def to_data(self) -> dict[str, Any]:
+        return {"File": str(self.path) if self.path else None, "Valid": True,
+                "CheckedAgainst": list(self.checked_against)}
+
+    def lines(self) -> list[str]:
+        against = f" (parameters checked against {', '.join(self.checked_against)})" if self.checked_against else ""
+        return [f"ok: {self.path}{against}"]

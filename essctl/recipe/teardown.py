@@ -36,12 +36,17 @@ class TeardownPlan:
     title = "Teardown plan"
 
     @property
+    def account_unknown(self) -> str:
+        """What the header says in place of the account, read from the role's Arn, when the role is not there."""
+        return f"unknown (role {self.recipe.role} not found)"
+
+    @property
     def pending(self) -> list[Change]:
         return [change for change in self.changes if change.changes_something]
 
     def to_data(self) -> dict[str, Any]:
-        return {"recipe": self.recipe.name, "group": self.group_id,
-                "changes": [change.to_dict() for change in self.changes]}
+        return {"Recipe": self.recipe.name, "ScalingGroupId": self.group_id,
+                "Changes": [change.to_dict() for change in self.changes]}
 
     def report(self, done: list[Applied]) -> TeardownReport:
         """The plan with what applying it did."""
@@ -54,7 +59,7 @@ class TeardownReport:
     done: list[Applied]
 
     def to_data(self) -> dict[str, Any]:
-        return {**self.plan.to_data(), "done": [applied.to_dict() for applied in self.done]}
+        return {**self.plan.to_data(), "Done": [applied.to_dict() for applied in self.done]}
 
 
 def plan_teardown(cloud: Cloud, recipe: Recipe, group_id: str, *, policy: PolicySpec | None,

@@ -90,6 +90,7 @@ def _view(result: Any) -> tuple[str, Callable[[Any], Iterable[Any]]] | None:
         "essctl.template.report.PolicyReport": ("lines", views.policy_document_lines),
         "essctl.template.report.TemplateReport": ("rich", views.template_view),
         "essctl.recipe.show.RecipeDescription": ("rich", views.recipe_view),
+        "essctl.recipe.show.RecipeValidation": ("lines", lambda validation: validation.lines()),
         "essctl.inventory.RoleReport": ("rich", views.role_view),
         "essctl.impact.model.RoleDependents": ("rich", views.role_impact_view),
         "essctl.doctor.DoctorReport": ("rich", views.doctor_view),
@@ -117,16 +118,14 @@ def output(env: Environment, result: Any) -> None:
     if env.query:
         data = apply_query(env.query, data)
     fmt = env.output_format
-    if fmt == "json":
-        env.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
-    elif fmt == "yaml":
-        import yaml
-
-        env.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120))
-    else:
+    if fmt == "table":
         from essctl.render.views import generic_view
 
         console = env.console()
         for renderable in generic_view(data):
             console.print(renderable)
+    else:
+        from essctl.render.formats import format_data
+
+        env.stdout.write(format_data(data, fmt))
     env.stdout.flush()

@@ -78,7 +78,7 @@ def plan_lines(plan: Any) -> Iterable[str]:
     (before -> after for an update), then the warnings."""
     yield Line(f"{plan.title}: recipe {plan.recipe.name} in {plan.group_id}", STRONG)
     where = plan.where
-    account = plan.account_id or "unknown until the role exists"
+    account = plan.account_id or getattr(plan, "account_unknown", "unknown until the role exists")
     yield f"  region {where.region}, account {account}, endpoint {where.endpoint}, credentials {where.credentials}"
     yield from change_lines(plan.changes)
     for warning in getattr(plan, "warnings", []):

@@ -44,10 +44,29 @@ class LineWatchView:
 
 
 class JsonLinesWatchView(LineWatchView):
-    """One JSON object per event; the command writes the final summary object after them."""
+    """For scripts: each event on its own, as a JSON line, a YAML document of a stream or text lines, --query
+    applied to each event (an event the query finds nothing in, null, is left out); the command writes the final
+    summary object after them, through `summary`."""
+
+    def __init__(self, env: Environment, fmt: str = "json"):
+        super().__init__(env)
+        self.fmt = fmt
 
     def event(self, event: Event) -> None:
-        self.env.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False, default=str) + "\n")
+        self.write(event.to_dict())
+
+    def summary(self, data: dict[str, Any]) -> None:
+        self.write(data)
+
+    def write(self, data: Any) -> None:
+        from essctl.render import apply_query
+        from essctl.render.formats import format_event
+
+        if self.env.query:
+            data = apply_query(self.env.query, data)
+            if data is None:
+                return
+        self.env.stdout.write(format_event(data, self.fmt))
         self.env.stdout.flush()
 
 
@@ -198,10 +217,22 @@ def _detail(event: Event) -> str:
     return ""
 
 
+def check_watch_output(env: Environment) -> None:
+    """Before any call: --query applies to each event of a watch in a script format, never to a table."""
+    from essctl.errors import UsageError
+    from essctl.render.formats import SCRIPT_FORMATS
+
+    if env.query and env.output_format not in SCRIPT_FORMATS:
+        raise UsageError("--query: a watch applies it to each event in -o json, yaml or text, not in a table; "
+                         "add -o json")
+
+
 def watch_view(env: Environment, title: str) -> Any:
-    fmt = env.output_format
-    if fmt in ("json", "yaml"):
-        return JsonLinesWatchView(env)
+    from essctl.render.formats import SCRIPT_FORMATS
+
+    check_watch_output(env)
+    if env.output_format in SCRIPT_FORMATS:
+        return JsonLinesWatchView(env, env.output_format)
     if env.stdout_isatty:
         return LiveWatchView(env, title)
     return LineWatchView(env)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from essctl.casing import pascal_keys
 from essctl.errors import PreconditionFailed
 from essctl.facts import rollout as facts
 from essctl.facts.states import is_terminal
@@ -45,8 +46,8 @@ class ControlResult:
     new_id: str | None = None     # a rollback's own execution
 
     def to_data(self) -> dict[str, Any]:
-        return {"action": self.verb, "rollout_id": self.rollout_id, "calls": list(self.calls), "note": self.note,
-                "new_id": self.new_id, "status": self.status.to_data()}
+        return pascal_keys({"action": self.verb, "rollout_id": self.rollout_id, "calls": list(self.calls),
+                            "note": self.note, "new_id": self.new_id, "status": self.status.to_data()})
 
 
 def list_rollouts(cloud: Cloud, group_id: str, *, max_items: int | None = None) -> list[RolloutSummary]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from essctl.casing import pascal_keys
 from essctl.diagnose.findings import error_codes_in
 from essctl.diagnose.knowledge import lookup
 
@@ -28,9 +29,10 @@ class RolloutDiagnosis:
     source: str | None
 
     def to_data(self) -> dict[str, Any]:
-        return {"rollout_id": self.rollout_id, "status": self.status, "batch": self.batch, "of": self.of,
-                "instances": list(self.instances), "task": self.task, "message": self.message, "code": self.code,
-                "title": self.title, "cause": self.cause, "fix": self.fix, "source": self.source}
+        return pascal_keys({"rollout_id": self.rollout_id, "status": self.status, "batch": self.batch,
+                            "of": self.of, "instances": list(self.instances), "task": self.task,
+                            "message": self.message, "code": self.code, "title": self.title, "cause": self.cause,
+                            "fix": self.fix, "source": self.source})
 
 
 def diagnose_rollout(watch: RolloutWatch) -> RolloutDiagnosis:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
+from essctl.casing import pascal_keys
 from essctl.errors import CloudAPIError, PreconditionFailed
 from essctl.facts import rollout as facts
 from essctl.facts.ram import CUSTOM
@@ -56,14 +57,15 @@ class RolloutPlan:
         return [change for change in self.changes if change.changes_something]
 
     def to_data(self) -> dict[str, Any]:
-        return {"engine": self.spec.engine, "template": self.spec.template, "region": self.where.region,
-                "group": self.group_id, "instances": [i.id for i in self.instances],
-                "skipped": [{"InstanceId": i.id, "LifecycleState": i.lifecycle_state} for i in self.skipped],
-                "batches": [list(batch) for batch in self.batches],
-                "suspend": list(self.spec.suspend) if not self.spec.refresh else [],
-                "resume": list(self.spec.resume) if not self.spec.refresh else [],
-                "changes": [change.to_dict() for change in self.changes], "failing": list(self.failing),
-                "estimate_seconds": self.estimate_s, "estimate": self.estimate_text, "warnings": list(self.warnings)}
+        return pascal_keys({
+            "engine": self.spec.engine, "template": self.spec.template, "region": self.where.region,
+            "scaling_group_id": self.group_id, "instances": [i.id for i in self.instances],
+            "skipped": [{"InstanceId": i.id, "LifecycleState": i.lifecycle_state} for i in self.skipped],
+            "batches": [list(batch) for batch in self.batches],
+            "suspend": list(self.spec.suspend) if not self.spec.refresh else [],
+            "resume": list(self.spec.resume) if not self.spec.refresh else [],
+            "changes": [change.to_dict() for change in self.changes], "failing": list(self.failing),
+            "estimate_seconds": self.estimate_s, "estimate": self.estimate_text, "warnings": list(self.warnings)})
 
 
 def make_rollout_plan(cloud: Cloud, spec: RolloutSpec) -> RolloutPlan:

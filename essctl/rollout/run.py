@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from essctl.casing import pascal, pascal_keys
 from essctl.errors import EssctlError, Interrupted
 from essctl.events import Emit, WarningEvent
 from essctl.exitcodes import ExitCode
@@ -79,17 +80,17 @@ class RolloutReport:
         return commands
 
     def to_data(self) -> dict[str, Any]:
-        return {"outcome": self.outcome, "dry_run": self.dry_run, "rollout_id": self.rollout_id,
-                "stopped": None if self.stopped is None else {"phase": self.stopped.phase,
-                                                                "reason": self.stopped.reason},
-                "resume": self.resume(), "plan": self.plan.to_data(),
-                "applied": [item.to_dict() for item in self.applied],
-                "watch": self.watch.to_data() if self.watch else None, "rollback_id": self.rollback_id,
-                "rollback": self.rollback_watch.to_data() if self.rollback_watch else None,
-                "diagnosis": self.diagnosis.to_data() if self.diagnosis else None,
-                "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
-                "calls": [call.to_dict() for call in self.calls],
-                "mutating_calls": sum(1 for call in self.calls if call.mutating)}
+        return pascal_keys({
+            "outcome": self.outcome, "dry_run": self.dry_run, "rollout_id": self.rollout_id,
+            "stopped": None if self.stopped is None else {"Phase": self.stopped.phase, "Reason": self.stopped.reason},
+            "resume": self.resume(), "plan": self.plan.to_data(),
+            "applied": [item.to_dict() for item in self.applied],
+            "watch": self.watch.to_data() if self.watch else None, "rollback_id": self.rollback_id,
+            "rollback": self.rollback_watch.to_data() if self.rollback_watch else None,
+            "diagnosis": self.diagnosis.to_data() if self.diagnosis else None,
+            "seconds": {pascal(step): round(value, 2) for step, value in self.seconds.items()},
+            "calls": [call.to_dict() for call in self.calls],
+            "mutating_calls": sum(1 for call in self.calls if call.mutating)})
 
 
 @dataclass

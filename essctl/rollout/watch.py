@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from essctl.casing import pascal_keys
 from essctl.events import BatchChanged, RefreshChanged
 from essctl.facts import rollout as facts
 from essctl.facts.states import is_success, is_terminal
@@ -31,8 +32,8 @@ class Batch:
         return [i for i in self.instances if self.states.get(i) in ("Failed", "Cancelled")]
 
     def to_data(self) -> dict[str, Any]:
-        return {"batch": self.number, "instances": list(self.instances), "done": self.done,
-                "failed": self.failed, "states": dict(self.states)}
+        return pascal_keys({"batch": self.number, "instances": list(self.instances), "done": self.done,
+                            "failed": self.failed, "states": dict(self.states)})
 
 
 def instance_of(item: Any) -> str | None:
@@ -126,10 +127,11 @@ class RolloutWatch:
         return next((batch for batch in self.batches if batch.failed), None)
 
     def to_data(self) -> dict[str, Any]:
-        return {"id": self.rollout_id, "status": self.status, "paused": self.paused, "timed_out": self.timed_out,
-                "seconds": round(self.seconds, 1), "batches": [b.to_data() for b in self.batches],
-                "execution": self.execution.to_api() if self.execution else None,
-                "instance_refresh": self.refresh.to_api() if self.refresh else None}
+        return pascal_keys({"rollout_id": self.rollout_id, "status": self.status, "paused": self.paused,
+                            "timed_out": self.timed_out, "seconds": round(self.seconds, 1),
+                            "batches": [b.to_data() for b in self.batches],
+                            "execution": self.execution.to_api() if self.execution else None,
+                            "instance_refresh": self.refresh.to_api() if self.refresh else None})
 
 
 class RolloutWatcher(Watcher):

@@ -37,11 +37,11 @@ class WatchResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "succeeded": self.succeeded, "timed_out": self.timed_out, "seconds": round(self.seconds, 1),
-            "activity": self.activity.to_api() if self.activity else None,
-            "instances": [{"InstanceId": k, "State": v} for k, v in self.instances.items()],
-            "lifecycle_actions": [action.to_api() for action in self.lifecycle_actions.values()],
-            "executions": [{**execution.to_api(), "Tasks": [task.to_api() for task in self.tasks.get(eid, [])]}
+            "Succeeded": self.succeeded, "TimedOut": self.timed_out, "Seconds": round(self.seconds, 1),
+            "Activity": self.activity.to_api() if self.activity else None,
+            "Instances": [{"InstanceId": k, "State": v} for k, v in self.instances.items()],
+            "LifecycleActions": [action.to_api() for action in self.lifecycle_actions.values()],
+            "Executions": [{**execution.to_api(), "Tasks": [task.to_api() for task in self.tasks.get(eid, [])]}
                            for eid, execution in self.executions.items()],
-            "still_running": self.running,
+            "StillRunning": self.running,
         }

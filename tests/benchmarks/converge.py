@@ -143,8 +143,8 @@ def churn(sandbox: Any, runs: int, directory: Path) -> Figures:
         if code != 0:
             figures.failures.append(f"run {number + 1}: {err.getvalue().strip().splitlines()[-1]}")
         report = json.loads(out.getvalue()) if out.getvalue().strip() else {}
-        for check in report.get("checks", []):
-            figures.read_backs[check["verdict"]] = figures.read_backs.get(check["verdict"], 0) + 1
+        for check in report.get("Checks", []):
+            figures.read_backs[check["Verdict"]] = figures.read_backs.get(check["Verdict"], 0) + 1
         with sandbox.world.lock:
             policy = ram.policies.get(POLICY)
             created = (policy["next_version"] - 1 if policy else 0) - created_before

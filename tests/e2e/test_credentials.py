@@ -79,7 +79,7 @@ def test_unknown_profile_is_one_line(stub, home):
     _write_aliyun_config(home, [{"name": "default", "mode": "AK", "access_key_id": "a", "access_key_secret": "b"}])
     result = run_essctl("--endpoint", stub.url, "--region", "cn-hangzhou", "--profile", "nope", "group", "list",
                         env=clean_env(home))
-    assert result.code == 2 and "profile 'nope'" in result.err and len(result.err.strip().splitlines()) == 1
+    assert result.code == 2 and "--profile nope: no such profile" in result.err and len(result.err.strip().splitlines()) == 1
 
 
 def test_region_from_env_beats_the_profile_and_flag_beats_env(stub, home):
@@ -107,3 +107,22 @@ def test_the_credential_providers_print_nothing_of_their_own(capfd):
     resolve_credential(None)
     logging.getLogger("credentials").error("Refresh credentials failed", exc_info=ValueError("from the SDK"))
     assert capfd.readouterr().err == ""
+
+
+def test_a_profile_that_does_not_exist_says_so_not_no_region(home):
+    _write_aliyun_config(home, [{"name": "dev", "mode": "AK", "access_key_id": "a", "access_key_secret": "b"}])
+    result = run_essctl("group", "list", "--profile", "nosuch", env=clean_env(home))
+    [line] = result.err.strip().splitlines()
+    assert result.code == 2 and line.startswith("essctl: error: --profile nosuch: no such profile in ")
+    assert "no region" not in line and line.endswith("(there: dev)")
+
+
+@pytest.mark.parametrize("mode", ["CloudSSO", "OAuth", "External"])
+def test_a_profile_of_an_unsupported_mode_is_named_not_no_credentials(stub, home, mode):
+    _write_aliyun_config(home, [{"name": "sso", "mode": mode, "region_id": "cn-hangzhou"}])
+    for selected in (["--profile", "sso"], []):     # named, or the current profile of the default chain
+        env = clean_env(home, ALIBABA_CLOUD_PROFILE="sso") if not selected else clean_env(home)
+        result = run_essctl("--endpoint", stub.url, "group", "list", *selected, env=env)
+        assert result.code == 2, result.err
+        assert f"profile 'sso' uses mode {mode}, which essctl does not support yet" in result.err
+    assert stub.requests == []

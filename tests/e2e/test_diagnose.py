@@ -37,25 +37,25 @@ def test_forbidden_ram_names_the_task_and_the_missing_action_and_fix_makes_the_n
     run = cli("recipe", "run", str(recipe), "--group", GROUP, "--yes", "-o", "json", "--poll-interval", "0.02",
               "-p", "commandContent=echo hi", *_cloud(sandbox))
     assert run.code == 1
-    first = json.loads(run.out)["diagnosis"]["findings"][0]
-    assert (first["code"], first["where"], first["safe_fix"]) == ("Forbidden.RAM", "oos_task", "grant_missing_actions")
-    assert any("runCommand" in line and "Forbidden.RAM" in line for line in first["evidence"])
-    assert first["safe_fix_arguments"] == {"role": "OOSServiceRole", "actions": ["ecs:RunCommand"]}
-    assert first["fix_command"] == f"essctl recipe run {recipe} --group {GROUP}"
+    first = json.loads(run.out)["Diagnosis"]["Findings"][0]
+    assert (first["Code"], first["Where"], first["SafeFix"]) == ("Forbidden.RAM", "oos_task", "grant_missing_actions")
+    assert any("runCommand" in line and "Forbidden.RAM" in line for line in first["Evidence"])
+    assert first["SafeFixArguments"] == {"Role": "OOSServiceRole", "Actions": ["ecs:RunCommand"]}
+    assert first["FixCommand"] == f"essctl recipe run {recipe} --group {GROUP}"
 
     result, report = _diagnose(cli, sandbox, "--group", GROUP)
-    assert result.code == 1 and report["findings"][0]["code"] == "Forbidden.RAM"
-    assert report["findings"][0]["fix_command"] == f"essctl diagnose --activity {report['subject']['activity']} --fix"
-    allows = next(c for c in report["checks"] if c["name"] == "role_allows_template_actions")
-    assert allows["passed"] is False and allows["evidence"]["missing"] == ["ecs:RunCommand"]
+    assert result.code == 1 and report["Findings"][0]["Code"] == "Forbidden.RAM"
+    assert report["Findings"][0]["FixCommand"] == f"essctl diagnose --activity {report['Subject']['ScalingActivityId']} --fix"
+    allows = next(c for c in report["Checks"] if c["Name"] == "role_allows_template_actions")
+    assert allows["Passed"] is False and allows["Evidence"]["Missing"] == ["ecs:RunCommand"]
 
     result, report = _diagnose(cli, sandbox, "--group", GROUP, "--fix", "--yes")
     assert result.code == 0, result.out
-    assert [fix["fix"] for fix in report["fixes_applied"]] == ["grant_missing_actions"]
+    assert [fix["Fix"] for fix in report["FixesApplied"]] == ["grant_missing_actions"]
     run = cli("recipe", "run", str(recipe), "--group", GROUP, "--yes", "-o", "json", "--poll-interval", "0.02",
               "-p", "commandContent=echo hi", *_cloud(sandbox))
     assert run.code == 0, run.err
-    assert json.loads(run.out)["outcome"] == "succeeded"
+    assert json.loads(run.out)["Outcome"] == "succeeded"
 
 
 def test_fix_without_yes_off_a_terminal_changes_nothing(cli, sandbox):
@@ -69,16 +69,16 @@ def test_hook_timeout_shorter_than_the_task_suggests_a_longer_timeout(cli, sandb
     box = sandbox_factory(_scenario(tmp_path, "hook-timeout"))
     s, activity_id = scale_out(box, timeout=30)
     events = _watch(cli, box, activity_id)
-    assert events[-1]["event"] == "summary" and events[-1]["succeeded"] is False
+    assert events[-1]["Event"] == "summary" and events[-1]["Succeeded"] is False
     result, report = _diagnose(cli, box, "--activity", activity_id)
     assert result.code == 1
-    first = report["findings"][0]
-    assert first["code"] == "LifecycleHookIdAndLifecycleActionToken.Invalid"
-    check = next(c for c in report["checks"] if c["name"] == "hook_timeout_covers_execution")
-    assert check["passed"] is False and check["evidence"]["heartbeat_timeout"] == 30
-    suggested = check["evidence"]["suggested_timeout"]
+    first = report["Findings"][0]
+    assert first["Code"] == "LifecycleHookIdAndLifecycleActionToken.Invalid"
+    check = next(c for c in report["Checks"] if c["Name"] == "hook_timeout_covers_execution")
+    assert check["Passed"] is False and check["Evidence"]["HeartbeatTimeout"] == 30
+    suggested = check["Evidence"]["SuggestedTimeout"]
     assert suggested > 120
-    assert first["fix_command"].endswith(f"--timeout {suggested}")
+    assert first["FixCommand"].endswith(f"--timeout {suggested}")
 
 
 def test_rejected_activity_points_at_the_one_in_progress(cli, sandbox_factory, tmp_path):
@@ -87,22 +87,22 @@ def test_rejected_activity_points_at_the_one_in_progress(cli, sandbox_factory, t
     busy = next(a.scaling_activity_id for a in steps.activities(steps.session(box)) if a.status_code == "InProgress")
     result, report = _diagnose(cli, box, "--group", GROUP)
     assert result.code == 1
-    assert report["subject"]["activity"] == rejected
-    assert report["findings"][0]["code"] == "ScalingActivityInProgress"
-    check = next(c for c in report["checks"] if c["name"] == "no_other_activity_in_progress")
-    assert check["passed"] is False and busy in json.dumps(check["evidence"])
+    assert report["Subject"]["ScalingActivityId"] == rejected
+    assert report["Findings"][0]["Code"] == "ScalingActivityInProgress"
+    check = next(c for c in report["Checks"] if c["Name"] == "no_other_activity_in_progress")
+    assert check["Passed"] is False and busy in json.dumps(check["Evidence"])
 
 
 def test_throttled_list_executions_recovers(cli, sandbox_factory, tmp_path):
     box = sandbox_factory(_scenario(tmp_path, "throttled"))
     s, activity_id = scale_out(box, actions=["ess:CompleteLifecycleAction"])
     events = _watch(cli, box, activity_id)
-    assert events[-1]["executions"][0]["Status"] == "Failed"
+    assert events[-1]["Executions"][0]["Status"] == "Failed"
     calls_before = box.faults.calls("ListExecutions")
     result, report = _diagnose(cli, box, "--activity", activity_id)
     assert result.code == 1
-    assert report["subject"]["execution"] == events[-1]["executions"][0]["ExecutionId"]
-    assert report["findings"][0]["code"] == "Forbidden.RAM"
+    assert report["Subject"]["ExecutionId"] == events[-1]["Executions"][0]["ExecutionId"]
+    assert report["Findings"][0]["Code"] == "Forbidden.RAM"
     assert calls_before >= 2, "the throttled first ListExecutions was retried"
 
 
@@ -122,8 +122,8 @@ def test_fix_raises_the_hook_timeout_it_suggests(cli, sandbox_factory, tmp_path)
     activity_id = stage("hook-timeout", box)
     result, report = _diagnose(cli, box, "--activity", activity_id, "--fix", "--yes")
     assert result.code == 0, result.out
-    suggested = next(c for c in report["checks"]
-                     if c["name"] == "hook_timeout_covers_execution")["evidence"]["suggested_timeout"]
-    assert [(f["fix"], f["detail"]) for f in report["fixes_applied"]] == [
+    suggested = next(c for c in report["Checks"]
+                     if c["Name"] == "hook_timeout_covers_execution")["Evidence"]["SuggestedTimeout"]
+    assert [(f["Fix"], f["Detail"]) for f in report["FixesApplied"]] == [
         ("raise_hook_timeout", f"HeartbeatTimeout {suggested} s")]
     assert [h["HeartbeatTimeout"] for h in box.backends.ess.hooks.values()] == [suggested]

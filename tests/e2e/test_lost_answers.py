@@ -60,7 +60,7 @@ def versions(box):
 
 
 def outcomes(report):
-    return {step["kind"]: step["outcome"] for step in report["applied"]}
+    return {step["Kind"]: step["Outcome"] for step in report["Applied"]}
 
 
 def assert_one_of_each(box):
@@ -76,14 +76,14 @@ def test_a_lost_answer_to_a_create_is_read_back_and_the_run_succeeds(cli, sandbo
     box = sandbox_factory(scenario(lost(action)))
     result, report = run_recipe(cli, box, "-v")
     assert result.code == 0, result.err
-    assert report["outcome"] == "succeeded"
+    assert report["Outcome"] == "succeeded"
     assert box.faults.calls(action) == 1                       # sent once: no SDK retry, no second send
     assert_one_of_each(box)
     assert versions(box) == (["v1"], 1)
-    [check] = report["checks"]
-    assert (check["action"], check["cause"], check["lost"], check["verdict"]) == (
+    [check] = report["Checks"]
+    assert (check["Action"], check["Cause"], check["Lost"], check["Verdict"]) == (
         action, "ServiceUnavailable", True, "in place")
-    assert outcomes(report)[kind].endswith(f"; answer lost (ServiceUnavailable), read back: {check['found']}")
+    assert outcomes(report)[kind].endswith(f"; answer lost (ServiceUnavailable), read back: {check['Found']}")
     assert f"check {'ram' if kind in ('policy', 'attachment') else 'ess'}:{action} " in result.err
     assert FAKE_KEY_SECRET not in result.err and FAKE_STS_TOKEN not in result.err
 
@@ -96,7 +96,7 @@ def test_a_lost_answer_to_create_policy_version_makes_one_version(cli, sandbox_f
     assert versions(box) == (["v1", "v2"], 2)                  # one new version, not two
     policy = box.backends.ram.policies[POLICY]
     assert policy["DefaultVersion"] == "v2"
-    assert [step["ids"] for step in report["applied"] if step["kind"] == "policy"] == [{"VersionId": "v2"}]
+    assert [step["Ids"] for step in report["Applied"] if step["Kind"] == "policy"] == [{"VersionId": "v2"}]
     assert "read back: the default version v2 has the document (in place)" in result.err
     assert_one_of_each(box)
 
@@ -107,7 +107,7 @@ def test_a_throttled_create_is_read_back_then_sent_again(cli, sandbox_factory):
     result, report = run_recipe(cli, box)
     assert result.code == 0, result.err
     assert box.faults.calls("CreatePolicy") == 2 and box.faults.calls("CreateLifecycleHook") == 2
-    assert [(c["action"], c["verdict"]) for c in report["checks"]] == [("CreatePolicy", "not made"),
+    assert [(c["Action"], c["Verdict"]) for c in report["Checks"]] == [("CreatePolicy", "not made"),
                                                                        ("CreateLifecycleHook", "not made")]
     assert_one_of_each(box)
 
@@ -117,7 +117,7 @@ def test_a_throttled_read_is_still_retried_by_the_sdk(cli, sandbox_factory):
                                    refused("GetPolicy", "ServiceUnavailable", 1, status=503)))
     result, report = run_recipe(cli, box)
     assert result.code == 0, result.err
-    assert box.faults.calls("DescribeLifecycleHooks") >= 3 and report["checks"] == []
+    assert box.faults.calls("DescribeLifecycleHooks") >= 3 and report["Checks"] == []
     assert_one_of_each(box)
 
 
@@ -129,7 +129,7 @@ def test_a_lost_answer_to_a_hook_update_is_read_back(cli, sandbox_factory):
     assert box.faults.calls("ModifyLifecycleHook") == 1
     [hook] = hooks(box)
     assert json.loads(hook["NotificationMetadata"])["commandContent"] == "echo changed"
-    assert [(c["action"], c["verdict"]) for c in report["checks"]] == [("ModifyLifecycleHook", "in place")]
+    assert [(c["Action"], c["Verdict"]) for c in report["Checks"]] == [("ModifyLifecycleHook", "in place")]
 
 
 def test_lost_answers_to_every_teardown_call_are_read_back(cli, sandbox_factory):
@@ -142,7 +142,7 @@ def test_lost_answers_to_every_teardown_call_are_read_back(cli, sandbox_factory)
     result = cli("recipe", "teardown", "run-command", "--group", GROUP, "--policy", "--yes", "-o", "json",
                  "--endpoint", box.endpoint, "--region", "cn-hangzhou")
     assert result.code == 0, result.err
-    done = {d["kind"]: d["outcome"] for d in json.loads(result.out)["done"]}
+    done = {d["Kind"]: d["Outcome"] for d in json.loads(result.out)["Done"]}
     assert all("answer lost (ServiceUnavailable), read back:" in text for text in done.values()), done
     assert hooks(box) == [] and rules(box) == [] and POLICY not in box.backends.ram.policies
     assert all(box.faults.calls(action) == 1 for action in deletes)
@@ -240,11 +240,11 @@ def test_two_runs_at_once_on_one_group_converge(sandbox, between_plan_and_apply,
         thread.join(timeout=120)
     assert {name: code for name, (code, _, _) in results.items()} == {"a": 0, "b": 0}, results
     reports = [json.loads(stdout) for _, stdout, _ in results.values()]
-    assert all(report["outcome"] == "succeeded" for report in reports)
+    assert all(report["Outcome"] == "succeeded" for report in reports)
     assert_one_of_each(sandbox)
     assert versions(sandbox) == (["v1"], 1)
     # Both planned creates; one made each resource, the other found it made and says so.
-    texts = sorted(step["outcome"] for report in reports for step in report["applied"] if step["kind"] != "role")
+    texts = sorted(step["Outcome"] for report in reports for step in report["Applied"] if step["Kind"] != "role")
     assert texts.count("already attached") == 1
     assert sum(text.startswith("already there; ") for text in texts) == 3, texts
 

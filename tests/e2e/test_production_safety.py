@@ -45,8 +45,8 @@ def test_a_rule_and_hook_made_by_hand_are_kept_by_teardown(cli, sandbox):
     assert _rules(sandbox) == ["Add1", "run-command-add1"]
     teardown = cli("recipe", "teardown", "run-command", "--group", GROUP, "--yes", "-o", "json", *_cloud(sandbox))
     assert teardown.code == 0, teardown.err
-    changes = {change["target"].split(" ")[0]: change for change in json.loads(teardown.out)["changes"]}
-    assert changes["ESSHookForRunCommand"]["reason"] == "kept: not made by this recipe"
+    changes = {change["Target"].split(" ")[0]: change for change in json.loads(teardown.out)["Changes"]}
+    assert changes["ESSHookForRunCommand"]["Reason"] == "kept: not made by this recipe"
     assert _rules(sandbox) == ["Add1"] and _hooks(sandbox) == ["ESSHookForRunCommand"]
 
 
@@ -89,7 +89,7 @@ def test_declining_the_prompt_exits_1_and_changes_nothing(cli, sandbox, monkeypa
     result = cli("recipe", "run", "run-command", "--group", GROUP, "-o", "json", *FAST, *_cloud(sandbox),
                  *example_arguments(find_recipe("run-command")))
     assert result.code == 1, result.err
-    assert json.loads(result.out)["outcome"] == "cancelled"
+    assert json.loads(result.out)["Outcome"] == "cancelled"
     assert _hooks(sandbox) == [] and _rules(sandbox) == []
 
 
@@ -107,15 +107,15 @@ def test_a_timeout_raised_by_a_diagnosis_survives_the_next_run_with_the_override
     assert "HeartbeatTimeout 1500 -> 900 lowers what the hook waits now" in plan.out
     kept, report = _run(cli, sandbox, "run-command", "--no-trigger", "--hook-timeout", "1500")
     assert kept.code == 0, kept.err
-    assert {step["outcome"] for step in report["applied"]} == {"unchanged"}
+    assert {step["Outcome"] for step in report["Applied"]} == {"unchanged"}
     assert sandbox.backends.ess.hooks[hook_id]["HeartbeatTimeout"] == 1500
 
 
 def test_an_adjustment_of_minus_one_rehearses_the_scale_in_half(cli, sandbox):
     result, report = _run(cli, sandbox, "redis-whitelist", "--adjustment", "-1")
     assert result.code == 0, result.err
-    assert report["outcome"] == "succeeded"
-    assert report["watch"]["executions"][0]["TemplateName"] == "ACS-ESS-LifeCycleModifyRedisIPWhitelist"
+    assert report["Outcome"] == "succeeded"
+    assert report["Watch"]["Executions"][0]["TemplateName"] == "ACS-ESS-LifeCycleModifyRedisIPWhitelist"
     assert _rules(sandbox) == ["redis-whitelist-remove1"]
     bad = cli("recipe", "plan", "run-command", "--group", GROUP, "--adjustment", "-1", *_cloud(sandbox),
               *example_arguments(find_recipe("run-command")))
@@ -185,13 +185,13 @@ def test_teardown_keeps_the_policy_a_second_group_still_needs(cli, two_groups):
                    *_cloud(two_groups))
     assert teardown.code == 0, teardown.err
     report = json.loads(teardown.out)
-    kept = {change["kind"]: change["reason"] for change in report["changes"] if change["action"] == "none"}
+    kept = {change["Kind"]: change["Reason"] for change in report["Changes"] if change["Action"] == "none"}
     assert kept["attachment"].startswith("kept: role OOSServiceRole: detaching ESSHookPolicyForRunCommand would take")
     assert f"from hook ESSHookForRunCommand in {OTHER_GROUP}" in kept["policy"]
     assert _hooks(two_groups, GROUP) == [] and _rules(two_groups, GROUP) == []
     assert "ESSHookPolicyForRunCommand" in two_groups.backends.ram.policies
     again, report = _run(cli, two_groups, "run-command", group=OTHER_GROUP)
-    assert again.code == 0 and report["outcome"] == "succeeded", again.err
+    assert again.code == 0 and report["Outcome"] == "succeeded", again.err
 
 
 def test_the_tutorial_variant_is_torn_down_as_it_was_run(cli, sandbox):
@@ -203,7 +203,7 @@ def test_the_tutorial_variant_is_torn_down_as_it_was_run(cli, sandbox):
     teardown = cli("recipe", "teardown", "attach-nic-eip", "--group", GROUP, "--policy", "--policy-variant",
                    "tutorial", "--yes", "-o", "json", *_cloud(sandbox))
     assert teardown.code == 0, teardown.err
-    done = {(step["kind"], step["target"].split(" ")[0]): step["outcome"] for step in json.loads(teardown.out)["done"]}
+    done = {(step["Kind"], step["Target"].split(" ")[0]): step["Outcome"] for step in json.loads(teardown.out)["Done"]}
     assert all(done[("attachment", name)] == "detached" for name in system)
     assert not system & {a["PolicyName"] for a in role["attached"]}
     assert _hooks(sandbox) == []

@@ -42,11 +42,11 @@ def test_the_readme_tour_runs_as_written(tmp_path):
     groups, plan, run, activities, diagnosis, teardown = (json.loads(out[out.index("{") if out.lstrip().startswith(
         "{") else out.index("["):]) for out in outputs[1:7])
     assert [group["ScalingGroupId"] for group in groups] == ["asg-sandbox000000000001"]
-    assert [c["action"] for c in plan["changes"] if c["kind"] == "hook"] == ["create"]
-    assert run["outcome"] == "succeeded", run.get("diagnosis")
+    assert [c["Action"] for c in plan["Changes"] if c["Kind"] == "hook"] == ["create"]
+    assert run["Outcome"] == "succeeded", run.get("Diagnosis")
     assert activities[0]["StatusCode"] == "Successful"
-    assert diagnosis["unresolved_errors"] == 0
-    assert {c["kind"] for c in teardown["changes"] if c["action"] == "delete"} >= {"hook", "rule", "policy"}
+    assert diagnosis["UnresolvedErrors"] == 0
+    assert {c["Kind"] for c in teardown["Changes"] if c["Action"] == "delete"} >= {"hook", "rule", "policy"}
     assert "Traceback" not in proc.stderr
 
 

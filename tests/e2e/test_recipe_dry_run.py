@@ -17,9 +17,9 @@ def test_dry_run_needs_no_credentials_and_gives_one_json_document(name, tmp_path
     result = run_essctl("recipe", "run", name, "--dry-run", "--output", "json", env=clean_env(tmp_path))
     assert result.code == 0, result.err
     report = json.loads(result.out)
-    assert report["dry_run"] is True and report["outcome"] == "succeeded"
-    assert report["calls"] and all(call["replayed"] for call in report["calls"])
-    actions = [call["action"] for call in report["calls"] if call["mutating"]]
+    assert report["DryRun"] is True and report["Outcome"] == "succeeded"
+    assert report["Calls"] and all(call["Replayed"] for call in report["Calls"])
+    actions = [call["Action"] for call in report["Calls"] if call["Mutating"]]
     assert actions[-1] == "ExecuteScalingRule"
     assert actions.count("CreateLifecycleHook") == len(find_recipe(name).stages)
     assert not list(tmp_path.rglob("*.json")), "a dry-run wrote a credentials or config file"
@@ -53,9 +53,9 @@ def test_dry_run_shows_the_users_own_group_and_inputs(cli):
     result = cli("recipe", "run", "run-command", "--dry-run", "-o", "json", "--group", "asg-mine",
                  "-p", "commandContent=echo mine")
     assert result.code == 0, result.err
-    create = next(c for c in json.loads(result.out)["calls"] if c["action"] == "CreateLifecycleHook")
-    assert create["parameters"]["ScalingGroupId"] == "asg-mine"
-    assert json.loads(create["parameters"]["NotificationMetadata"])["commandContent"] == "echo mine"
+    create = next(c for c in json.loads(result.out)["Calls"] if c["Action"] == "CreateLifecycleHook")
+    assert create["Parameters"]["ScalingGroupId"] == "asg-mine"
+    assert json.loads(create["Parameters"]["NotificationMetadata"])["commandContent"] == "echo mine"
 
 
 @pytest.mark.parametrize("name", RECIPES)
@@ -65,7 +65,7 @@ def test_shipped_tape_matches_the_recipe_call_for_call(cli, name):
     result = cli("recipe", "run", name, "--tape", f"recipe-{name}", "--group", GROUP, "--yes", "-o", "json",
                  *example_arguments(find_recipe(name)))
     assert result.code == 0, result.err
-    assert json.loads(result.out)["outcome"] == "succeeded"
+    assert json.loads(result.out)["Outcome"] == "succeeded"
 
 
 def test_failing_rehearsal_ends_failed_with_its_diagnosis(tmp_path):
@@ -73,11 +73,11 @@ def test_failing_rehearsal_ends_failed_with_its_diagnosis(tmp_path):
                         "-o", "json", env=clean_env(tmp_path))
     assert result.code == 1, result.err
     report = json.loads(result.out)
-    assert report["outcome"] == "failed"
-    first = report["diagnosis"]["findings"][0]
-    assert first["code"] == "LifecycleHookIdAndLifecycleActionToken.Invalid"
+    assert report["Outcome"] == "failed"
+    first = report["Diagnosis"]["Findings"][0]
+    assert first["Code"] == "LifecycleHookIdAndLifecycleActionToken.Invalid"
     # The recipe made the hook: the fix that lasts is the recipe's next run with the override, not a hook update.
-    assert first["fix_command"] == (f"essctl recipe run run-command --group {GROUP} --hook-timeout 1500 "
+    assert first["FixCommand"] == (f"essctl recipe run run-command --group {GROUP} --hook-timeout 1500 "
                                     "--no-trigger")
 
 
@@ -89,4 +89,4 @@ def test_failing_rehearsal_ends_failed_with_its_diagnosis(tmp_path):
 def test_diagnose_replays_offline(cli, scenario, code):
     result = cli("diagnose", "--tape", f"diagnose-{scenario}", "--group", GROUP, "-o", "json")
     assert result.code == 1, result.err
-    assert json.loads(result.out)["findings"][0]["code"] == code
+    assert json.loads(result.out)["Findings"][0]["Code"] == code

@@ -32,18 +32,18 @@ def _run(cli, sandbox, name, *extra):
 def test_every_builtin_recipe_runs_live_to_success(cli, sandbox, name):
     result, report = _run(cli, sandbox, name)
     assert result.code == 0, result.err
-    assert report["outcome"] == "succeeded"
-    watch = report["watch"]
-    assert watch["activity"]["StatusCode"] == "Successful"
-    assert [e["Status"] for e in watch["executions"]] == ["Success"]
-    assert all(i["State"] == "InService" for i in watch["instances"])
+    assert report["Outcome"] == "succeeded"
+    watch = report["Watch"]
+    assert watch["Activity"]["StatusCode"] == "Successful"
+    assert [e["Status"] for e in watch["Executions"]] == ["Success"]
+    assert all(i["State"] == "InService" for i in watch["Instances"])
     recipe = find_recipe(name)
     hooks = {h["LifecycleHookName"]: h for h in _hooks(sandbox)}
     assert set(hooks) == {stage.hook.name for stage in recipe.stages}
     main = hooks[recipe.stages[0].hook.name]
     assert main["NotificationArn"] == f"acs:oos:cn-hangzhou:1234567890123456:template/{recipe.stages[0].template}"
-    created = [c for c in report["calls"] if c["mutating"]]
-    assert created[-1]["action"] == "ExecuteScalingRule" and created[-1]["parameters"]["ClientToken"]
+    created = [c for c in report["Calls"] if c["Mutating"]]
+    assert created[-1]["Action"] == "ExecuteScalingRule" and created[-1]["Parameters"]["ClientToken"]
 
 
 def test_second_run_changes_nothing_but_the_trigger(cli, sandbox):
@@ -51,12 +51,12 @@ def test_second_run_changes_nothing_but_the_trigger(cli, sandbox):
     assert first.code == 0, first.err
     again, report = _run(cli, sandbox, "redis-whitelist", "--no-trigger")
     assert again.code == 0, again.err
-    assert report["outcome"] == "applied"
-    assert [c["action"] for c in report["calls"] if c["mutating"]] == []
-    assert {step["outcome"] for step in report["applied"]} == {"unchanged"}
+    assert report["Outcome"] == "applied"
+    assert [c["Action"] for c in report["Calls"] if c["Mutating"]] == []
+    assert {step["Outcome"] for step in report["Applied"]} == {"unchanged"}
     third, report = _run(cli, sandbox, "redis-whitelist")
     assert third.code == 0, third.err
-    assert [c["action"] for c in report["calls"] if c["mutating"]] == ["ExecuteScalingRule"]
+    assert [c["Action"] for c in report["Calls"] if c["Mutating"]] == ["ExecuteScalingRule"]
 
 
 def test_plan_is_read_only_and_shows_the_hook_it_would_create(cli, sandbox):
@@ -76,7 +76,7 @@ def test_changed_input_updates_the_hook_in_place(cli, sandbox):
     result = cli("recipe", "run", "run-command", "--group", GROUP, "--yes", "-o", "json", "--no-trigger",
                  *_cloud(sandbox), "-p", "commandContent=echo changed")
     report = json.loads(result.out)
-    assert [c["action"] for c in report["calls"] if c["mutating"]] == ["ModifyLifecycleHook"]
+    assert [c["Action"] for c in report["Calls"] if c["Mutating"]] == ["ModifyLifecycleHook"]
     hooks = _hooks(sandbox)
     assert [h["LifecycleHookId"] for h in hooks] == [hook_id]
     assert json.loads(hooks[0]["NotificationMetadata"])["commandContent"] == "echo changed"
@@ -87,7 +87,7 @@ def test_teardown_removes_hook_rule_and_policy(cli, sandbox):
     result = cli("recipe", "teardown", "run-command", "--group", GROUP, "--policy", "--yes", "-o", "json",
                  *_cloud(sandbox))
     assert result.code == 0, result.err
-    outcomes = {(d["kind"], d["outcome"]) for d in json.loads(result.out)["done"]}
+    outcomes = {(d["Kind"], d["Outcome"]) for d in json.loads(result.out)["Done"]}
     assert outcomes == {("hook", "deleted"), ("rule", "deleted"), ("attachment", "detached"), ("policy", "deleted")}
     assert _hooks(sandbox) == []
     assert "ESSHookPolicyForRunCommand" not in sandbox.backends.ram.policies
@@ -110,7 +110,7 @@ def test_missing_role_is_reported_before_any_change(cli, sandbox_factory, tmp_pa
     assert "role OOSServiceRole does not exist" in result.err and "--create-role" in result.err
     result, report = _run(cli, box, "run-command", "--create-role")
     assert result.code == 0, result.err
-    assert report["applied"][0] == {**report["applied"][0], "kind": "role", "outcome": "created"}
+    assert report["Applied"][0] == {**report["Applied"][0], "Kind": "role", "Outcome": "created"}
 
 
 def test_policy_without_run_command_fails_with_forbidden_ram(cli, sandbox, tmp_path):
@@ -120,12 +120,12 @@ def test_policy_without_run_command_fails_with_forbidden_ram(cli, sandbox, tmp_p
                       .replace("name: run-command", "name: no-run-command"), encoding="utf-8")
     result, report = _run(cli, sandbox, str(broken), "-p", "commandContent=echo hi")
     assert result.code == 1
-    assert report["outcome"] == "failed"
-    execution = report["watch"]["executions"][0]
+    assert report["Outcome"] == "failed"
+    execution = report["Watch"]["Executions"][0]
     assert execution["Status"] == "Failed"
     failed = [t for t in execution["Tasks"] if t["Status"] == "Failed"]
     assert "Forbidden.RAM" in failed[0]["StatusMessage"] and "ecs:RunCommand" in failed[0]["StatusMessage"]
-    assert [i["State"] for i in report["watch"]["instances"]] == ["released"]
+    assert [i["State"] for i in report["Watch"]["Instances"]] == ["released"]
 
 
 def test_trigger_waits_for_the_activity_in_progress(cli, sandbox_factory, tmp_path):
@@ -139,7 +139,7 @@ def test_trigger_waits_for_the_activity_in_progress(cli, sandbox_factory, tmp_pa
     box = sandbox_factory(scenario)
     result, report = _run(cli, box, "run-command")
     assert result.code == 0, result.err
-    assert report["trigger"]["attempts"] == 2
+    assert report["Trigger"]["Attempts"] == 2
 
 
 def test_a_full_group_is_explained(cli, sandbox_factory, tmp_path):
@@ -151,8 +151,8 @@ def test_a_full_group_is_explained(cli, sandbox_factory, tmp_path):
     assert result.code == 1
     assert "IncorrectCapacity.NoChange" in result.err and "max 1" in result.err
     # Refused outright, the scale-out did not start: no "may have started", nothing to resume.
-    assert "may have started" not in result.err and report["resume"] == []
-    assert report["stopped"]["phase"] == "trigger" and report["stopped"]["not_done"] == ["trigger run-command-add1"]
+    assert "may have started" not in result.err and report["Resume"] == []
+    assert report["Stopped"]["Phase"] == "trigger" and report["Stopped"]["NotDone"] == ["trigger run-command-add1"]
 
 
 def test_on_a_terminal_the_watch_is_a_live_table_after_the_step_lines(sandbox):

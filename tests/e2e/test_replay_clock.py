@@ -49,7 +49,7 @@ def test_a_tape_cut_during_the_watch_ends_it_at_once_with_exit_4(cli, tmp_path):
     assert line.startswith("essctl: error: tape t.yaml ended with the watch still running (activity "
                            "asa-sbx2159035d22429f030 InProgress, execution exec-")
     assert "it holds no later answer" in line
-    replayed = [c for c in json.loads(result.out)["calls"] if c["action"] == "DescribeScalingActivities"]
+    replayed = [c for c in json.loads(result.out)["Calls"] if c["Action"] == "DescribeScalingActivities"]
     assert len(replayed) == rounds + 1      # the recorded rounds, and the one that found nothing new
 
 
@@ -65,7 +65,7 @@ def test_a_tape_cut_inside_the_first_round_ends_the_watch_naming_the_missing_cal
 def test_a_whole_tape_still_replays_to_its_end(cli):
     result = cli("-o", "json", "recipe", "run", "run-command", "--dry-run")
     assert result.code == 0 and result.err == ""
-    assert yaml.safe_load(result.out)["outcome"] == "succeeded"
+    assert yaml.safe_load(result.out)["Outcome"] == "succeeded"
 
 
 def _session(path):

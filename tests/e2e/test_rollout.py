@@ -43,7 +43,7 @@ def _suspended(box):
 
 
 def _batches_done(report):
-    return [(b["batch"], b["done"], len(b["instances"])) for b in report["watch"]["batches"]]
+    return [(b["Batch"], b["Done"], len(b["Instances"])) for b in report["Watch"]["Batches"]]
 
 
 def test_an_image_rollout_replaces_every_system_disk_batch_by_batch(cli, sandbox_factory):
@@ -51,12 +51,12 @@ def test_an_image_rollout_replaces_every_system_disk_batch_by_batch(cli, sandbox
     before = set(_images(box))
     result, report = _start(cli, box, "--image", "m-new")
     assert result.code == 0, result.err
-    assert report["outcome"] == "succeeded" and _batches_done(report) == [(1, 2, 2), (2, 2, 2)]
+    assert report["Outcome"] == "succeeded" and _batches_done(report) == [(1, 2, 2), (2, 2, 2)]
     assert set(_images(box)) == before and set(_images(box).values()) == {"m-new"}
     assert _suspended(box) == []
-    start = next(c for c in report["calls"] if c["action"] == "StartExecution")
-    assert start["parameters"]["ClientToken"].startswith("essctl-")
-    assert json.loads(start["parameters"]["Parameters"])["sourceImageId"] == "m-old"     # for a rollback
+    start = next(c for c in report["Calls"] if c["Action"] == "StartExecution")
+    assert start["Parameters"]["ClientToken"].startswith("essctl-")
+    assert json.loads(start["Parameters"]["Parameters"])["sourceImageId"] == "m-old"     # for a rollback
     assert "resume with" not in result.err and "essctl rollout watch exec-" in result.err
 
 
@@ -64,7 +64,7 @@ def test_a_script_rollout_runs_on_every_instance_with_outputs(cli, sandbox_facto
     box = _box(sandbox_factory)
     result, report = _start(cli, box, "--script", "echo updated")
     assert result.code == 0, result.err
-    assert json.loads(report["watch"]["execution"]["Outputs"]) == {"commandOutputs": ["updated\n"] * 4}
+    assert json.loads(report["Watch"]["Execution"]["Outputs"]) == {"commandOutputs": ["updated\n"] * 4}
     assert _batches_done(report) == [(1, 2, 2), (2, 2, 2)]
 
 
@@ -72,7 +72,7 @@ def test_a_package_rollout_installs_on_every_instance(cli, sandbox_factory):
     box = _box(sandbox_factory)
     result, report = _start(cli, box, "--package", "nginx", "--package-version", "1.2")
     assert result.code == 0, result.err
-    assert json.loads(report["watch"]["execution"]["Outputs"]) == {"commandOutputs": ["install nginx 1.2\n"] * 4}
+    assert json.loads(report["Watch"]["Execution"]["Outputs"]) == {"commandOutputs": ["install nginx 1.2\n"] * 4}
 
 
 def test_an_instance_refresh_replaces_the_instances_with_the_image(cli, sandbox_factory):
@@ -80,11 +80,11 @@ def test_an_instance_refresh_replaces_the_instances_with_the_image(cli, sandbox_
     before = set(_images(box))
     result, report = _start(cli, box, "--engine", "instance-refresh", "--image", "m-new", "--min-healthy", "50")
     assert result.code == 0, result.err
-    task = report["watch"]["instance_refresh"]
+    task = report["Watch"]["InstanceRefresh"]
     assert task["Status"] == "Successful" and task["FinishedUpdateCapacity"] == 4
     after = _images(box)
     assert not set(after) & before and set(after.values()) == {"m-new"}
-    assert not [c for c in report["calls"] if c["service"] == "ram" and c["mutating"]]    # ESS's own role
+    assert not [c for c in report["Calls"] if c["Service"] == "ram" and c["Mutating"]]    # ESS's own role
 
 
 def test_a_failure_in_batch_2_is_diagnosed_and_rolled_back(cli, sandbox_factory):
@@ -96,10 +96,10 @@ behaviour:
     result, report = _start(cli, box, "--script", "echo updated", "--rollback-script", "echo undone",
                             "--rollback-on-failure")
     assert result.code == 1, result.err
-    assert report["outcome"] == "rolled back"
-    diagnosis = report["diagnosis"]
-    assert diagnosis["batch"] == 2 and len(diagnosis["instances"]) == 2 and "CommandFailed" in diagnosis["message"]
-    rollback = report["rollback"]["execution"]
+    assert report["Outcome"] == "rolled back"
+    diagnosis = report["Diagnosis"]
+    assert diagnosis["Batch"] == 2 and len(diagnosis["Instances"]) == 2 and "CommandFailed" in diagnosis["Message"]
+    rollback = report["Rollback"]["Execution"]
     assert rollback["Status"] == "Success" and rollback["Parameters"]["invokeType"] == "rollback"
     assert json.loads(rollback["Outputs"]) == {"commandOutputs": ["undone\n"] * 2}     # batch 1's instances only
     assert _suspended(box) == []
@@ -109,10 +109,10 @@ def test_a_rollout_paused_after_the_first_batch_resumes_to_the_end(cli, sandbox_
     box = _box(sandbox_factory)
     result, report = _start(cli, box, "--image", "m-new", "--pause", "first")
     assert result.code == 0, result.err
-    assert report["outcome"] == "paused" and _batches_done(report) == [(1, 2, 2), (2, 0, 2)]
+    assert report["Outcome"] == "paused" and _batches_done(report) == [(1, 2, 2), (2, 0, 2)]
     assert sorted(_images(box).values()) == ["m-new", "m-new", "m-old", "m-old"]
     assert _suspended(box) == FIVE
-    rollout = report["rollout_id"]
+    rollout = report["RolloutId"]
     assert f"essctl rollout resume {rollout}" in result.err
     resumed, _ = _rollout(cli, box, "resume", rollout)
     assert resumed.code == 0, resumed.err
@@ -125,13 +125,13 @@ def test_a_rollout_paused_after_the_first_batch_resumes_to_the_end(cli, sandbox_
 def test_cancel_stops_the_rollout_and_resumes_the_processes_it_suspended(cli, sandbox_factory):
     box = _box(sandbox_factory)
     result, report = _start(cli, box, "--script", "echo updated", "--pause", "every")
-    assert result.code == 0 and report["outcome"] == "paused", result.err
+    assert result.code == 0 and report["Outcome"] == "paused", result.err
     assert _suspended(box) == FIVE
-    cancelled, data = _rollout(cli, box, "cancel", report["rollout_id"])
+    cancelled, data = _rollout(cli, box, "cancel", report["RolloutId"])
     assert cancelled.code == 0, cancelled.err
-    assert data["status"]["status"] == "Cancelled" and _suspended(box) == []
+    assert data["Status"]["Status"] == "Cancelled" and _suspended(box) == []
     listed, rows = _rollout(cli, box, "list")
-    assert [(r["RolloutId"], r["Status"]) for r in rows] == [(report["rollout_id"], "Cancelled")]
+    assert [(r["RolloutId"], r["Status"]) for r in rows] == [(report["RolloutId"], "Cancelled")]
 
 
 def test_off_a_terminal_without_yes_nothing_is_sent(cli, sandbox_factory):
@@ -148,7 +148,7 @@ def test_the_plan_is_read_only(cli, sandbox_factory, flags):
     box = _box(sandbox_factory)
     result, plan = _rollout(cli, box, "plan", *flags)
     assert result.code == 0, result.err
-    assert [len(batch) for batch in plan["batches"]] == [2, 2] and plan["failing"] == []
+    assert [len(batch) for batch in plan["Batches"]] == [2, 2] and plan["Failing"] == []
     assert not box.world.oos.executions and not box.world.ram.policies and not box.world.ess.refreshes.tasks
 
 
@@ -172,14 +172,14 @@ def test_a_dry_run_of_each_rollout_needs_no_credentials_nor_network(kind, tmp_pa
     result = run_essctl("rollout", "start", *DRY_RUNS[kind], "--dry-run", "-o", "json", env=clean_env(tmp_path))
     assert result.code == 0, result.err
     report = json.loads(result.out)
-    assert report["dry_run"] is True and report["outcome"] == "succeeded" and report["resume"] == []
-    assert report["calls"] and all(call["replayed"] for call in report["calls"])
-    started = [c for c in report["calls"] if c["action"] in ("StartExecution", "StartInstanceRefresh")]
-    assert len(started) == 1 and started[0]["parameters"]["ClientToken"].startswith("essctl-")
+    assert report["DryRun"] is True and report["Outcome"] == "succeeded" and report["Resume"] == []
+    assert report["Calls"] and all(call["Replayed"] for call in report["Calls"])
+    started = [c for c in report["Calls"] if c["Action"] in ("StartExecution", "StartInstanceRefresh")]
+    assert len(started) == 1 and started[0]["Parameters"]["ClientToken"].startswith("essctl-")
     if kind != "refresh":
-        assert [b["done"] for b in report["watch"]["batches"]] == [2, 2]
-        sent = json.loads(started[0]["parameters"]["Parameters"])
-        assert sent.get("imageId", "m-mine") == "m-mine" and sent["scalingGroupId"] == report["plan"]["group"]
+        assert [b["Done"] for b in report["Watch"]["Batches"]] == [2, 2]
+        sent = json.loads(started[0]["Parameters"]["Parameters"])
+        assert sent.get("imageId", "m-mine") == "m-mine" and sent["scalingGroupId"] == report["Plan"]["ScalingGroupId"]
 
 
 @needs_shared
@@ -189,7 +189,7 @@ def test_execution_start_grants_the_template_its_policy_and_runs_it(cli, sandbox
                  "--yes", *FAST, "-o", "json", "--endpoint", box.endpoint, "--region", "cn-hangzhou")
     assert result.code == 0, result.err
     summary = json.loads(result.out.splitlines()[-1])
-    assert summary["event"] == "summary" and summary["executions"][0]["Status"] == "Success"
+    assert summary["Event"] == "summary" and summary["Executions"][0]["Status"] == "Success"
     assert "Essctl-AdjustScalingGroupInstanceCount" in box.world.ram.policies
     refused = cli("execution", "start", "ACS-ESS-AdjustScalingGroupInstanceCount", "-p", f"scalingGroupId={GROUP}",
                   "--endpoint", box.endpoint, "--region", "cn-hangzhou")
@@ -201,20 +201,20 @@ def test_an_instance_refresh_pauses_at_its_checkpoint_is_suspended_resumed_and_r
     box = _box(sandbox_factory)
     before = _images(box)
     result, report = _start(cli, box, "--engine", "instance-refresh", "--image", "m-new", "--checkpoint", "25")
-    assert result.code == 0 and report["outcome"] == "paused", result.err
-    task = report["rollout_id"]
-    assert report["watch"]["instance_refresh"]["Status"] == "CheckpointPause"
+    assert result.code == 0 and report["Outcome"] == "paused", result.err
+    task = report["RolloutId"]
+    assert report["Watch"]["InstanceRefresh"]["Status"] == "CheckpointPause"
     assert f"essctl rollout resume {task}" in result.err
     paused, data = _rollout(cli, box, "pause", task)
-    assert paused.code == 0 and data["status"]["status"] == "Paused", paused.err
+    assert paused.code == 0 and data["Status"]["Status"] == "Paused", paused.err
     resumed, data = _rollout(cli, box, "resume", task)
-    assert resumed.code == 0 and data["status"]["status"] == "InProgress", resumed.err
+    assert resumed.code == 0 and data["Status"]["Status"] == "InProgress", resumed.err
     rolled, data = _rollout(cli, box, "rollback", task, "--yes")
-    assert rolled.code == 0 and data["status"]["status"] == "RollbackInProgress", rolled.err
+    assert rolled.code == 0 and data["Status"]["Status"] == "RollbackInProgress", rolled.err
     watched = cli("rollout", "watch", task, "--group", GROUP, *FAST, "--endpoint", box.endpoint,
                   "--region", "cn-hangzhou", "-o", "json")
     assert watched.code == 0, watched.err
-    assert json.loads(watched.out.splitlines()[-1])["status"] == "RollbackSuccessful"
+    assert json.loads(watched.out.splitlines()[-1])["Status"] == "RollbackSuccessful"
     assert set(_images(box).values()) == {"m-old"} and len(_images(box)) == len(before)
 
 
@@ -222,7 +222,7 @@ def test_an_instance_refresh_is_cancelled(cli, sandbox_factory):
     box = _box(sandbox_factory)
     result, report = _start(cli, box, "--engine", "instance-refresh", "--image", "m-new", "--checkpoint", "25")
     assert result.code == 0, result.err
-    cancelled, data = _rollout(cli, box, "cancel", report["rollout_id"])
+    cancelled, data = _rollout(cli, box, "cancel", report["RolloutId"])
     assert cancelled.code == 0, cancelled.err
-    assert data["calls"] == ["ess:CancelInstanceRefresh"]
-    assert data["status"]["status"] in ("Cancelling", "Cancelled")
+    assert data["Calls"] == ["ess:CancelInstanceRefresh"]
+    assert data["Status"]["Status"] in ("Cancelling", "Cancelled")

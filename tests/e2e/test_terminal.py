@@ -188,7 +188,7 @@ def test_watch_json_lines_carry_the_exact_message(cli, failed_activity):
     result = cli("activity", "watch", activity_id, "-o", "json", "--poll-interval", "0.02",
                  "--endpoint", box.endpoint, *REGION)
     events = [json.loads(line) for line in result.out.splitlines()]
-    assert f"InvalidCommand: {HOSTILE}" in [event.get("status_message") for event in events]
+    assert f"InvalidCommand: {HOSTILE}" in [event.get("StatusMessage") for event in events]
 
 
 def test_the_live_table_shows_the_failure_message_as_text(failed_activity):

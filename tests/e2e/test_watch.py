@@ -137,11 +137,11 @@ def test_activity_watch_prints_one_plain_line_per_change(cli, paced):
 
 
 EVENT_FIELDS = {
-    "activity": {"activity_id", "status", "progress", "status_message"},
-    "instance": {"instance_id", "state"},
-    "lifecycle_action": {"hook_id", "status", "result", "instance_ids", "token"},
-    "execution": {"execution_id", "template", "status", "status_message", "outputs"},
-    "task": {"execution_id", "task", "status", "status_message"},
+    "activity": {"ActivityId", "Status", "Progress", "StatusMessage"},
+    "instance": {"InstanceId", "State"},
+    "lifecycle_action": {"HookId", "Status", "Result", "InstanceIds", "Token"},
+    "execution": {"ExecutionId", "Template", "Status", "StatusMessage", "Outputs"},
+    "task": {"ExecutionId", "Task", "Status", "StatusMessage"},
 }
 
 
@@ -153,24 +153,24 @@ def test_activity_watch_json_lines_end_with_the_summary(cli, paced):
     *events, summary = objects
     mask, ids = _masker(paced, activity_id)
     for event in events:
-        assert set(event) == {"event", "message", "elapsed"} | EVENT_FIELDS[event["event"]]
-        assert isinstance(event["elapsed"], float)
-    lines = [f"{e['event']}: {mask(e['message'])}" for e in events]
+        assert set(event) == {"Event", "Message", "Elapsed"} | EVENT_FIELDS[event["Event"]]
+        assert isinstance(event["Elapsed"], float)
+    lines = [f"{e['Event']}: {mask(e['Message'])}" for e in events]
     assert len(lines) == len(set(lines)) and set(lines) <= set(SUCCESS_EVENTS)   # (see the test above)
     assert {line for line in SUCCESS_EVENTS if not line.endswith(": Running")} <= set(lines)
-    assert {(e["event"], e.get("status") or e.get("state")) for e in events if e["event"] != "task"} == {
+    assert {(e["Event"], e.get("Status") or e.get("State")) for e in events if e["Event"] != "task"} == {
         ("activity", "InProgress"), ("activity", "Successful"), ("instance", "Pending:Wait"),
         ("instance", "InService"), ("lifecycle_action", "Pending"), ("lifecycle_action", "Completed"),
         ("execution", "Running"), ("execution", "Success")}
-    ended = [e for e in events if e["event"] == "execution" and e["status"] == "Success"]
-    assert ended[0]["outputs"] == {"commandOutputs": ["hi\n"]} and ids[ended[0]["execution_id"]] == "EXEC"
-    assert summary["event"] == "summary" and summary["succeeded"] is True and summary["timed_out"] is False
-    assert summary["activity"]["ScalingActivityId"] == activity_id
-    assert summary["activity"]["StatusCode"] == "Successful" and summary["still_running"] == []
-    assert [i["State"] for i in summary["instances"]] == ["InService"]
-    assert [(a["LifecycleActionStatus"], a["LifecycleActionResult"]) for a in summary["lifecycle_actions"]] == [
+    ended = [e for e in events if e["Event"] == "execution" and e["Status"] == "Success"]
+    assert ended[0]["Outputs"] == {"commandOutputs": ["hi\n"]} and ids[ended[0]["ExecutionId"]] == "EXEC"
+    assert summary["Event"] == "summary" and summary["Succeeded"] is True and summary["TimedOut"] is False
+    assert summary["Activity"]["ScalingActivityId"] == activity_id
+    assert summary["Activity"]["StatusCode"] == "Successful" and summary["StillRunning"] == []
+    assert [i["State"] for i in summary["Instances"]] == ["InService"]
+    assert [(a["LifecycleActionStatus"], a["LifecycleActionResult"]) for a in summary["LifecycleActions"]] == [
         ("Completed", "CONTINUE")]
-    assert [e["Status"] for e in summary["executions"]] == ["Success"]
+    assert [e["Status"] for e in summary["Executions"]] == ["Success"]
 
 
 def test_a_failing_run_exits_1_with_the_failing_tasks_message(cli, paced):
@@ -248,11 +248,11 @@ def test_execution_watch_of_a_failed_execution_exits_1(cli, paced):
     result = cli("execution", "watch", execution.execution_id, "-o", "json", *FAST, *_cloud(paced))
     assert result.code == 1, result.err
     *events, summary = [json.loads(line) for line in result.out.splitlines()]
-    failed = [e for e in events if e["event"] == "task" and e["status"] == "Failed"]
-    assert [(e["task"], e["status_message"]) for e in failed] == [("runCommand", FORBIDDEN)]
-    assert events[-1]["event"] == "execution" and events[-1]["status"] == "Failed"
-    assert summary["succeeded"] is False and summary["activity"] is None
-    assert summary["executions"][0]["StatusMessage"] == FORBIDDEN
+    failed = [e for e in events if e["Event"] == "task" and e["Status"] == "Failed"]
+    assert [(e["Task"], e["StatusMessage"]) for e in failed] == [("runCommand", FORBIDDEN)]
+    assert events[-1]["Event"] == "execution" and events[-1]["Status"] == "Failed"
+    assert summary["Succeeded"] is False and summary["Activity"] is None
+    assert summary["Executions"][0]["StatusMessage"] == FORBIDDEN
 
 
 def test_an_unknown_execution_is_one_line(cli, sandbox):
@@ -291,7 +291,7 @@ def test_a_throttled_list_executions_is_retried_and_the_watch_succeeds(cli, sand
     result = cli("activity", "watch", activity_id, "-o", "json", "-v", *FAST, *_cloud(box))
     assert result.code == 0, result.err
     summary = json.loads(result.out.splitlines()[-1])
-    assert summary["succeeded"] is True and summary["activity"]["StatusCode"] == "Successful"
+    assert summary["Succeeded"] is True and summary["Activity"]["StatusCode"] == "Successful"
     listed = [line for line in result.err.splitlines() if line.startswith("essctl: api oos:ListExecutions")]
     assert listed and all("-> 200" in line for line in listed)
     assert box.faults.calls("ListExecutions") == len(listed) + 1          # the throttled first try, then retried
@@ -471,8 +471,8 @@ def test_diagnose_finds_the_execution_after_the_hook_is_gone_and_names_what_stil
     box, activity_id, execution_id = outlived
     result = cli("diagnose", "--activity", activity_id, "-o", "json", *_cloud(box))
     report = json.loads(result.out)
-    assert report["subject"]["execution"] == execution_id
+    assert report["Subject"]["ExecutionId"] == execution_id
     assert any(item.startswith(f"execution {execution_id} ({steps.RUN_COMMAND}) Running") for item in
-               report["in_progress"])
-    [action] = report["lifecycle_actions"]
+               report["InProgress"])
+    [action] = report["LifecycleActions"]
     assert action["LifecycleActionStatus"] == "Timeout" and action["LifecycleActionToken"] in box.backends.ess.actions

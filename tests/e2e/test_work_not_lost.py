@@ -24,10 +24,10 @@ def _activity_of(box):
 def _resumes_the_watch(result, report, activity_id):
     [line] = result.err.strip().splitlines()[-1:]
     assert f"scaling activity {activity_id} goes on: essctl activity watch {activity_id} {REGION}" in line
-    assert report["trigger"]["activity_id"] == activity_id
-    assert report["resume"] == [f"essctl activity watch {activity_id} {REGION}",
+    assert report["Trigger"]["ScalingActivityId"] == activity_id
+    assert report["Resume"] == [f"essctl activity watch {activity_id} {REGION}",
                                 f"essctl diagnose --activity {activity_id} {REGION}"]
-    assert report["stopped"]["phase"] == "watch"
+    assert report["Stopped"]["Phase"] == "watch"
 
 
 @pytest.mark.parametrize("code, status", [("Throttling.User", 400), ("ServiceUnavailable", 503)])
@@ -36,7 +36,7 @@ def test_every_watch_poll_refused_past_the_retries(cli, sandbox_factory, code, s
     result, report = run_recipe(cli, box)
     assert result.code == 3
     _resumes_the_watch(result, report, _activity_of(box))
-    assert code in report["stopped"]["reason"] and "error:" in result.err
+    assert code in report["Stopped"]["Reason"] and "error:" in result.err
 
 
 def test_ctrl_c_during_the_watch(cli, sandbox, monkeypatch):
@@ -70,9 +70,9 @@ def test_ctrl_c_while_waiting_for_execute_scaling_rule(cli, sandbox, monkeypatch
     assert result.err.strip().splitlines()[-1] == (
         f"essctl: interrupted during the trigger; the scale-out may have started: "
         f"essctl activity list --group {GROUP} {REGION}")
-    assert report["outcome"] == "interrupted" and report["trigger"] is None
-    assert report["stopped"]["not_done"] == []
-    assert report["resume"] == [f"essctl activity list --group {GROUP} {REGION}"]
+    assert report["Outcome"] == "interrupted" and report["Trigger"] is None
+    assert report["Stopped"]["NotDone"] == []
+    assert report["Resume"] == [f"essctl activity list --group {GROUP} {REGION}"]
 
 
 def test_disk_full_while_recording_the_watch(cli, sandbox, monkeypatch, tmp_path):
@@ -87,7 +87,7 @@ def test_disk_full_while_recording_the_watch(cli, sandbox, monkeypatch, tmp_path
     result, report = run_recipe(cli, sandbox, "--record", tmp_path / "run.yaml")
     assert result.code != 0 and "Traceback" not in result.err
     _resumes_the_watch(result, report, _activity_of(sandbox))
-    assert "No space left on device" in report["stopped"]["reason"]
+    assert "No space left on device" in report["Stopped"]["Reason"]
 
 
 def test_ctrl_c_half_way_through_apply_says_what_was_done_and_not(cli, sandbox, monkeypatch):
@@ -99,8 +99,8 @@ def test_ctrl_c_half_way_through_apply_says_what_was_done_and_not(cli, sandbox, 
     monkeypatch.setattr(RamGateway, "attach_policy_to_role", interrupted)   # after CreatePolicy
     result, report = run_recipe(cli, sandbox)
     assert result.code == 130
-    assert [item["kind"] for item in report["applied"] if item["outcome"] != "unchanged"] == ["policy"]
-    assert report["stopped"] == {"phase": "apply", "reason": "interrupted", "not_done": [
+    assert [item["Kind"] for item in report["Applied"] if item["Outcome"] != "unchanged"] == ["policy"]
+    assert report["Stopped"] == {"Phase": "apply", "Reason": "interrupted", "NotDone": [
         "attachment ESSHookPolicyForRunCommand -> OOSServiceRole", "hook ESSHookForRunCommand",
         "rule run-command-add1", "trigger run-command-add1"]}
     assert result.err.strip().splitlines()[-1] == (

@@ -241,6 +241,13 @@ def test_hook_timeout_check_passes_when_the_hook_waits_long_enough():
     assert (result.evidence["heartbeat_timeout"], result.evidence["execution_duration_s"]) == (900, 44)
 
 
+def test_hook_timeout_check_names_only_what_is_known_never_none():
+    result = check_hook_timeout_covers_execution(clean_evidence(
+        template_timeout_s=None, execution=execution(Parameters={"lifecycleHookId": HOOK_ID})))
+    assert result.passed is True and "None" not in result.summary
+    assert result.summary == f"hook {HOOK_ID} waits 900 s, enough for the run (44 s)"
+
+
 def test_hook_timeout_check_fails_when_the_execution_outlasts_the_hook():
     evidence = clean_evidence(hooks=[hook(HeartbeatTimeout=30)], template_timeout_s=None,
                               execution=execution(EndDate="2024-05-01T10:02:21Z",
@@ -462,9 +469,9 @@ def test_a_tight_but_successful_run_only_warns():
 def test_json_output_is_plain_data():
     data = diagnose(_failed_run(role_policies={"p": POLICY_WITHOUT_RUN_COMMAND})).to_dict()
     assert json.loads(json.dumps(data)) == data
-    assert data["findings"][0]["code"] == "Forbidden.RAM"
-    assert {c["name"] for c in data["checks"]} == set(CHECKS)
-    assert data["findings"][0]["checks"][1]["evidence"]["missing"] == ["ecs:RunCommand"]
+    assert data["Findings"][0]["Code"] == "Forbidden.RAM"
+    assert {c["Name"] for c in data["Checks"]} == set(CHECKS)
+    assert data["Findings"][0]["Checks"][1]["Evidence"]["Missing"] == ["ecs:RunCommand"]
 
 
 

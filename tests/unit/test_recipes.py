@@ -254,14 +254,16 @@ def test_recipe_show_table(cli):
 @needs_shared
 def test_recipe_validate_builtins_against_the_public_templates(cli):
     for name in BUILTINS:
-        result = cli("recipe", "validate", name, "--template-dir", SHARED)
+        result = cli("recipe", "validate", name, "--template-dir", SHARED, "-o", "table")
         assert result.code == 0, result.err
         assert result.out.startswith(f"ok: {builtin_recipe_paths()[name]} (parameters checked against ACS-ESS-")
 
 
 def test_recipe_validate_structure_only(cli):
-    result = cli("recipe", "validate", "run-command")
+    result = cli("recipe", "validate", "run-command", "-o", "table")
     assert (result.code, result.out, result.err) == (0, f"ok: {builtin_recipe_paths()['run-command']}\n", "")
+    as_json = json.loads(cli("recipe", "validate", "run-command").out)
+    assert as_json == {"File": str(builtin_recipe_paths()["run-command"]), "Valid": True, "CheckedAgainst": []}
 
 
 BROKEN_FILES = sorted(BROKEN.glob("*.yaml"))
@@ -320,7 +322,7 @@ def test_init_writes_a_skeleton_that_validates(cli, tmp_path):
     assert stage.parameters == {"diskCategory": "${diskCategory}", "options": "${options}",
                                 "OOSAssumeRole": "OOSServiceRole"}
     assert recipe.policy.derive
-    validated = cli("recipe", "validate", out, "--template-file", template)
+    validated = cli("recipe", "validate", out, "--template-file", template, "-o", "table")
     assert validated.code == 0 and validated.out.startswith(f"ok: {out}"), validated.err
 
 

@@ -103,10 +103,14 @@ def test_policy_command_prints_only_the_document(cli):
 
 
 @needs_shared
-def test_without_the_action_folder_the_nested_action_is_reported_not_dropped(cli):
-    result = cli("-o", "json", "template", "policy", "--file", SHARED / "PublicTemplates" / "ACS-ESS-LifeCycleRunCommand.yml")
-    assert result.code == 0
+def test_without_the_action_folder_the_nested_action_is_reported_and_the_policy_withheld(cli):
+    template = SHARED / "PublicTemplates" / "ACS-ESS-LifeCycleRunCommand.yml"
+    result = cli("-o", "json", "template", "policy", "--file", template)
+    assert result.code == 1 and result.out == ""
     assert "nested action ACS::ECS::RunCommand could not be resolved" in result.err
+    assert "the policy is incomplete: 1 unresolved" in result.err and "--allow-incomplete" in result.err
+    allowed = cli("-o", "json", "template", "policy", "--file", template, "--allow-incomplete")
+    assert allowed.code == 0 and json.loads(allowed.out)["Statement"]
 
 
 @needs_shared

@@ -87,8 +87,8 @@ class Change:
         return self.step.details(self)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "action": self.verb, "target": self.target, "reason": self.reason,
-                "request": self.request(), **({"notes": list(self.notes)} if self.notes else {})}
+        return {"Kind": self.kind, "Action": self.verb, "Target": self.target, "Reason": self.reason,
+                "Request": self.request(), **({"Notes": list(self.notes)} if self.notes else {})}
 
 
 @dataclass(frozen=True)
