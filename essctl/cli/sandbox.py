@@ -23,7 +23,7 @@ def serve(
         "--scenario", metavar="FILE", help="Scenario YAML (groups, roles, policies, templates, faults). "
                                            "Default: one group and OOSServiceRole.")] = None,
     state: Annotated[Optional[Path], typer.Option(
-        "--state", metavar="FILE", help="Save the world here after every change, and resume from it.")] = None,
+        "--state", metavar="FILE", help="Keep the world here (a snapshot and FILE.journal: every acknowledged change is written before its answer) and resume from it.")] = None,
     templates: Annotated[Optional[List[Path]], typer.Option(
         "--templates", metavar="DIR", help="Folder of OOS templates (e.g. ../shared/oos-templates); repeatable.")] = None,
     write_profile: Annotated[bool, typer.Option(

@@ -17,6 +17,7 @@ from essctl.sandbox.scenario import Scenario, load_scenario
 from essctl.sandbox.signature import AccessKey
 
 __all__ = ["AccessKey", "Clock", "Sandbox", "Scenario", "load_scenario"]
+COMPACT_EVERY = 5000      # journalled requests before the ticker folds them into the snapshot
 
 
 class Sandbox:
@@ -24,7 +25,7 @@ class Sandbox:
                  speed: float = 1.0, state_file: str | Path | None = None, template_dirs: Iterable[str | Path] = (),
                  credentials: Iterable[AccessKey] = (), keep_bodies: bool = False, tick_s: float = 0.02,
                  log: Callable[[str], None] | None = None):
-        from essctl.sandbox.state import load_state
+        from essctl.sandbox.state import Journal, load_state, read_journal
         from essctl.sandbox.world import World
 
         self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -43,10 +44,16 @@ class Sandbox:
         keys = [*self.scenario.credentials, *generated, *credentials]
         self.access_keys: dict[str, AccessKey] = {key.key_id: key for key in keys}
         self.credentials: list[AccessKey] = list(self.access_keys.values())
-        self.clock = Clock(speed, start=saved["clock"] if saved else None)
+        self._journaled = saved.get("journaled", 0) if saved else 0     # the number of the last request journaled
+        replay = read_journal(self.state_file, self._journaled) if saved and self.state_file else []
+        start = max([saved["clock"], *(entry["t"] for entry in replay)]) if saved else None
+        self.clock = Clock(speed, start=start)
         self.world = World(self.scenario, self.clock, tuple(Path(d) for d in template_dirs))
+        self._journal = Journal(self.state_file) if self.state_file else None
         if saved:
             self.world.load_state(saved)
+            for entry in replay:
+                self._replay(entry)
         else:
             self.world.seed()
         self.faults = self.scenario.faults
@@ -54,7 +61,7 @@ class Sandbox:
         self._server: Any = None
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
-        self.after_change()
+        self.compact()
 
     @property
     def endpoint(self) -> str:
@@ -85,7 +92,7 @@ class Sandbox:
         self._threads = []
         with self.world.lock:
             self.world.advance()
-            self.after_change()
+            self.compact()
 
     def __enter__(self) -> "Sandbox":
         return self.start()
@@ -99,15 +106,67 @@ class Sandbox:
                 self.world.advance()
                 self.after_change()
 
-    def after_change(self) -> None:
-        """Save the world if it changed (call with the world lock held)."""
-        if self.state_file is not None and self.world.changed:
-            from essctl.sandbox.state import save_state
+    def call(self, service: str, action: str, values: dict[str, str]) -> dict:
+        """Answer one request (what the server does once it is parsed and signed): at the sandbox time it is
+        served, then journalled if the world changed, before the caller sends the answer."""
+        from essctl.sandbox.params import Params
+        from essctl.sandbox.server import SERVICES
 
+        handler = next(module for name, module, _ in SERVICES.values() if name == service).ACTIONS[action]
+        with self.world.lock:
+            when = self.clock.now()
+            try:
+                return self.world.at(when, lambda: handler(self.world, Params(values)))
+            finally:
+                self._record({"t": when, "service": service, "action": action, "values": values})
+
+    def _record(self, entry: dict) -> None:
+        if self._journal is not None and self.world.changed:
+            self._journaled += 1
+            self._journal.append({"n": self._journaled, **entry})
+        self.world.changed = False
+
+    def _replay(self, entry: dict) -> None:
+        """A journalled request again, at its own time: the same events run before it, the same answer (or
+        error) comes of it, so the same world."""
+        from essctl.sandbox.params import Params
+        from essctl.sandbox.server import SERVICES
+
+        handler = next(module for name, module, _ in SERVICES.values() if name == entry["service"]).ACTIONS[
+            entry["action"]]
+        try:
+            self.world.at(entry["t"], lambda: handler(self.world, Params(entry["values"])))
+        except Exception:  # noqa: BLE001 - it failed the same way when it was served
+            pass
+        self._journaled = entry["n"]
+
+    def after_change(self) -> None:
+        """After the ticker ran due events (call with the world lock held): nothing to write yet, since the
+        events are in the snapshot or the journal's requests and run again at the same times. The world stays
+        marked changed, so the next request is journalled even if it changes nothing itself: a client that sees
+        what those events did is then sure to see it after a restart. A long journal is folded into the
+        snapshot."""
+        if self._journal is not None and self._journal.entries >= COMPACT_EVERY:
+            self.compact()
+
+    def compact(self) -> None:
+        """Write the whole world as the snapshot and empty the journal (call with the world lock held). The live
+        world is then read back from that snapshot, so a later replay starts from exactly what it continued from."""
+        if self.state_file is None or self._journal is None:
+            self.world.changed = False
+            return
+        import json
+
+        from essctl.sandbox.state import save_state
+
+        with self.world.lock:
             state = self.world.to_state()
             state["generated_credentials"] = [dataclasses.asdict(key) for key in self._generated]
-            save_state(self.state_file, state)
-        self.world.changed = False
+            state["journaled"] = self._journaled
+            document = save_state(self.state_file, state)
+            self._journal.clear()
+            self.world.load_state(json.loads(document))
+            self.world.changed = False
 
     def sent(self, service: str, action: str, body: dict) -> None:
         if self.keep_bodies:

@@ -14,7 +14,6 @@ from urllib.parse import parse_qsl, urlsplit
 from essctl.sandbox.errors import ApiError
 from essctl.sandbox.ess import responses as ess_responses
 from essctl.sandbox.oos import responses as oos_responses
-from essctl.sandbox.params import Params
 from essctl.sandbox.ram import responses as ram_responses
 from essctl.sandbox.signature import verify
 
@@ -79,10 +78,7 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(delay)
             if error_before is not None:
                 raise error_before
-            with world.lock:
-                world.advance()
-                answer = handler(world, Params(values))
-                sandbox.after_change()
+            answer = sandbox.call(service, action, values)
             if error_after is not None:
                 raise error_after
             answer["RequestId"] = request_id

@@ -10,6 +10,7 @@ import threading
 from typing import Any, Callable
 
 from essctl.sandbox.clock import Clock
+from essctl.sandbox.index import index_world
 from essctl.sandbox.scenario import Scenario
 
 
@@ -32,6 +33,7 @@ class World:
         self.ram = RamBackend(self)
         self.oos = OosBackend(self, [*scenario.template_dirs, *template_dirs])
         self.ess = EssBackend(self)
+        index_world(self.ess.state, self.oos.state)
         self._handlers: dict[str, Callable[..., None]] = {
             **self.ess.lifecycle.event_handlers(), **self.ess.refreshes.event_handlers(),
             **self.oos.event_handlers()}
@@ -51,11 +53,11 @@ class World:
         heapq.heappush(self._events, [self.now() + max(delay, 0.0), self._seq, kind, payload])
         self.changed = True
 
-    def advance(self) -> int:
-        """Run every event that is due; returns how many ran."""
+    def advance(self, until: float | None = None) -> int:
+        """Run every event due by `until` (default: now); returns how many ran."""
         ran = 0
         with self.lock:
-            limit = self.clock.now()
+            limit = self.clock.now() if until is None else until
             while self._events and self._events[0][0] <= limit:
                 due, _, kind, payload = heapq.heappop(self._events)
                 self._frozen = due
@@ -67,6 +69,17 @@ class World:
             if ran:
                 self.changed = True
         return ran
+
+    def at(self, when: float, act: Callable[[], Any]) -> Any:
+        """Run `act` (a request) at the sandbox time `when`: the events due by then first, and the whole request at
+        that one time, so replaying it from the journal at `when` does exactly the same."""
+        with self.lock:
+            self.advance(when)
+            self._frozen = when
+            try:
+                return act()
+            finally:
+                self._frozen = None
 
     # identifiers: deterministic, Alibaba-shaped
     def new_id(self, prefix: str, width: int = 20) -> str:
@@ -101,3 +114,4 @@ class World:
         self._events = [list(e) for e in state["events"]]
         heapq.heapify(self._events)
         self.ram.state, self.ess.state, self.oos.state = state["ram"], state["ess"], state["oos"]
+        index_world(self.ess.state, self.oos.state)

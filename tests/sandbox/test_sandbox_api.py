@@ -126,7 +126,8 @@ faults:
     - {{action: ExecuteScalingRule, call: 1, after_apply: true, error: {{code: ServiceUnavailable, status: 503, retry_after_ms: 20}}}}
     - {{action: StartExecution, call: 1, after_apply: true, error: {{code: ServiceUnavailable, status: 503, retry_after_ms: 20}}}}
 """)
-    sandbox = sandbox_factory(scenario)
+    # speed 20: the SDK's back-off before the retry (~0.3 s) stays well inside the 30 s run-command execution
+    sandbox = sandbox_factory(scenario, speed=20)
     s = session(sandbox)
     activity_id = execute(s, create_rule(s), client_token="essctl-run-0001")
     assert sandbox.faults.calls("ExecuteScalingRule") == 2

@@ -50,8 +50,7 @@ class ScalingLifecycle:
             raise ApiError("IncorrectScalingGroupStatus", f"The current status of the specified scaling group does "
                                                           f"not support this action: the process {process} is "
                                                           "suspended (ResumeProcesses resumes it).")
-        if any(a["ScalingGroupId"] == group["ScalingGroupId"] and a["StatusCode"] == "InProgress"
-               for a in self.ess.activities.values()):
+        if any(a["StatusCode"] == "InProgress" for a in self.ess.activities.find("group", group["ScalingGroupId"])):
             raise ApiError("ScalingActivityInProgress", "You cannot delete a scaling group or launch a new scaling "
                                                         "activity while there is a scaling activity in progress for "
                                                         "the specified scaling group.")
@@ -91,7 +90,7 @@ class ScalingLifecycle:
     def execute_rule(self, ari: str, client_token: str | None) -> str:
         if client_token and client_token in self.ess.client_tokens.get("ExecuteScalingRule", {}):
             return self.ess.client_tokens["ExecuteScalingRule"][client_token]
-        rule = next((r for r in self.ess.rules.values() if r["ScalingRuleAri"] == ari), None)
+        rule = next(iter(self.ess.rules.find("ari", ari)), None)
         if rule is None:
             raise ApiError("InvalidScalingRuleAri.NotFound", "The specified scaling rule ari does not exist.", 404)
         if rule["ScalingRuleType"] != "SimpleScalingRule":
@@ -170,8 +169,8 @@ class ScalingLifecycle:
     def _on_wait_begins(self, activity_id: str) -> None:
         activity = self.ess.activities[activity_id]
         transition = "SCALE_OUT" if activity["direction"] == "out" else "SCALE_IN"
-        hooks = sorted((h for h in self.ess.hooks.values()
-                        if h["ScalingGroupId"] == activity["ScalingGroupId"] and h["LifecycleTransition"] == transition
+        hooks = sorted((h for h in self.ess.hooks.find("group", activity["ScalingGroupId"])
+                        if h["LifecycleTransition"] == transition
                         and h["LifecycleHookStatus"] == "Active"), key=lambda h: h["created"])
         if not activity["fire_hooks"] or not activity["instances"]:
             hooks = []

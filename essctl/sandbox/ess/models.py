@@ -104,7 +104,7 @@ class EssBackend:
         return instance.get("image") or (config or {}).get("ImageId")
 
     def group_instances(self, group_id: str) -> list[dict]:
-        return [i for i in self.instances.values() if i["ScalingGroupId"] == group_id]
+        return self.instances.find("group", group_id)
 
     def capacity(self, group_id: str) -> dict[str, int]:
         states = [i["LifecycleState"] for i in self.group_instances(group_id)]
@@ -187,7 +187,7 @@ class EssBackend:
     def create_hook(self, p: dict[str, Any]) -> dict:
         group = self.group(p["ScalingGroupId"])
         self._check_hook_fields(p)
-        hooks = [h for h in self.hooks.values() if h["ScalingGroupId"] == group["ScalingGroupId"]]
+        hooks = self.hooks.find("group", group["ScalingGroupId"])
         if len(hooks) >= MAX_HOOKS:
             raise ApiError("QuotaExceeded.LifecycleHook", f"The number of lifecycle hooks in the scaling group "
                                                           f"exceeds the quota of {MAX_HOOKS}.")

@@ -82,7 +82,7 @@ def describe_lifecycle_hooks(world: Any, p: Params) -> dict:
     ids, name, group = p.list("LifecycleHookIds"), p.str("LifecycleHookName"), p.str("ScalingGroupId")
     if group:
         world.ess.group(group)
-    hooks = sorted((h for h in world.ess.hooks.values()
+    hooks = sorted((h for h in (world.ess.hooks.find("group", group) if group else world.ess.hooks.values())
                     if (not ids or h["LifecycleHookId"] in ids) and (name is None or h["LifecycleHookName"] == name)
                     and (group is None or h["ScalingGroupId"] == group)), key=lambda h: h["created"])
     page, meta = _page(p, hooks, default=50, high=50)
@@ -186,7 +186,9 @@ def describe_scaling_activities(world: Any, p: Params) -> dict:
     if group:
         world.ess.group(group)
     status = p.str("StatusCode")
-    activities = sorted((a for a in world.ess.activities.values()
+    known = world.ess.activities
+    candidates = (known.find("group", group) if group else [known[i] for i in dict.fromkeys(ids) if i in known])
+    activities = sorted((a for a in candidates
                          if (group is None or a["ScalingGroupId"] == group) and (not ids or a["ScalingActivityId"] in ids)
                          and (status is None or a["StatusCode"] == status)),
                         key=lambda a: (a["started"], a["ScalingActivityId"]), reverse=True)
@@ -203,7 +205,8 @@ def describe_scaling_instances(world: Any, p: Params) -> dict:
     states = p.list("LifecycleStates") or ([p.str("LifecycleState")] if p.str("LifecycleState") else [])
     kinds = p.list("CreationTypes") or ([p.str("CreationType")] if p.str("CreationType") else [])
     activity, health = p.str("ScalingActivityId"), p.str("HealthStatus")
-    found = sorted((i for i in world.ess.instances.values()
+    candidates = world.ess.instances.find("group", group) if group else world.ess.instances.values()
+    found = sorted((i for i in candidates
                     if (group is None or i["ScalingGroupId"] == group) and (not ids or i["InstanceId"] in ids)
                     and (not states or i["LifecycleState"] in states) and (not kinds or i["CreationType"] in kinds)
                     and (activity is None or i["ScalingActivityId"] == activity)
@@ -226,8 +229,8 @@ def describe_lifecycle_actions(world: Any, p: Params) -> dict:
         raise invalid_parameter("LifecycleActionStatus", "Valid values: Pending, Timeout, Completed.")
     size = p.int("MaxResults", default=10, low=1, high=50)
     start = p.int("NextToken", default=0, low=0, high=10**6) if p.str("NextToken") else 0
-    actions = [a for a in world.ess.actions.values()
-               if a["ScalingActivityId"] == activity and (status is None or a["LifecycleActionStatus"] == status)]
+    actions = [a for a in world.ess.actions.find("activity", activity)
+               if (status is None or a["LifecycleActionStatus"] == status)]
     page = actions[start:start + size]
     items = []
     for a in page:

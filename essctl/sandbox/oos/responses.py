@@ -85,6 +85,19 @@ def start_execution(world: Any, p: Params) -> dict:
     return {"Execution": _execution(world, execution, listed=False)}
 
 
+def _with_tags(world: Any, tags: dict) -> list[dict]:
+    """The executions that may carry every tag in `tags`: through the tag index when it can answer (a value the
+    index keeps; None also matches an execution without the tag), else all of them."""
+    executions = world.oos.executions
+    keys = [(key, value) for key, value in tags.items() if isinstance(value, (str, int, float, bool))]
+    if not keys or len(keys) != len(tags):
+        return list(executions.values())
+    found = executions.find("tag", keys[0])
+    if world.oos.executions and not found:
+        return list(executions.values())[:1]      # Depth is checked on the first execution, as a scan checks it
+    return found
+
+
 def list_executions(world: Any, p: Params) -> dict:
     name, status, execution_id = p.str("TemplateName"), p.str("Status"), p.str("ExecutionId")
     tags = p.json("Tags", default={}) or {}
@@ -97,7 +110,7 @@ def list_executions(world: Any, p: Params) -> dict:
     size = p.int("MaxResults", default=50, low=10, high=100)
     depth = {"include_children": p.bool("IncludeChildExecution"), "depth": p.str("Depth"),
              "parent_id": p.str("ParentExecutionId"), "execution_id": execution_id}
-    found = [e for e in world.oos.executions.values() if world.oos.shown(e, **depth)
+    found = [e for e in _with_tags(world, tags) if world.oos.shown(e, **depth)
              and (name is None or name in e["TemplateName"])           # OOS matches names by substring
              and (status is None or e["Status"] == status) and (execution_id is None or e["ExecutionId"] == execution_id)
              and all(e["Tags"].get(k) == v for k, v in tags.items())
