@@ -50,9 +50,13 @@ def execution_watch(run: Invocation,
                     execution_id: Annotated[str, typer.Argument(metavar="ID", callback=resource_id, help="exec-...")],
                     timeout: Timeout = None, poll_interval: Interval = 2.0) -> None:
     """Follow an OOS execution and its tasks until it ends."""
+    _follow_execution(run, run.cloud(), execution_id, timeout, poll_interval)
+
+
+def _follow_execution(run: Invocation, cloud, execution_id: str, timeout: float | None, poll_interval: float) -> None:
+    """Watch one execution to its end; every exit that leaves it running names the commands that resume."""
     from essctl.watch.watcher import Pacing, Watcher
 
-    cloud = run.cloud()
     watcher = lambda emit: Watcher(  # noqa: E731
         cloud, emit, timeout=timeout if timeout is not None else DEFAULT_EXECUTION_TIMEOUT_S,
         pacing=Pacing(poll_interval, poll_interval * 7.5)).execution(execution_id)
@@ -80,18 +84,12 @@ def execution_start(
     granted the policy derived from it (as for recipes, with the role impact check), a ClientToken; then follow it
     to its end: exit 0, 1, 4 or 130."""
     from essctl.facts.oos import DEFAULT_ROLE
-    from essctl.watch.watcher import Pacing, Watcher
 
     checked(template, "template NAME", TEMPLATE_RULE, TEMPLATE_NAME)
     cloud = run.cloud()
     started = start_template(run, cloud, template, parse_key_values(param, "-p"), role or DEFAULT_ROLE,
                              yes=yes, create_role=create_role, force=force)
-    watcher = lambda emit: Watcher(  # noqa: E731
-        cloud, emit, timeout=timeout if timeout is not None else DEFAULT_EXECUTION_TIMEOUT_S,
-        pacing=Pacing(poll_interval, poll_interval * 7.5)).execution(started)
-    region = f" --region {cloud.region}"
-    follow(run, f"Execution {started}", [f"essctl execution watch {started}{region}",
-                                         f"essctl diagnose --execution {started}{region}"], watcher)
+    _follow_execution(run, cloud, started, timeout, poll_interval)
 
 
 def start_template(run: Invocation, cloud, template: str, params: dict, role: str, *, yes: bool, create_role: bool,
