@@ -55,7 +55,8 @@ def _essctl(box, *args: str) -> tuple[int, str]:
 
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
-        code = run([*args, "--endpoint", box.endpoint, "--region", "cn-hangzhou", "-o", "json"])
+        as_json = [] if args[:2] == ("recipe", "init") else ["-o", "json"]     # init writes YAML only
+        code = run([*args, "--endpoint", box.endpoint, "--region", "cn-hangzhou", *as_json])
     lines = [line for line in err.getvalue().splitlines() if line.strip() and "succeeded:" not in line]
     if code == 0 and args[0] == "rollout":
         batches = (json.loads(out.getvalue()).get("Watch") or {}).get("Batches") or []
