@@ -83,8 +83,8 @@ def _required(template, box=None) -> list[str]:
     return args
 
 
-def attempt(name: str, folder: Path) -> tuple[str, int, str]:
-    """(how essctl runs it, exit code, the last error line)."""
+def attempt(name: str, folder: Path, keys: list | None = None) -> tuple[str, int, str]:
+    """(how essctl runs it, exit code, the last error line); the sandbox accepts `keys` (default: the tool's own)."""
     from essctl.facts.rollout import TEMPLATES as ROLLOUTS
     from essctl.recipe.catalog import builtin_recipe_paths
     from essctl.recipe.load import load_recipe
@@ -95,7 +95,7 @@ def attempt(name: str, folder: Path) -> tuple[str, int, str]:
     text = (TEMPLATES / "PublicTemplates" / f"{name}.yml").read_text(encoding="utf-8")
     template = parse_template(text, name=name, source="file")
     fast = ["--yes", "--poll-interval", "0.02", "--group", GROUP]
-    with Sandbox(parse_scenario(SCENARIO, source=name), credentials=[AccessKey(KEY_ID, SECRET)], speed=500,
+    with Sandbox(parse_scenario(SCENARIO, source=name), credentials=keys or [AccessKey(KEY_ID, SECRET)], speed=500,
                  template_dirs=[TEMPLATES]) as box:
         if name in ROLLOUTS:
             code, line = _essctl(box, "rollout", "start", "--template", name, "--batches", "2", *fast,
