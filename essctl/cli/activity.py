@@ -30,7 +30,7 @@ def activity_list(
 
 @command(app, "watch", examples=(
     'essctl activity watch asa-bp1example',
-    "essctl activity watch asa-bp1example -o json --query '[event, message]'   # JSON lines",
+    "essctl activity watch asa-bp1example -o json --query '[Event, Message]'   # JSON lines",
 ))
 def activity_watch(run: Invocation,
                    activity_id: Annotated[str, typer.Argument(metavar="ID", callback=resource_id, help="asa-...")],
