@@ -81,3 +81,31 @@ def test_a_submodule_imported_by_name_is_the_packages_own(tmp_path):
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.split() == ["True", "aiohttp.web_app", "SourceFileLoader", "True", "asyncio.subprocess"]
+
+
+def test_a_models_package_loads_each_class_when_first_used(tmp_path):
+    code = r"""
+import sys, essctl.cloud
+from alibabacloud_ess20220222 import models
+def loaded():
+    return sorted(m for m in sys.modules if m.startswith("alibabacloud_ess20220222.models."))
+before = loaded()
+request = models.DescribeScalingGroupsRequest
+from alibabacloud_ess20220222.models import CreateLifecycleHookRequest
+after = loaded()
+missing = not hasattr(models, "NoSuchModel")
+everything = len(models.__all__)
+same = request is models.DescribeScalingGroupsRequest and CreateLifecycleHookRequest.__name__ in dir(models)
+from alibabacloud_tea_openapi import models as openapi
+print(before, after, missing, everything, same, type(openapi.__spec__.loader).__name__, len(loaded()) > 300)
+"""
+    proc = subprocess.run([sys.executable, "-c", code], env=clean_env(tmp_path), cwd=REPO, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == [
+        "[]", "['alibabacloud_ess20220222.models._create_lifecycle_hook_request',",
+        "'alibabacloud_ess20220222.models._describe_scaling_groups_request']",
+        # an unknown name runs the package's own __init__.py: then it holds all it lists
+        "True", "601", "True",
+        "SourceFileLoader",   # a package written another way loads as usual
+        "True"]

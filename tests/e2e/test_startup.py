@@ -39,3 +39,12 @@ def test_template_commands_on_a_file_need_no_sdk(tmp_path):
     assert result.code == 0 and '"ess:CompleteLifecycleAction"' in result.out
     imported = [line.split("|")[-1].strip() for line in result.err.splitlines() if line.startswith("import time:")]
     assert [m for m in imported if m.startswith(("alibabacloud_", "darabonba", "Tea"))] == []
+
+
+def test_a_command_imports_only_the_sdk_models_it_uses(tmp_path):
+    result = run_essctl("--tape", "demo", "group", "list", env=clean_env(tmp_path), python_flags=("-X", "importtime"))
+    assert result.code == 0
+    imported = [line.split("|")[-1].strip() for line in result.err.splitlines() if line.startswith("import time:")]
+    models = [m for m in imported if m.startswith("alibabacloud_ess20220222.models._")]
+    assert "alibabacloud_ess20220222.models._describe_scaling_groups_response_body" in models
+    assert len(models) < 20     # of the package's 313 modules
