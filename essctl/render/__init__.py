@@ -103,8 +103,9 @@ def _view(result: Any) -> tuple[str, Callable[[Any], Iterable[Any]]] | None:
 
 def output(env: Environment, result: Any) -> None:
     """Write a command's result to stdout in the chosen format."""
-    view = None if env.query else _view(result)
-    if view is not None and env.output_format == "table":
+    # The views (and the modules they need) only for a table: JSON and YAML need none of them.
+    view = _view(result) if env.output_format == "table" and not env.query else None
+    if view is not None:
         kind, render = view
         if kind == "lines":
             write_lines(env, render(result))

@@ -48,3 +48,13 @@ def test_a_command_imports_only_the_sdk_models_it_uses(tmp_path):
     models = [m for m in imported if m.startswith("alibabacloud_ess20220222.models._")]
     assert "alibabacloud_ess20220222.models._describe_scaling_groups_response_body" in models
     assert len(models) < 20     # of the package's 313 modules
+
+
+def test_json_output_loads_no_table_view(tmp_path):
+    result = run_essctl("--tape", "demo", "-o", "json", "group", "list", env=clean_env(tmp_path),
+                        python_flags=("-X", "importtime"))
+    assert result.code == 0 and '"ScalingGroupId"' in result.out
+    imported = [line.split("|")[-1].strip() for line in result.err.splitlines() if line.startswith("import time:")]
+    assert "essctl.render.formats" in imported
+    assert [m for m in imported if m.split(".")[0] == "rich" or m.startswith(("essctl.render.views",
+                                                                              "essctl.render.progress"))] == []
