@@ -215,6 +215,15 @@ def fleet_scenario(groups: int, regions: Sequence[str] = ("cn-hangzhou",), *, in
     return yaml.safe_dump(world, sort_keys=False, width=200)
 
 
+def region_ids(text: str, flag: str) -> list[str]:
+    """Region ids given as "cn-hangzhou,cn-shanghai" on the command line."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    for name in names:
+        if not _REGION.fullmatch(name):
+            raise UsageError(f"{flag}: expected region ids such as cn-hangzhou,cn-shanghai, got {shorten(name)}")
+    return list(dict.fromkeys(names))
+
+
 def load_scenario(path: Path | str | None = None) -> Scenario:
     path = Path(path) if path is not None else DEFAULT_SCENARIO
     return _read(Document.read(path, what="scenario", printable=True, free_text=_CLOUD_TEXT), base_dir=path.parent)

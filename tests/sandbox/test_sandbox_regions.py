@@ -246,3 +246,35 @@ def test_a_fleet_scenario_of_three_regions():
         assert {g["RegionId"] for g in ess.groups.values()} == {region}
         assert all(len(ess.group_instances(g)) == 1 for g in ess.groups)
     assert box.world.ram.trusts("OOSServiceRole", "oos.aliyuncs.com")
+
+
+def test_concurrent_clients_in_two_regions_each_see_their_own_region(sandbox_factory):
+    import threading
+
+    from alibabacloud_ess20220222 import models
+
+    box = sandbox_factory(parse_scenario(TWO_REGIONS))
+    problems = []
+
+    def create_rules(region, worker):
+        s = session(box, region)
+        try:
+            for n in range(15):
+                s.ess.create_scaling_rule(models.CreateScalingRuleRequest(
+                    region_id=region, scaling_group_id=GROUPS[region], adjustment_type="QuantityChangeInCapacity",
+                    adjustment_value=1, scaling_rule_name=f"w{worker}-{n}"))
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            problems.append(exc)
+
+    workers = [threading.Thread(target=create_rules, args=(region, w)) for w in range(2) for region in GROUPS]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert problems == []
+    for region, group in GROUPS.items():
+        rules = box.world.regions[region].ess.rules.values()
+        assert len(rules) == 30 and {r["ScalingGroupId"] for r in rules} == {group}
+        assert all(r["ScalingRuleAri"].startswith(f"ari:acs:ess:{region}:") for r in rules)
+    ids = [rule_id for region in GROUPS for rule_id in box.world.regions[region].ess.rules]
+    assert len(set(ids)) == 60
