@@ -8,6 +8,7 @@ from essctl.errors import CloudAPIError, UsageError
 from essctl.sandbox import Sandbox
 from essctl.sandbox.faults import Faults
 from essctl.sandbox.scenario import fleet_scenario, parse_scenario
+from tests.sandbox.test_sandbox_index import assert_indexes_agree
 from tests.support.sandbox_steps import ACCOUNT, RUN_COMMAND, RUN_COMMAND_ACTIONS, grant, wait_for
 
 HANGZHOU, SHANGHAI = "cn-hangzhou", "cn-shanghai"
@@ -106,6 +107,8 @@ def test_one_policy_serves_the_executions_of_every_region(sandbox_factory):
         other = SHANGHAI if region == HANGZHOU else HANGZHOU
         assert executions(sessions[other], other, activity_id) == []    # each region runs its own
     assert [len(box.world.regions[r].oos.executions) for r in GROUPS] == [1, 1]
+    for region in box.world.regions.values():           # each region's tables keep their own indexes
+        assert_indexes_agree(region)
 
 
 def test_without_the_policy_every_regions_execution_is_denied(sandbox_factory):
