@@ -69,7 +69,7 @@ def trigger_mode(given: str | None, no_trigger: bool, fleet: bool) -> str:
     return "none" if no_trigger else given or ("none" if fleet else "all")
 
 
-def locate(run: Invocation, home: Cloud, groups: list[str] | None, groups_from: Path | None, all_groups: bool,
+def find_groups(run: Invocation, home: Cloud, groups: list[str] | None, groups_from: Path | None, all_groups: bool,
            where: str | None) -> dict[Target, tuple[Cloud, ScalingGroup]]:
     """Every group the command line names, in its region, each with a cloud of its own (sharing the credentials
     and the rate limiter of `home`)."""

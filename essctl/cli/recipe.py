@@ -190,7 +190,7 @@ def _prepare(run: Invocation, name: str, groups: Optional[List[str]], params, dr
 def _prepare_fleet(run: Invocation, name: str, targets: tuple, params, dry_run: bool, overrides, rate: float, *,
                    variant=None, create_role=False, force=False):
     """Fleet mode: the recipe, the first region's cloud, every group found in its region, and each group's spec."""
-    from essctl.cli.fleet import locate, spec_maker
+    from essctl.cli.fleet import find_groups, spec_maker
     from essctl.errors import UsageError
     from essctl.recipe.catalog import find_recipe
     from essctl.recipe.inputs import resolve_inputs
@@ -201,7 +201,7 @@ def _prepare_fleet(run: Invocation, name: str, targets: tuple, params, dry_run: 
     inputs = resolve_inputs(recipe, parse_key_values(params, "-p"), use_examples=False)
     policy = recipe.policy_spec(variant)
     home = run.fleet_cloud(rate)
-    located = locate(run, home, *targets)
+    located = find_groups(run, home, *targets)
     return home, recipe, located, spec_maker(recipe, inputs, policy, located, create_role=create_role, force=force)
 
 
@@ -341,7 +341,7 @@ def _run_fleet(run: Invocation, recipe_name: str, targets: tuple, params, overri
     from essctl.fleet.plan import make_fleet_plan
     from essctl.fleet.pool import Stopper
     from essctl.fleet.run import run_fleet
-    from essctl.render.fleet_views import FleetProgress
+    from essctl.render.fleet_views import FleetProgress, fleet_end_line
 
     home, _, located, spec_for = _prepare_fleet(run, recipe_name, targets, params, dry_run, overrides, rate,
                                                 variant=variant, create_role=create_role, force=force)
@@ -363,6 +363,8 @@ def _run_fleet(run: Invocation, recipe_name: str, targets: tuple, params, overri
                            on_result=progress.result, stop=stop, fail_fast=fail_fast)
     finally:
         progress.close(report)
+    if report.exit_code:      # the last line a person sees: how it ended, and where the resume commands are
+        run.env.stderr.write(fleet_end_line(report) + "\n")
     raise typer.Exit(int(report.exit_code))
 
 
@@ -410,7 +412,7 @@ def teardown(run: Invocation, recipe_name: RecipeName, group: Groups = None,
 
 def _teardown_fleet(run: Invocation, recipe, targets: tuple, *, policy, force: bool, yes: bool, parallel: int,
                     rate: float) -> None:
-    from essctl.cli.fleet import locate
+    from essctl.cli.fleet import find_groups
     from essctl.fleet.pool import Stopper
     from essctl.fleet.teardown import apply_fleet_teardown, plan_fleet_teardown
     from essctl.render import output, write_lines
@@ -418,7 +420,7 @@ def _teardown_fleet(run: Invocation, recipe, targets: tuple, *, policy, force: b
     from essctl.render.progress import EventPrinter
 
     home = run.fleet_cloud(rate)
-    located = locate(run, home, *targets)
+    located = find_groups(run, home, *targets)
     stop = Stopper()
     teardown = _planned(lambda: plan_fleet_teardown(home, located, recipe, policy=policy, force=force,
                                                     parallel=parallel, stop=stop))

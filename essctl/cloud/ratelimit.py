@@ -80,7 +80,3 @@ class RateLimiter:
                                                      "Rate": round(b.rate, 2)}
                     for (region, service, action), b in sorted(self._buckets.items())}
 
-    @property
-    def throttled_total(self) -> int:
-        with self._lock:
-            return sum(bucket.throttled for bucket in self._buckets.values())

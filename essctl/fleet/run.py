@@ -75,7 +75,8 @@ class GroupResult:
         if report is None:
             return None
         if report.stopped is not None:
-            return f"{report.stopped.reason} (during the {report.stopped.phase})"
+            reason = "" if report.outcome == "interrupted" else f"{report.stopped.reason} "
+            return f"{reason}(during the {report.stopped.phase})"
         if report.trigger_error is not None:
             return str(report.trigger_error)
         if report.diagnosis is not None and report.diagnosis.diagnosis.errors:

@@ -36,7 +36,7 @@ def _changes_in_brief(group: GroupPlan) -> str:
     if group.plan is None:
         return f"cannot run: {group.error}"
     pending = group.plan.pending
-    return ", ".join(f"{change.verb} {change.kind} {change.target}" for change in pending) or "no changes"
+    return ", ".join(f"{change.verb} {change.kind} {change.step.target()}" for change in pending) or "no changes"
 
 
 def plan_lines(plan: FleetPlan) -> Iterable[Any]:
@@ -88,6 +88,19 @@ def summary_line(report: FleetReport) -> str:
     throttled = f"; {summary['Throttled']} throttled answers absorbed" if summary["Throttled"] else ""
     return (f"{summary['Groups']} groups: {counts or 'none'}; {summary['Calls']} API calls "
             f"({summary['CallsPerGroup']} a group){throttled}; {summary['Seconds']:.1f} s")
+
+
+def fleet_end_line(report: FleetReport) -> str:
+    """The one stderr line of a fleet run that did not succeed in every group."""
+    from essctl.render.safe import error_line
+
+    counts = ", ".join(f"{count} {outcome}" for outcome, count in sorted(report.counts().items()))
+    going = sum(1 for result in report.results if result.activity_id and result.report.watch is None
+                or result.report is not None and result.report.outcome == "timed out")
+    tail = f"; {going} scaling activit{'y goes' if going == 1 else 'ies go'} on: each group's resume commands are " \
+           "in its result" if going else ""
+    head = "interrupted" if report.interrupted else f"fleet {report.outcome}"
+    return error_line(f"essctl: {head}: {counts or 'no group started'}{tail}")
 
 
 def result_line(result: GroupResult) -> str:
@@ -154,7 +167,7 @@ class FleetProgress:
     def start(self, plan: FleetPlan) -> None:
         self._total = len(plan.groups)
         for group in plan.groups:
-            self._rows[group.target] = ["waiting", ""]
+            self._rows[group.target] = ["queued", ""]
         if self.live:
             from rich.live import Live
 

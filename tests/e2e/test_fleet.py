@@ -198,3 +198,36 @@ def test_several_regions_are_for_fleet_commands_only(cli, fleet_box):
 def test_dry_run_is_one_group_at_a_time(cli):
     result = cli("recipe", "run", "run-command", *_groups(*GROUPS[:2]), "--dry-run")
     assert result.code == 2 and "--dry-run" in result.err
+
+
+def test_ctrl_c_ends_every_group_at_once_with_its_resume_commands(sandbox_factory, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.support.cli import REPO, clean_env
+    from tests.support.fake_credentials import FAKE_KEY_ID, FAKE_KEY_SECRET, FAKE_STS_TOKEN
+
+    box = sandbox_factory(_world(tmp_path), speed=1)      # real pacing: a scale-out takes about 40 s
+    env = clean_env(tmp_path, ALIBABA_CLOUD_ACCESS_KEY_ID=FAKE_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=FAKE_KEY_SECRET,
+                    ALIBABA_CLOUD_SECURITY_TOKEN=FAKE_STS_TOKEN)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "essctl", "recipe", "run", "run-command", *_groups(*GROUPS[:3]), *HI, "--yes",
+         "-o", "json", "--trigger", "all", *_cloud(box)], env=env, cwd=REPO, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))   # a background job ignores SIGINT
+    deadline = time.monotonic() + 60
+    while sum(len(_activities(box, group)) for group in GROUPS[:3]) < 3 and proc.poll() is None:
+        assert time.monotonic() < deadline, "no scale-out started within a minute"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    ended = [line for line in lines if line["Event"] == "GroupEnded"]
+    assert len(ended) == 3 and lines[-1]["Outcome"] == "interrupted"
+    for line in ended:
+        assert line["Outcome"] == "interrupted"
+        assert line["Resume"][0] == f"essctl activity watch {line['ActivityId']} --region cn-hangzhou"
+    assert err.startswith("essctl: interrupted: 3 interrupted; 3 scaling activities go on") and err.count("\n") == 1

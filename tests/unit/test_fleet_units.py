@@ -40,7 +40,7 @@ def test_throttling_halves_the_rate_and_it_grows_back():
     clock.now += 100
     limiter.acquire(KEY)
     assert limiter.stats()["cn-hangzhou ess:CreateLifecycleHook"]["Rate"] == 8
-    assert limiter.throttled_total == 2
+    assert limiter.stats()["cn-hangzhou ess:CreateLifecycleHook"]["Throttled"] == 2
 
 
 def test_the_rate_never_falls_to_nothing_and_keys_are_apart():
