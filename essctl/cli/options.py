@@ -113,9 +113,9 @@ class Invocation:
             self._cloud = Cloud(CloudSession(self.settings, log=self._log()))
         return self._cloud
 
-    def fleet_cloud(self, rate: float) -> Cloud:
+    def fleet_cloud(self, rate: float, sleep: Callable[[float], None]) -> Cloud:
         """The cloud of a fleet run's first region, its calls paced by a rate limiter that every group's cloud
-        shares (Cloud.sibling)."""
+        shares (Cloud.sibling); it waits with `sleep` (one that ends when the run is stopped)."""
         from essctl.cloud.gateway import Cloud
         from essctl.cloud.ratelimit import RateLimiter
         from essctl.cloud.session import CloudSession
@@ -123,7 +123,7 @@ class Invocation:
         if self.settings.tape or self.settings.record:
             raise UsageError(f"{'--tape' if self.settings.tape else '--record'}: replay or record one scaling group "
                              "at a time (drop the other groups, or --tape/--record)")
-        self._cloud = Cloud(CloudSession(self.settings, log=self._log(), limiter=RateLimiter(rate)))
+        self._cloud = Cloud(CloudSession(self.settings, log=self._log(), limiter=RateLimiter(rate, sleep=sleep)))
         return self._cloud
 
     def dry_run_cloud(self, recipe_name: str, recipe_file: str | None = None) -> tuple[Cloud, str | None]:

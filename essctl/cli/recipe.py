@@ -187,7 +187,7 @@ def _prepare(run: Invocation, name: str, groups: Optional[List[str]], params, dr
     return cloud, spec
 
 
-def _prepare_fleet(run: Invocation, name: str, targets: tuple, params, dry_run: bool, overrides, rate: float, *,
+def _prepare_fleet(run: Invocation, name: str, targets: tuple, params, dry_run: bool, overrides, rate: float, stop, *,
                    variant=None, create_role=False, force=False):
     """Fleet mode: the recipe, the first region's cloud, every group found in its region, and each group's spec."""
     from essctl.cli.fleet import find_groups, spec_maker
@@ -200,7 +200,7 @@ def _prepare_fleet(run: Invocation, name: str, targets: tuple, params, dry_run: 
     recipe = overrides.apply(find_recipe(name))
     inputs = resolve_inputs(recipe, parse_key_values(params, "-p"), use_examples=False)
     policy = recipe.policy_spec(variant)
-    home = run.fleet_cloud(rate)
+    home = run.fleet_cloud(rate, stop.sleep)
     located = find_groups(run, home, *targets)
     return home, recipe, located, spec_maker(recipe, inputs, policy, located, create_role=create_role, force=force)
 
@@ -251,11 +251,12 @@ def plan(run: Invocation, recipe_name: RecipeName, group: Groups = None, param: 
             from essctl.fleet.plan import make_fleet_plan
             from essctl.fleet.pool import Stopper
 
+            stop = Stopper()
             home, _, located, spec_for = _prepare_fleet(
-                run, recipe_name, (group, groups_from, all_groups, where), param, dry_run, overrides, rate,
+                run, recipe_name, (group, groups_from, all_groups, where), param, dry_run, overrides, rate, stop,
                 variant=policy_variant, create_role=create_role, force=force)
             the_plan = _planned(lambda: make_fleet_plan(home, located, spec_for, trigger=mode, parallel=parallel,
-                                                        stop=Stopper()))
+                                                        stop=stop))
         else:
             from essctl.recipe.plan import make_plan
 
@@ -343,9 +344,9 @@ def _run_fleet(run: Invocation, recipe_name: str, targets: tuple, params, overri
     from essctl.fleet.run import run_fleet
     from essctl.render.fleet_views import FleetProgress, fleet_end_line
 
-    home, _, located, spec_for = _prepare_fleet(run, recipe_name, targets, params, dry_run, overrides, rate,
-                                                variant=variant, create_role=create_role, force=force)
     stop = Stopper()
+    home, _, located, spec_for = _prepare_fleet(run, recipe_name, targets, params, dry_run, overrides, rate, stop,
+                                                variant=variant, create_role=create_role, force=force)
     the_plan = _planned(lambda: make_fleet_plan(home, located, spec_for, trigger=mode, parallel=parallel, stop=stop))
     progress = FleetProgress(run.env, live=run.env.stdout_isatty)
     ask = confirmer(run, yes, False, "change the cloud" if mode == "none" else "change the cloud and scale groups")
@@ -419,9 +420,9 @@ def _teardown_fleet(run: Invocation, recipe, targets: tuple, *, policy, force: b
     from essctl.render.fleet_views import teardown_lines
     from essctl.render.progress import EventPrinter
 
-    home = run.fleet_cloud(rate)
-    located = find_groups(run, home, *targets)
     stop = Stopper()
+    home = run.fleet_cloud(rate, stop.sleep)
+    located = find_groups(run, home, *targets)
     teardown = _planned(lambda: plan_fleet_teardown(home, located, recipe, policy=policy, force=force,
                                                     parallel=parallel, stop=stop))
     printer = EventPrinter(run.env, show_calls=False)
