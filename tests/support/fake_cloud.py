@@ -108,6 +108,10 @@ class FakeEss(_Recorder):
             group = replace(group, suspended_processes=tuple(sorted(self.suspended[group_id])))
         return group
 
+    def get_scaling_groups(self, group_ids: list[str]) -> list[ScalingGroup]:
+        self._call("get_scaling_groups", group_ids=list(group_ids))
+        return [group for group_id in group_ids if (group := self.get_scaling_group(group_id)) is not None]
+
     def group_instances(self, group_id: str, *, states: tuple[str, ...] = ()) -> list[ScalingInstance]:
         self._call("group_instances", group_id=group_id)
         return [i for i in self.instances.get(group_id, []) if not states or i.lifecycle_state in states]
