@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from essctl.errors import EssctlError
 from essctl.exitcodes import ExitCode
-from essctl.fleet.pool import Stopper, each
+from essctl.fleet.pool import Stopper, each, outcome_counts, shared_exit_code
 from essctl.recipe.apply import Applied, apply_changes
 from essctl.recipe.run import RunOptions, RunReport, carry_out, follow_triggered
 from essctl.recipe.steps import ApplyContext
@@ -125,16 +125,10 @@ class FleetReport:
             return ExitCode.OPERATION_FAILED
         if self.shared_error is not None:
             return ExitCode(self.shared_error.exit_code)
-        codes = {result.exit_code for result in self.results if not result.ok}
-        if not codes:
-            return ExitCode.OK
-        return codes.pop() if len(codes) == 1 else ExitCode.OPERATION_FAILED
+        return shared_exit_code({result.exit_code for result in self.results if not result.ok})
 
     def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for result in self.results:
-            counts[result.outcome] = counts.get(result.outcome, 0) + 1
-        return counts
+        return outcome_counts(result.outcome for result in self.results)
 
     def summary(self) -> dict[str, Any]:
         calls = self.shared_calls + sum(result.calls for result in self.results)
