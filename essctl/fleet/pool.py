@@ -30,11 +30,14 @@ class Stopper:
     def __init__(self) -> None:
         self.event = threading.Event()
         self.reason = ("", ExitCode.OK)
+        self.wakes: list[threading.Event] = []    # events of waits of their own, set too when the run stops
 
     def stop(self, reason: str, exit_code: ExitCode) -> None:
         if not self.event.is_set():
             self.reason = (reason, exit_code)
             self.event.set()
+            for wake in self.wakes:
+                wake.set()
 
     @property
     def stopped(self) -> bool:

@@ -216,6 +216,10 @@ class FakeEss(_Recorder):
         self._call("get_scaling_activity", activity_id=activity_id)
         return None
 
+    def get_scaling_activities(self, activity_ids: list[str]) -> list[ScalingActivity]:
+        self._call("get_scaling_activities", activity_ids=list(activity_ids))
+        return [found for activity_id in activity_ids if (found := self.get_scaling_activity(activity_id))]
+
     def activity_instances(self, group_id: str, activity_id: str) -> list[ScalingInstance]:
         self._call("activity_instances", group_id=group_id, activity_id=activity_id)
         return []
