@@ -3,8 +3,9 @@ not started is skipped, and work under way stops where it waits."""
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Sequence, TypeVar
+from typing import Callable, Iterable, Sequence, TypeVar
 
 from essctl.errors import EssctlError
 from essctl.exitcodes import ExitCode
@@ -29,11 +30,14 @@ class Stopper:
     def __init__(self) -> None:
         self.event = threading.Event()
         self.reason = ("", ExitCode.OK)
+        self.wakes: list[threading.Event] = []    # events of waits of their own, set too when the run stops
 
     def stop(self, reason: str, exit_code: ExitCode) -> None:
         if not self.event.is_set():
             self.reason = (reason, exit_code)
             self.event.set()
+            for wake in self.wakes:
+                wake.set()
 
     @property
     def stopped(self) -> bool:
@@ -71,3 +75,15 @@ def each(items: Sequence[Item], work: Callable[[Item], Result], parallel: int, s
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
+
+
+def outcome_counts(outcomes: Iterable[str]) -> dict[str, int]:
+    """How many groups ended each way."""
+    return dict(Counter(outcomes))
+
+
+def shared_exit_code(codes: set[ExitCode]) -> ExitCode:
+    """A fleet's exit code from those of the groups that did not succeed: 0 when none, the code they share, else 1."""
+    if not codes:
+        return ExitCode.OK
+    return codes.pop() if len(codes) == 1 else ExitCode.OPERATION_FAILED

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from essctl.errors import EssctlError
 from essctl.exitcodes import ExitCode
-from essctl.fleet.pool import Stopper, each
+from essctl.fleet.pool import Stopper, each, outcome_counts, shared_exit_code
+from essctl.fleet.watch import ActivityPoller, Followed
 from essctl.recipe.apply import Applied, apply_changes
-from essctl.recipe.run import RunOptions, RunReport, carry_out, follow_triggered
+from essctl.recipe.run import RunOptions, RunReport, carry_out, follow_triggered, watch_timeout
 from essctl.recipe.steps import ApplyContext
 from essctl.watch.watcher import Pacing
 
@@ -106,6 +107,7 @@ class FleetReport:
     interrupted: bool = False
     seconds: float = 0.0
     shared_calls: int = 0
+    watch_calls: int = 0                        # following the scale-outs together (fleet/watch.py)
     limits: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
@@ -125,19 +127,13 @@ class FleetReport:
             return ExitCode.OPERATION_FAILED
         if self.shared_error is not None:
             return ExitCode(self.shared_error.exit_code)
-        codes = {result.exit_code for result in self.results if not result.ok}
-        if not codes:
-            return ExitCode.OK
-        return codes.pop() if len(codes) == 1 else ExitCode.OPERATION_FAILED
+        return shared_exit_code({result.exit_code for result in self.results if not result.ok})
 
     def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for result in self.results:
-            counts[result.outcome] = counts.get(result.outcome, 0) + 1
-        return counts
+        return outcome_counts(result.outcome for result in self.results)
 
     def summary(self) -> dict[str, Any]:
-        calls = self.shared_calls + sum(result.calls for result in self.results)
+        calls = self.shared_calls + self.watch_calls + sum(result.calls for result in self.results)
         return {"Recipe": self.plan.recipe.name, "Outcome": self.outcome, "ExitCode": int(self.exit_code),
                 "Groups": len(self.results), "Outcomes": self.counts(),
                 "SharedError": str(self.shared_error) if self.shared_error else None,
@@ -178,7 +174,7 @@ def run_fleet(home: Cloud, plan: FleetPlan, options: RunOptions, *, parallel: in
     try:
         known = _apply_shared(home, plan, report, on_event)
         if report.shared_error is None:
-            _run_groups(plan, options, known, parallel, stop, on_event, finish)
+            report.watch_calls = _run_groups(home, plan, options, known, parallel, stop, on_event, finish)
     except KeyboardInterrupt:
         stop.stop("interrupted", ExitCode.INTERRUPTED)
         report.interrupted = True
@@ -200,13 +196,17 @@ def _apply_shared(home: Cloud, plan: FleetPlan, report: FleetReport, on_event: O
     return context.known
 
 
-def _run_groups(plan: FleetPlan, options: RunOptions, known: dict[str, Any], parallel: int, stop: Stopper,
-                on_event: OnEvent, finish: Callable[[GroupResult], None]) -> None:
+def _run_groups(home: Cloud, plan: FleetPlan, options: RunOptions, known: dict[str, Any], parallel: int,
+                stop: Stopper, on_event: OnEvent, finish: Callable[[GroupResult], None]) -> int:
+    """Apply and trigger each group, `parallel` at a time; follow the scale-outs together (fleet/watch.py) and read
+    each in full once it ends, `parallel` at a time. The calls the following made."""
     pacing = dataclasses.replace(options.pacing or Pacing(), sleep=stop.sleep)
     group_options = dataclasses.replace(options, pacing=pacing)
-    triggered = sum(1 for group in plan.groups if group.plan is not None and group.plan.trigger is not None)
-    watchers = ThreadPoolExecutor(max_workers=max(triggered, 1), thread_name_prefix="essctl-watch")
-    watches = []
+    clouds = {region: home.sibling(region) for region in plan.regions}
+    poller = ActivityPoller(clouds, pacing.first, stop, time.monotonic, on_event)
+    following = threading.Thread(target=poller.run, name="essctl-fleet-activities")
+    watchers = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="essctl-watch")
+    watches: list[Any] = []
 
     def work(group: GroupPlan) -> None:
         started = time.monotonic()
@@ -225,20 +225,40 @@ def _run_groups(plan: FleetPlan, options: RunOptions, known: dict[str, Any], par
             finish(GroupResult(group.target, report, calls=len(group.cloud.calls), seconds=time.monotonic() - started))
             return
 
-        def watch() -> None:
-            follow_triggered(group.cloud, group.spec, report, group_options, emit)
+        def watch(late: bool) -> None:
+            # the activity ended (or its time is up): one read of it all, for the report and a diagnosis
+            follow_triggered(group.cloud, group.spec, report,
+                             dataclasses.replace(group_options, timeout=0.0) if late else group_options, emit)
             finish(GroupResult(group.target, report, calls=len(group.cloud.calls), seconds=time.monotonic() - started))
 
-        watches.append(watchers.submit(watch))
+        timeout = options.timeout if options.timeout is not None else watch_timeout(group.spec.recipe)
+        poller.follow(Followed(group.target, report.triggered.activity_id, time.monotonic() + timeout,
+                               lambda late: watches.append(watchers.submit(watch, late))))
 
+    following.start()
     try:
-        each(plan.groups, work, parallel, stop, skipped=lambda group: None)   # reported as skipped
-        while watches:
-            watches.pop(0).result()
-    except KeyboardInterrupt:
-        stop.stop("interrupted", ExitCode.INTERRUPTED)
-        for future in watches:      # each ends at its next wait, with the reason
-            future.result()
-        raise
+        try:
+            each(plan.groups, work, parallel, stop, skipped=lambda group: None)   # reported as skipped
+        finally:
+            poller.close()
+            _wait(poller, watches, stop)
     finally:
         watchers.shutdown(wait=True)
+        following.join()
+    return sum(len(cloud.calls) for cloud in clouds.values())
+
+
+def _wait(poller: ActivityPoller, watches: list[Any], stop: Stopper) -> None:
+    """Until the poller has handed every activity on and each watch has ended; Ctrl-C stops them (each ends at
+    its next wait, with the reason) and is raised again once they have. (An Event, not Thread.join: a join that
+    Ctrl-C interrupted may return at once the next time.)"""
+    try:
+        poller.done.wait()
+        for future in list(watches):
+            future.result()
+    except KeyboardInterrupt:
+        stop.stop("interrupted", ExitCode.INTERRUPTED)
+        poller.done.wait()
+        for future in list(watches):
+            future.result()
+        raise

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from essctl.errors import EssctlError
 from essctl.exitcodes import ExitCode
-from essctl.fleet.pool import each
+from essctl.fleet.pool import each, outcome_counts, shared_exit_code
 from essctl.recipe.teardown import TeardownPlan, apply_teardown, plan_teardown
 
 if TYPE_CHECKING:
@@ -64,15 +64,10 @@ class FleetTeardown:
         codes |= {ExitCode.OPERATION_FAILED for group in self.groups if group.skipped}
         if self.shared_error is not None:
             codes.add(ExitCode(self.shared_error.exit_code))
-        if not codes:
-            return ExitCode.OK
-        return codes.pop() if len(codes) == 1 else ExitCode.OPERATION_FAILED
+        return shared_exit_code(codes)
 
     def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for group in self.groups:
-            counts[group.outcome] = counts.get(group.outcome, 0) + 1
-        return counts
+        return outcome_counts(group.outcome for group in self.groups)
 
     def to_data(self) -> dict[str, Any]:
         return {"Recipe": self.recipe.name, "ExitCode": int(self.exit_code), "Outcomes": self.counts(),
