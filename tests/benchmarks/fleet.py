@@ -39,22 +39,8 @@ REGIONS = ("cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-shenzhen", "cn-qingda
 
 
 def group_id(region_index: int, number: int) -> str:
-    return f"asg-bench{region_index:02d}{number:013d}"
-
-
-def scenario(regions: int, per_region: int, quota: float) -> str:
-    lines = [f"region: {REGIONS[0]}", 'account_id: "1234567890123456"']
-    if regions > 1:
-        lines.append(f"regions: [{', '.join(REGIONS[:regions])}]")
-    lines.append("groups:")
-    for r in range(regions):
-        placed = f" region: {REGIONS[r]}," if regions > 1 else ""
-        for n in range(1, per_region + 1):
-            lines.append(f"  - {{id: {group_id(r, n)}, name: bench-{r}-{n},{placed} min: 0, max: 5, instances: 1}}")
-    lines += ["roles:", "  - name: OOSServiceRole", "    trusted: [oos.aliyuncs.com]"]
-    if quota:
-        lines.append(f"faults: {{quotas: {{'*': {quota:g}}}}}")
-    return "\n".join(lines) + "\n"
+    """As essctl.sandbox.scenario.fleet_scenario names them."""
+    return f"asg-fleet{region_index:02d}{number:06d}"
 
 
 def essctl(args: list[str], endpoint: str, home: Path, stdin: str | None = None) -> tuple[int, float, str, str]:
@@ -74,20 +60,20 @@ def throttled_by_sandbox(box) -> int:
 
 
 def one_case(speed: float, regions: int, per_region: int, quota: float, parallel: int, trigger: bool,
-             fleet: bool) -> dict:
+             fleet: bool, rate: float | None) -> dict:
     from essctl.sandbox import AccessKey, Sandbox
+    from essctl.sandbox.scenario import fleet_scenario, parse_scenario
 
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
-        path = home / "world.yaml"
-        path.write_text(scenario(regions, per_region, quota), encoding="utf-8")
-        with Sandbox(path, speed=speed, credentials=[AccessKey(KEY_ID, SECRET)]) as box:
+        world = parse_scenario(fleet_scenario(per_region, REGIONS[:regions], quotas={"*": quota} if quota else None))
+        with Sandbox(world, speed=speed, credentials=[AccessKey(KEY_ID, SECRET)]) as box:
             common = ["recipe", "run", "run-command", "-p", "commandContent=echo hi", "--yes", "-o", "json"]
             if fleet:
                 listed = "".join(json.dumps({"ScalingGroupId": group_id(r, n), "RegionId": REGIONS[r]}) + ",\n"
-                                 for r in range(regions) for n in range(1, per_region + 1))
+                                 for r in range(regions) for n in range(per_region))
                 args = [*common, "--groups-from", "-", "--trigger", "all" if trigger else "none",
-                        "--parallel", str(parallel), *[part for r in REGIONS[:regions] for part in ("--region", r)]]
+                        "--parallel", str(parallel), *(["--rate", f"{rate:g}"] if rate else []), *[part for r in REGIONS[:regions] for part in ("--region", r)]]
                 code, wall, out, err = essctl(args, box.endpoint, home, stdin="[" + listed.rstrip(",\n") + "]")
                 lines = [json.loads(line) for line in out.splitlines() if line.strip()]
                 summary = lines[-1] if lines else {}
@@ -95,7 +81,7 @@ def one_case(speed: float, regions: int, per_region: int, quota: float, parallel
                 seen = summary.get("Throttled", 0)
                 bad = [line for line in lines if line.get("Event") == "GroupEnded" and line.get("ExitCode")]
             else:
-                args = [*common, "--group", group_id(0, 1), *([] if trigger else ["--no-trigger"])]
+                args = [*common, "--group", group_id(0, 0), *([] if trigger else ["--no-trigger"])]
                 code, wall, out, err = essctl(args, box.endpoint, home)
                 report = json.loads(out) if out.strip() else {}
                 groups, calls, seen, bad = 1, len(report.get("Calls", [])), 0, []
@@ -113,10 +99,11 @@ def main() -> None:
     parser.add_argument("--per-region", type=int, default=30)
     parser.add_argument("--quota", type=float, default=10.0)
     parser.add_argument("--parallel", type=int, default=16)
+    parser.add_argument("--rate", type=float, help="essctl's --rate (default: its own)")
     options = parser.parse_args()
     for speed in options.speed or [1.0, 20.0]:
         print(f"\nsandbox speed x{speed:g}{' (real pacing)' if speed == 1 else ''}; quota {options.quota:g} calls/s "
-              f"per action; --parallel {options.parallel}")
+              f"per action; --parallel {options.parallel}; --rate {options.rate or 'default'}")
         print(f"{'case':<34} {'groups':>6} {'wall s':>7} {'ratio':>6} {'calls/grp':>9} {'throttled':>9} "
               f"{'seen':>5} {'exit':>4} {'versions':>8} {'failed':>6}")
         for trigger in (True, False):
@@ -125,7 +112,8 @@ def main() -> None:
                      (f"fleet {options.regions} regions x {options.per_region}", options.regions,
                       options.per_region, True)]
             for name, regions, per_region, fleet in cases:
-                row = one_case(speed, regions, per_region, options.quota, options.parallel, trigger, fleet)
+                row = one_case(speed, regions, per_region, options.quota, options.parallel, trigger, fleet,
+                               options.rate)
                 base = base or row["wall"]
                 label = f"{name}{'' if trigger else ', set-up only'}"
                 print(f"{label:<34} {row['groups']:>6} {row['wall']:>7.1f} {row['wall'] / base:>6.2f} "

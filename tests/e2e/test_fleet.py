@@ -231,3 +231,25 @@ def test_ctrl_c_ends_every_group_at_once_with_its_resume_commands(sandbox_factor
         assert line["Outcome"] == "interrupted"
         assert line["Resume"][0] == f"essctl activity watch {line['ActivityId']} --region cn-hangzhou"
     assert err.startswith("essctl: interrupted: 3 interrupted; 3 scaling activities go on") and err.count("\n") == 1
+
+
+def test_several_regions_find_each_group_in_its_own_and_grant_once(cli, sandbox_factory):
+    from essctl.sandbox.scenario import fleet_scenario, parse_scenario
+
+    regions = ["cn-hangzhou", "cn-shanghai"]
+    box = sandbox_factory(parse_scenario(fleet_scenario(2, regions)))
+    groups = [f"asg-fleet{r:02d}{n:06d}" for r in range(2) for n in range(2)]
+    result = cli("recipe", "run", "run-command", *_groups(*groups), *HI, "--yes", "-o", "json", "--trigger", "all",
+                 *FAST, "--endpoint", box.endpoint, "--region", regions[0], "--region", regions[1])
+    assert result.code == 0, result.err
+    ended = {line["ScalingGroupId"]: line for line in _lines(result) if line["Event"] == "GroupEnded"}
+    assert {group: ended[group]["Region"] for group in groups} == dict(zip(groups, [regions[0]] * 2 + [regions[1]] * 2))
+    assert {line["Outcome"] for line in ended.values()} == {"succeeded"}
+    assert _policy_versions(box) == 1        # RAM is global: one policy for both regions
+    for region in regions:
+        hooks = box.world.regions[region].ess.hooks.values()
+        assert sorted(hook["NotificationArn"] for hook in hooks) == [
+            f"acs:oos:{region}:1234567890123456:template/ACS-ESS-LifeCycleRunCommand"] * 2
+    missing = cli("recipe", "plan", "run-command", "--group", "asg-nowhere0000001", *HI, "--endpoint", box.endpoint,
+                  "--region", regions[0], "--region", regions[1])
+    assert missing.code == 1 and "asg-nowhere0000001 not found in cn-hangzhou, cn-shanghai" in missing.err
