@@ -114,9 +114,10 @@ def complete_group(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
     """Scaling group ids of the region (and endpoint) the command line names, from the cache."""
     root = ctx.find_root().params if ctx is not None else {}
     own = ctx.params if ctx is not None else {}
-    region = own.get("global_region") or root.get("region") or os.environ.get("ALIBABA_CLOUD_REGION_ID")
+    regions = own.get("global_region") or root.get("region") or [os.environ.get("ALIBABA_CLOUD_REGION_ID") or ""]
     endpoint = (own.get("global_endpoint") or root.get("endpoint") or [os.environ.get("ESSCTL_ENDPOINT") or ""])[0]
-    paths = [group_cache_path(region, endpoint or None)] if region else _cache_dir().glob("*.json")
+    paths = ([group_cache_path(region, endpoint or None) for region in regions] if regions[0]
+             else _cache_dir().glob("*.json"))
     found: dict[str, str] = {}
     for path in paths:
         for group_id, name in _read_groups(path).items():

@@ -42,9 +42,10 @@ GLOBAL_OPTIONS: dict[str, Any] = {
     "profile": Annotated[Optional[str], typer.Option(
         "--profile", metavar="NAME", rich_help_panel=CLOUD_PANEL, autocompletion=complete_profile,
         help="Credentials profile of ~/.aliyun/config.json (or credentials.ini). Default: the SDK default chain.")],
-    "region": Annotated[Optional[str], typer.Option(
+    "region": Annotated[Optional[List[str]], typer.Option(
         "--region", metavar="REGION", rich_help_panel=CLOUD_PANEL,
-        help="Region id. Default: $ALIBABA_CLOUD_REGION_ID, else the profile's region_id.")],
+        help="Region id. Default: $ALIBABA_CLOUD_REGION_ID, else the profile's region_id. recipe plan, run and "
+             "teardown take it more than once (fleet mode).")],
     "endpoint": Annotated[Optional[List[str]], typer.Option(
         "--endpoint", metavar="[SERVICE=]URL", rich_help_panel=CLOUD_PANEL,
         help="Send every service (or one: ess=, oos=, ram=) to this base URL, e.g. http://127.0.0.1:8780; "
@@ -94,6 +95,7 @@ class Invocation:
 
     env: Environment
     settings: CloudSettings
+    regions: tuple[str, ...] = ()       # every --region given (fleet mode takes several)
     _cloud: Any = field(default=None, init=False, repr=False)
 
     def _log(self) -> Callable[[str], None] | None:
@@ -101,11 +103,27 @@ class Invocation:
 
     def cloud(self) -> Cloud:
         """The command's cloud, made on first use (commands that need no cloud never make it)."""
+        if len(self.regions) > 1:
+            raise UsageError(f"--region: given {len(self.regions)} times ({', '.join(self.regions)}); only recipe "
+                             "plan, run and teardown work in several regions at once")
         if self._cloud is None:
             from essctl.cloud.gateway import Cloud
             from essctl.cloud.session import CloudSession
 
             self._cloud = Cloud(CloudSession(self.settings, log=self._log()))
+        return self._cloud
+
+    def fleet_cloud(self, rate: float, sleep: Callable[[float], None]) -> Cloud:
+        """The cloud of a fleet run's first region, its calls paced by a rate limiter that every group's cloud
+        shares (Cloud.sibling); it waits with `sleep` (one that ends when the run is stopped)."""
+        from essctl.cloud.gateway import Cloud
+        from essctl.cloud.ratelimit import RateLimiter
+        from essctl.cloud.session import CloudSession
+
+        if self.settings.tape or self.settings.record:
+            raise UsageError(f"{'--tape' if self.settings.tape else '--record'}: replay or record one scaling group "
+                             "at a time (drop the other groups, or --tape/--record)")
+        self._cloud = Cloud(CloudSession(self.settings, log=self._log(), limiter=RateLimiter(rate, sleep=sleep)))
         return self._cloud
 
     def dry_run_cloud(self, recipe_name: str, recipe_file: str | None = None) -> tuple[Cloud, str | None]:
@@ -152,29 +170,30 @@ def merge(root: dict[str, Any] | None, overrides: dict[str, Any]) -> Invocation:
     else:
         variable = [item for item in os.environ.get("ESSCTL_ENDPOINT", "").split(",") if item]
         endpoint, service_endpoints = parse_endpoints(variable, tuple(SERVICES), "ESSCTL_ENDPOINT")
-    if values["region"] is not None:
-        checked_region(values["region"], "--region")
+    regions = tuple(dict.fromkeys(checked_region(region, "--region") for region in values["region"] or ()))
     if values["profile"] is not None:
         checked_profile(values["profile"], "--profile")
     if values["query"] is not None:
-        _check_query(values["query"])
+        check_jmespath(values["query"])
     settings = CloudSettings(
-        profile=values["profile"], region=values["region"], endpoint=endpoint, service_endpoints=service_endpoints,
+        profile=values["profile"], region=regions[0] if regions else None, endpoint=endpoint,
+        service_endpoints=service_endpoints,
         tape=values["tape"], record=values["record"], redact_account=bool(values["redact_account"]))
-    return Invocation(env=env, settings=settings)
+    return Invocation(env=env, settings=settings, regions=regions)
 
 
-def _check_query(expression: str) -> None:
-    """--query compiled before any call: a mistake found when the answer is rendered comes after the calls."""
+def check_jmespath(expression: str, flag: str = "--query") -> None:
+    """A JMESPath expression compiled before any call: a mistake found when the answer is rendered comes after the
+    calls."""
     import jmespath
     from jmespath.exceptions import JMESPathError
 
     try:
         jmespath.compile(expression)
     except RecursionError:
-        raise UsageError(f"--query: nested too deep: {shorten(expression)}") from None
+        raise UsageError(f"{flag}: nested too deep: {shorten(expression)}") from None
     except JMESPathError as exc:
-        raise UsageError(f"--query: {getattr(exc, 'msg', 'invalid')} at character "
+        raise UsageError(f"{flag}: {getattr(exc, 'msg', 'invalid')} at character "
                          f"{getattr(exc, 'lex_position', 0)}: {shorten(expression)}") from None
 
 

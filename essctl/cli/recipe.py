@@ -5,11 +5,11 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from essctl.cli.completion import complete_group, complete_recipe, complete_recipe_param
+from essctl.cli.completion import complete_recipe, complete_recipe_param
+from essctl.cli.fleet import AllGroups, FailFast, Groups, GroupsFrom, Parallel, Rate, TriggerMode, Where, is_fleet
 from essctl.cli.following import Interval
 from essctl.cli.options import (
     MAX_WAIT_S,
-    GroupId,
     Invocation,
     Wide,
     checked,
@@ -18,7 +18,6 @@ from essctl.cli.options import (
     existing,
     finite,
     parse_key_values,
-    resource_id,
 )
 from essctl.facts.oos import TEMPLATE_NAME
 
@@ -26,9 +25,6 @@ app = typer.Typer(no_args_is_help=True)
 
 RecipeName = Annotated[str, typer.Argument(metavar="NAME|FILE", autocompletion=complete_recipe,
                                            help="A built-in recipe name or a recipe file.")]
-Group = Annotated[Optional[str], typer.Option(
-    "--group", "-g", metavar="ID", callback=resource_id, autocompletion=complete_group,
-    help="Scaling group id (asg-...). \\[required] (with --dry-run: default, the group the tape was recorded in)")]
 Params = Annotated[Optional[List[str]], typer.Option(
     "--param", "-p", metavar="KEY=VALUE", autocompletion=complete_recipe_param,
     help="A recipe input; repeat for each (see `essctl recipe show`). "
@@ -167,8 +163,8 @@ Force = Annotated[bool, typer.Option(
     "(the plan names them first).")]
 
 
-def _prepare(run: Invocation, name: str, group: Optional[str], params, dry_run: bool, overrides, *, variant=None,
-             create_role=False, trigger=True, force=False):
+def _prepare(run: Invocation, name: str, groups: Optional[List[str]], params, dry_run: bool, overrides, *,
+             variant=None, create_role=False, trigger=True, force=False):
     """The recipe as overridden, the cloud (live, or a dry-run replay) and what the run is asked to do."""
     from essctl.errors import UsageError
     from essctl.recipe.catalog import find_recipe
@@ -178,6 +174,7 @@ def _prepare(run: Invocation, name: str, group: Optional[str], params, dry_run: 
     recipe = overrides.apply(find_recipe(name))
     inputs = resolve_inputs(recipe, parse_key_values(params, "-p"), use_examples=dry_run)
     policy = recipe.policy_spec(variant)
+    group = groups[0] if groups else None
     if dry_run:
         cloud, recorded_group = run.dry_run_cloud(recipe.name, str(recipe.path) if recipe.path else None)
         group = group or recorded_group
@@ -190,6 +187,34 @@ def _prepare(run: Invocation, name: str, group: Optional[str], params, dry_run: 
     return cloud, spec
 
 
+def _prepare_fleet(run: Invocation, name: str, targets: tuple, params, dry_run: bool, overrides, rate: float, stop, *,
+                   variant=None, create_role=False, force=False):
+    """Fleet mode: the recipe, the first region's cloud, every group found in its region, and each group's spec."""
+    from essctl.cli.fleet import find_groups, spec_maker
+    from essctl.errors import UsageError
+    from essctl.recipe.catalog import find_recipe
+    from essctl.recipe.inputs import resolve_inputs
+
+    if dry_run:
+        raise UsageError("--dry-run: replays one scaling group's recorded answers; give one --group")
+    recipe = overrides.apply(find_recipe(name))
+    inputs = resolve_inputs(recipe, parse_key_values(params, "-p"), use_examples=False)
+    policy = recipe.policy_spec(variant)
+    home = run.fleet_cloud(rate, stop.sleep)
+    located = find_groups(run, home, *targets)
+    return home, recipe, located, spec_maker(recipe, inputs, policy, located, create_role=create_role, force=force)
+
+
+def _planned(make):
+    """A fleet plan, made with Ctrl-C meaning "nothing was changed"."""
+    from essctl.errors import Interrupted
+
+    try:
+        return make()
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted while planning: nothing was changed") from None
+
+
 def _overrides(hook_timeout=None, default_result=None, adjustment=None, rule=None):
     from essctl.recipe.overrides import Overrides
 
@@ -200,30 +225,51 @@ def _overrides(hook_timeout=None, default_result=None, adjustment=None, rule=Non
     "essctl recipe plan run-command --group asg-bp1example -p commandContent='yum install -y httpd'",
     'essctl recipe plan run-command -g asg-bp1example -p commandContent=@setup.sh --detailed-exitcode',
     'essctl recipe plan run-command --dry-run   # the bundled tape: no network',
+    "essctl recipe plan run-command --all-groups --where \"starts_with(ScalingGroupName, 'web-')\" "
+    "--region cn-hangzhou --region cn-shanghai -p commandContent=@setup.sh",
 ))
-def plan(run: Invocation, recipe_name: RecipeName, group: Group = None, param: Params = None,
+def plan(run: Invocation, recipe_name: RecipeName, group: Groups = None, param: Params = None,
          policy_variant: Variant = None, create_role: CreateRole = False, no_trigger: NoTrigger = False,
          hook_timeout: HookTimeout = None, default_result: DefaultResult = None, adjustment: Adjustment = None,
          rule: Rule = None, force: Force = False, dry_run: DryRun = False,
          detailed_exitcode: Annotated[bool, typer.Option(
              "--detailed-exitcode", help="Exit 0 when nothing would change, 2 when something would, 1 on any "
-             "error (Terraform's convention).")] = False) -> None:
-    """Show what `recipe run` would change (read-only calls only)."""
+             "error (Terraform's convention).")] = False,
+         groups_from: GroupsFrom = None, all_groups: AllGroups = False, where: Where = None,
+         trigger: TriggerMode = None, parallel: Parallel = 8, rate: Rate = 20.0) -> None:
+    """Show what `recipe run` would change (read-only calls only); in several groups, one combined plan."""
+    from essctl.cli.fleet import trigger_mode
     from essctl.errors import EssctlError
     from essctl.exitcodes import ExitCode
-    from essctl.recipe.plan import make_plan
     from essctl.render import output
 
+    fleet = is_fleet(run, group, groups_from, all_groups)
+    mode = trigger_mode(trigger, no_trigger, fleet)
+    overrides = _overrides(hook_timeout, default_result, adjustment, rule)
     try:
-        cloud, spec = _prepare(run, recipe_name, group, param, dry_run,
-                               _overrides(hook_timeout, default_result, adjustment, rule), variant=policy_variant,
-                               create_role=create_role, trigger=not no_trigger, force=force)
-        the_plan = make_plan(cloud, spec)
+        if fleet:
+            from essctl.fleet.plan import make_fleet_plan
+            from essctl.fleet.pool import Stopper
+
+            stop = Stopper()
+            home, _, located, spec_for = _prepare_fleet(
+                run, recipe_name, (group, groups_from, all_groups, where), param, dry_run, overrides, rate, stop,
+                variant=policy_variant, create_role=create_role, force=force)
+            the_plan = _planned(lambda: make_fleet_plan(home, located, spec_for, trigger=mode, parallel=parallel,
+                                                        stop=stop))
+        else:
+            from essctl.recipe.plan import make_plan
+
+            cloud, spec = _prepare(run, recipe_name, group, param, dry_run, overrides, variant=policy_variant,
+                                   create_role=create_role, trigger=mode != "none", force=force)
+            the_plan = make_plan(cloud, spec)
     except EssctlError as exc:
         if detailed_exitcode:
             exc.exit_code = ExitCode.OPERATION_FAILED   # 2 means "changes" here
         raise
     output(run.env, the_plan)
+    if fleet and the_plan.refused:
+        raise typer.Exit(ExitCode.OPERATION_FAILED)
     if detailed_exitcode:
         raise typer.Exit(2 if the_plan.pending else 0)
 
@@ -232,23 +278,38 @@ def plan(run: Invocation, recipe_name: RecipeName, group: Group = None, param: P
     "essctl recipe run run-command --group asg-bp1example -p commandContent='yum install -y httpd'",
     'essctl recipe run run-command -g asg-bp1example -p commandContent=file://setup.sh --yes',
     'essctl recipe run run-command --dry-run   # rehearse on the bundled tape',
+    'essctl group list -o json | essctl recipe run run-command --groups-from - -p commandContent=@setup.sh '
+    '--trigger one --yes',
 ))
-def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, param: Params = None,
+def run_recipe(run: Invocation, recipe_name: RecipeName, group: Groups = None, param: Params = None,
                policy_variant: Variant = None, create_role: CreateRole = False, yes: Yes = False,
                no_trigger: NoTrigger = False, hook_timeout: HookTimeout = None, default_result: DefaultResult = None,
                adjustment: Adjustment = None, rule: Rule = None, force: Force = False, timeout: Timeout = None,
-               poll_interval: Interval = 2.0, dry_run: DryRun = False) -> None:
+               poll_interval: Interval = 2.0, dry_run: DryRun = False, groups_from: GroupsFrom = None,
+               all_groups: AllGroups = False, where: Where = None, trigger: TriggerMode = None,
+               parallel: Parallel = 8, rate: Rate = 20.0, fail_fast: FailFast = False) -> None:
     """Apply the recipe (role, policy, hook, rule) and execute its rule, after confirmation (or --yes); then watch
-    the scaling activity to the end."""
+    the scaling activity to the end. In several groups (fleet mode): one plan and one confirmation, RAM's changes
+    once, the groups --parallel at a time, a live row per group, and no scale-out unless --trigger one|all."""
+    from essctl.cli.fleet import trigger_mode
     from essctl.recipe.run import RunOptions
+    from essctl.watch.watcher import Pacing
+
+    fleet = is_fleet(run, group, groups_from, all_groups)
+    mode = trigger_mode(trigger, no_trigger, fleet)
+    overrides = _overrides(hook_timeout, default_result, adjustment, rule)
+    options = RunOptions(timeout=timeout, pacing=Pacing(first=poll_interval, longest=poll_interval * 7.5))
+    if fleet:
+        _run_fleet(run, recipe_name, (group, groups_from, all_groups, where), param, overrides, options, mode,
+                   yes=yes, variant=policy_variant, create_role=create_role, force=force, parallel=parallel,
+                   rate=rate, fail_fast=fail_fast, dry_run=dry_run)
+        return
     from essctl.recipe.run import run_recipe as run_it
     from essctl.render import output
     from essctl.render.progress import EventPrinter, end_line
-    from essctl.watch.watcher import Pacing
 
-    cloud, spec = _prepare(run, recipe_name, group, param, dry_run,
-                           _overrides(hook_timeout, default_result, adjustment, rule), variant=policy_variant,
-                           create_role=create_role, trigger=not no_trigger, force=force)
+    cloud, spec = _prepare(run, recipe_name, group, param, dry_run, overrides, variant=policy_variant,
+                           create_role=create_role, trigger=mode != "none", force=force)
     # a dry-run lists the calls it replays with -v only: without, it reads as the run a person would see
     printer = EventPrinter(run.env, show_calls=dry_run and run.env.verbose, live=run.env.stdout_isatty and not dry_run)
     cloud.session.on_call = printer.call
@@ -260,7 +321,6 @@ def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, pa
         printer.plan(the_plan)
         return ask(the_plan)
 
-    options = RunOptions(timeout=timeout, pacing=Pacing(first=poll_interval, longest=poll_interval * 7.5))
     try:
         report = run_it(cloud, spec, options, confirm=confirm, emit=printer.event)
     finally:
@@ -276,26 +336,70 @@ def run_recipe(run: Invocation, recipe_name: RecipeName, group: Group = None, pa
     raise typer.Exit(int(report.exit_code))
 
 
+def _run_fleet(run: Invocation, recipe_name: str, targets: tuple, params, overrides, options, mode: str, *, yes: bool,
+               variant, create_role: bool, force: bool, parallel: int, rate: float, fail_fast: bool,
+               dry_run: bool) -> None:
+    from essctl.fleet.plan import make_fleet_plan
+    from essctl.fleet.pool import Stopper
+    from essctl.fleet.run import run_fleet
+    from essctl.render.fleet_views import FleetProgress, fleet_end_line
+
+    stop = Stopper()
+    home, _, located, spec_for = _prepare_fleet(run, recipe_name, targets, params, dry_run, overrides, rate, stop,
+                                                variant=variant, create_role=create_role, force=force)
+    the_plan = _planned(lambda: make_fleet_plan(home, located, spec_for, trigger=mode, parallel=parallel, stop=stop))
+    progress = FleetProgress(run.env, live=run.env.stdout_isatty)
+    ask = confirmer(run, yes, False, "change the cloud" if mode == "none" else "change the cloud and scale groups")
+
+    def confirm(plan) -> bool:
+        progress.plan(plan)
+        if not ask(plan):
+            return False
+        progress.start(plan)
+        return True
+
+    report = None
+    try:
+        report = run_fleet(home, the_plan, options, parallel=parallel, confirm=confirm, on_event=progress.event,
+                           on_result=progress.result, stop=stop, fail_fast=fail_fast)
+    finally:
+        progress.close(report)
+    if report.exit_code:      # the last line a person sees: how it ended, and where the resume commands are
+        run.env.stderr.write(fleet_end_line(report) + "\n")
+    raise typer.Exit(int(report.exit_code))
+
+
 @command(app, "teardown", examples=(
     'essctl recipe teardown run-command --group asg-bp1example',
     'essctl recipe teardown run-command -g asg-bp1example --policy --yes',
+    'essctl recipe teardown run-command --groups-from groups.txt --policy --yes',
 ))
-def teardown(run: Invocation, recipe_name: RecipeName, group: GroupId,
+def teardown(run: Invocation, recipe_name: RecipeName, group: Groups = None,
              policy: Annotated[bool, typer.Option("--policy", help="Also detach the recipe's policy from the role "
                                                   "and delete it where nothing else uses it.")] = False,
              policy_variant: Variant = None, adjustment: Adjustment = None, rule: Rule = None,
-             force: Force = False, yes: Yes = False) -> None:
+             force: Force = False, yes: Yes = False, groups_from: GroupsFrom = None, all_groups: AllGroups = False,
+             where: Where = None, parallel: Parallel = 8, rate: Rate = 20.0) -> None:
     """Remove what the recipe made in the group: its hooks and rule (and with --policy, its policy), after
-    confirmation (or --yes). What the recipe did not make is kept."""
+    confirmation (or --yes). What the recipe did not make is kept. In several groups: each group's part, then RAM's
+    once, after every group's hooks are gone."""
+    from essctl.errors import UsageError
     from essctl.recipe.catalog import find_recipe
-    from essctl.recipe.teardown import apply_teardown, plan_teardown
     from essctl.render import output
     from essctl.render.progress import EventPrinter
 
     recipe = _overrides(adjustment=adjustment, rule=rule).apply(find_recipe(recipe_name))
     variant = recipe.policy_spec(policy_variant)
+    if is_fleet(run, group, groups_from, all_groups):
+        _teardown_fleet(run, recipe, (group, groups_from, all_groups, where), policy=variant if policy else None,
+                        force=force, yes=yes, parallel=parallel, rate=rate)
+        return
+    if not group:
+        raise UsageError("--group: required (the scaling group to remove the recipe from)")
+    from essctl.recipe.teardown import apply_teardown, plan_teardown
+
     cloud = run.cloud()
-    the_plan = plan_teardown(cloud, recipe, group, policy=variant if policy else None, force=force)
+    the_plan = plan_teardown(cloud, recipe, group[0], policy=variant if policy else None, force=force)
     printer = EventPrinter(run.env, show_calls=False)
     printer.plan(the_plan)
     done = []
@@ -305,3 +409,28 @@ def teardown(run: Invocation, recipe_name: RecipeName, group: GroupId,
         done = apply_teardown(cloud, the_plan, printer.event)
     if not printer.enabled or run.env.query:
         output(run.env, the_plan.report(done))
+
+
+def _teardown_fleet(run: Invocation, recipe, targets: tuple, *, policy, force: bool, yes: bool, parallel: int,
+                    rate: float) -> None:
+    from essctl.cli.fleet import find_groups
+    from essctl.fleet.pool import Stopper
+    from essctl.fleet.teardown import apply_fleet_teardown, plan_fleet_teardown
+    from essctl.render import output, write_lines
+    from essctl.render.fleet_views import teardown_lines
+    from essctl.render.progress import EventPrinter
+
+    stop = Stopper()
+    home = run.fleet_cloud(rate, stop.sleep)
+    located = find_groups(run, home, *targets)
+    teardown = _planned(lambda: plan_fleet_teardown(home, located, recipe, policy=policy, force=force,
+                                                    parallel=parallel, stop=stop))
+    printer = EventPrinter(run.env, show_calls=False)
+    if printer.enabled and not run.env.query:
+        write_lines(run.env, teardown_lines(teardown))
+    if teardown.pending:
+        if not confirmer(run, yes, False, "delete")(teardown):
+            raise typer.Exit(1)
+        apply_fleet_teardown(home, teardown, parallel=parallel, stop=stop, emit=printer.event)
+    output(run.env, teardown)
+    raise typer.Exit(int(teardown.exit_code))

@@ -28,6 +28,10 @@ class Cloud:
         self.session = session
         self.region = session.region
 
+    def sibling(self, region: str) -> Cloud:
+        """Another cloud on a session of its own in `region`, sharing credentials and the rate limiter."""
+        return Cloud(self.session.sibling(region))
+
     @cached_property
     def ess(self) -> EssGateway:
         from essctl.cloud.ess import EssGateway

@@ -7,6 +7,7 @@ must not retry (facts/idempotence.py) is sent through a twin client built withou
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from essctl.cloud.credentials import ResolvedCredential, resolve_credential
 from essctl.cloud.errors import to_cloud_error
-from essctl.cloud.factory import MAX_ATTEMPTS, build_client
+from essctl.cloud.factory import MAX_ATTEMPTS, ThrottlingCodes, build_client
 from essctl.cloud.redact import public_parameters
 from essctl.cloud.services import SERVICES
 from essctl.cloud.settings import CloudSettings, resolve_region, selected_profile_name
@@ -24,6 +25,7 @@ from essctl.facts.idempotence import sent_once
 
 if TYPE_CHECKING:
     from essctl.cloud.converge import Check
+    from essctl.cloud.ratelimit import RateLimiter
 
 Log = Callable[[str], None]
 READ_ONLY_PREFIXES = ("Describe", "List", "Get", "Generate")
@@ -57,9 +59,11 @@ class Call:
 
 
 class CloudSession:
-    def __init__(self, settings: CloudSettings, log: Log | None = None, *, match_by_action: bool = False):
+    def __init__(self, settings: CloudSettings, log: Log | None = None, *, match_by_action: bool = False,
+                 limiter: RateLimiter | None = None):
         self.settings = settings
         self._log = log
+        self._limiter = limiter       # fleet mode: client-side flow control shared by every session
         self.calls: list[Call] = []
         self.checks: list[Check] = []       # read-backs after lost answers (cloud/converge.py)
         self.on_call: Callable[[Call], None] | None = None
@@ -80,6 +84,19 @@ class CloudSession:
         if settings.record:
             self._recorder = TapeRecorder(settings.record, self.region, settings.redact_account)
             self._recorder.tape.source = f"the endpoint {settings.endpoint}" if settings.endpoint else "Alibaba Cloud"
+
+    def sibling(self, region: str) -> CloudSession:
+        """A new session in `region` with the same settings, log, rate limiter and (once resolved) credentials:
+        one for each group of a fleet run, so that each group's calls are its own."""
+        if self._player is not None or self._recorder is not None:
+            raise UsageError("--tape/--record/--dry-run: replay or record one scaling group at a time")
+        other = CloudSession(dataclasses.replace(self.settings, region=region), self._log, limiter=self._limiter)
+        other._credential = self._resolve_credential()     # resolved once for the whole fleet
+        return other
+
+    @property
+    def limiter(self) -> RateLimiter | None:
+        return self._limiter
 
     @property
     def replaying(self) -> bool:
@@ -145,7 +162,7 @@ class CloudSession:
                 credential = self._resolve_credential().client
             client = build_client(SERVICES[service], region=self.region, credential=credential,
                                   endpoint=self.settings.endpoint_for(service),
-                                  on_retry=self._retrying if self._log else None)
+                                  on_retry=self._retrying if self._log or self._limiter else None)
             self._intercept(service, client)
             self._clients[service] = client
         return self._clients[service]
@@ -176,6 +193,10 @@ class CloudSession:
         and the wait. Nothing of the request itself (its headers carry the signature and any STS token)."""
         service, action = self._in_flight or ("?", "?")
         code = getattr(error, "code", None) or type(error).__name__
+        if self._limiter is not None and code in ThrottlingCodes():
+            self._limiter.throttled((self.region, service, action))
+        if not self._log:
+            return
         status = getattr(error, "status_code", None) or getattr(error, "statusCode", None)
         request_id = getattr(error, "request_id", None) or getattr(error, "requestId", None)
         why = f"{code}" + (f", HTTP {status}" if status else "") + (f", request id {request_id}" if request_id else "")
@@ -196,6 +217,8 @@ class CloudSession:
                 parameters.update(request.body)
             started = time.monotonic()
             self._in_flight = (service, params.action)
+            if self._limiter is not None and self._player is None:
+                self._limiter.acquire((self.region, service, params.action))
             try:
                 if self._player is not None:
                     result = self._player.answer(service, params.action, parameters)
@@ -209,6 +232,8 @@ class CloudSession:
                 error = to_cloud_error(service, params.action, exc)
                 if error is None:
                     raise
+                if self._limiter is not None and getattr(error, "code", None) in ThrottlingCodes():    # past the retries
+                    self._limiter.throttled((self.region, service, params.action))
                 self._observe(service, params.action, parameters, started, getattr(error, "code", "essctl-error"),
                               getattr(error, "request_id", None), outcome=f"{error}")
                 raise error from exc

@@ -49,6 +49,8 @@ def owner_tag(resource_id: str) -> str:
     return f"{OWNER_TAG_PREFIX}{resource_id}"
 
 
+ACTIVITY_IDS_PER_CALL = 20  # DescribeScalingActivities: ScalingActivityId.N, N from 1 to 20
+GROUP_IDS_PER_CALL = 20     # DescribeScalingGroups: ScalingGroupId.N, N from 1 to 20 (DescribeScalingGroups.md)
 ESS_PAGE_SIZE = 50          # DescribeScalingGroups, DescribeLifecycleHooks, DescribeScalingActivities: the maximum
 INSTANCES_PAGE_SIZE = 100   # DescribeScalingInstances
 LIFECYCLE_ACTIONS_PAGE_SIZE = 50

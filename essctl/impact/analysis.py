@@ -27,8 +27,9 @@ class ImpactAnalysis:
     """What depends on RAM roles, read once through `cloud` and cached for the analysis's life (make a new one to
     see changes made since)."""
 
-    def __init__(self, cloud: Cloud):
+    def __init__(self, cloud: Cloud, *, other_regions: Sequence[Cloud] = ()):
         self.cloud = cloud
+        self.other_regions = tuple(other_regions)     # RAM is global: hooks there run as the same roles
         self._hooks: list[tuple[ScalingGroup, LifecycleHook]] | None = None
         self._groups_scanned = 0
         self._templates: dict[str, Template | None] = {}
@@ -41,19 +42,22 @@ class ImpactAnalysis:
     # --- reads, each once --------------------------------------------------------------------------------------
 
     def oos_hooks(self) -> list[tuple[ScalingGroup, LifecycleHook]]:
-        """(group, hook) for every hook in the region whose NotificationArn names an OOS template."""
+        """(group, hook) for every hook in the region (and the other regions asked) whose NotificationArn names an
+        OOS template."""
         if self._hooks is None:
-            found = []
-            groups = self.cloud.ess.list_scaling_groups()
-            for group in groups:
-                try:
-                    hooks = self.cloud.ess.list_lifecycle_hooks(group.id)
-                except CloudAPIError as exc:
-                    if exc.code != GROUP_NOT_FOUND:   # deleted since it was listed
-                        raise
-                    continue
-                found += [(group, hook) for hook in hooks if oos_template_of(hook.notification_arn)]
-            self._hooks, self._groups_scanned = found, len(groups)
+            found, scanned = [], 0
+            for cloud in (self.cloud, *self.other_regions):
+                groups = cloud.ess.list_scaling_groups()
+                scanned += len(groups)
+                for group in groups:
+                    try:
+                        hooks = cloud.ess.list_lifecycle_hooks(group.id)
+                    except CloudAPIError as exc:
+                        if exc.code != GROUP_NOT_FOUND:   # deleted since it was listed
+                            raise
+                        continue
+                    found += [(group, hook) for hook in hooks if oos_template_of(hook.notification_arn)]
+            self._hooks, self._groups_scanned = found, scanned
         return self._hooks
 
     def template(self, name: str) -> Template | None:

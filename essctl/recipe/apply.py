@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from essctl.events import Emit, StepApplied
 from essctl.recipe.steps import ApplyContext, Change, Outcome
@@ -49,9 +49,9 @@ def apply_changes(cloud: Cloud, changes: Iterable[Change], context: ApplyContext
     return results
 
 
-def apply_plan(cloud: Cloud, plan: Plan, emit: Emit,
-               results: list[Applied] | None = None) -> tuple[list[Applied], ApplyContext]:
-    """Apply a recipe plan's setup (into `results` as it goes); the context carries what is known afterwards (to
-    trigger with)."""
-    context = ApplyContext(known=dict(plan.known), emit=emit)
+def apply_plan(cloud: Cloud, plan: Plan, emit: Emit, results: list[Applied] | None = None,
+               known: Mapping[str, Any] | None = None) -> tuple[list[Applied], ApplyContext]:
+    """Apply a recipe plan's setup (into `results` as it goes), knowing also `known`; the context carries what is
+    known afterwards (to trigger with)."""
+    context = ApplyContext(known={**plan.known, **(known or {})}, emit=emit)
     return apply_changes(cloud, plan.setup, context, results), context

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from essctl.errors import PreconditionFailed
 from essctl.recipe.check import check_against_template
-from essctl.recipe.steps import STEP_KINDS, Change, PlanContext, RunSpec, steps_for
+from essctl.recipe.steps import STEP_KINDS, Change, PlanContext, RunSpec, Step, steps_for
 from essctl.recipe.steps.base import ACCOUNT_ID
 from essctl.template.source import load_template_from_oos, oos_resolver
 
@@ -71,23 +71,32 @@ def read_group(cloud: Cloud, group_id: str) -> ScalingGroup:
 
 def make_plan(cloud: Cloud, spec: RunSpec) -> Plan:
     """Read what exists and list the changes; raises PreconditionFailed when the recipe cannot run."""
-    recipe = spec.recipe
     group = read_group(cloud, spec.group_id)
-    group_warnings: tuple[str, ...] = ()
-    if group.lifecycle_state not in (None, "Active"):
-        group_warnings = (f"scaling group {group.id} is {group.lifecycle_state}: the trigger will be rejected "
-                          "(IncorrectScalingGroupStatus) until it is Active",)
-    context = PlanContext(cloud, group, templates=load_templates(cloud, recipe), resolve=oos_resolver(cloud))
+    context = PlanContext(cloud, group, templates=load_templates(cloud, spec.recipe), resolve=oos_resolver(cloud))
     known: dict[str, Any] = {}
+    changes = plan_changes(context, steps_for(spec), known)
+    return Plan(recipe=spec.recipe, region=cloud.region, group=group, inputs=spec.inputs, changes=tuple(changes),
+                known=MappingProxyType(known), where=cloud.where(), group_warnings=group_warnings(group))
+
+
+def plan_changes(context: PlanContext, steps: list[Step], known: dict[str, Any]) -> list[Change]:
+    """Each step's change in order, the values each makes known passed on (into `known`); then the checks across
+    the changes of each kind."""
     changes: list[Change] = []
-    for step in steps_for(spec):
+    for step in steps:
         change = step.plan(context, known)
         known.update({key: value for key, value in change.known.items() if value is not None})
         changes.append(change)
     for kind in STEP_KINDS:
         kind.validate([change for change in changes if isinstance(change.step, kind)], context)
-    return Plan(recipe=recipe, region=cloud.region, group=group, inputs=spec.inputs, changes=tuple(changes),
-                known=MappingProxyType(known), where=cloud.where(), group_warnings=group_warnings)
+    return changes
+
+
+def group_warnings(group: ScalingGroup) -> tuple[str, ...]:
+    if group.lifecycle_state not in (None, "Active"):
+        return (f"scaling group {group.id} is {group.lifecycle_state}: the trigger will be rejected "
+                "(IncorrectScalingGroupStatus) until it is Active",)
+    return ()
 
 
 def load_templates(cloud: Cloud, recipe: Recipe) -> dict[str, Template]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from essctl.casing import pascal
 from essctl.errors import CloudAPIError, EssctlError, Interrupted, PreconditionFailed
@@ -161,16 +161,26 @@ def run_recipe(cloud: Cloud, spec: RunSpec, options: RunOptions, *, confirm: Cal
     if plan.pending and not confirm(plan):
         report.confirmed = False
         return report
+    carry_out(cloud, spec, report, options, emit)
+    report.seconds["total"] = time.monotonic() - started
+    return report
+
+
+def carry_out(cloud: Cloud, spec: RunSpec, report: RunReport, options: RunOptions, emit: Emit,
+              known: Mapping[str, Any] | None = None, *, watch: bool = True) -> None:
+    """Apply the confirmed plan's setup, then trigger and (unless not to `watch`) watch, into `report`; `known`:
+    values made known before (a fleet's shared changes). An error before anything changed is raised; after, it
+    stops the run and the report says so."""
     timeout = options.timeout if options.timeout is not None else watch_timeout(spec.recipe)
     phase = "apply"
     try:
-        context = _apply(cloud, report, emit)
-        if plan.trigger is not None:
+        context = _apply(cloud, report, emit, known)
+        if report.plan.trigger is not None:
             phase = "trigger"
             context.pacing = paced(cloud, options.pacing)
             context.deadline = context.pacing.clock() + timeout
             _trigger(cloud, spec, report, context, emit)
-            if report.triggered is not None:
+            if report.triggered is not None and watch:
                 phase = "watch"
                 _watch(cloud, spec, report, Watcher(cloud, emit, timeout=timeout, pacing=context.pacing))
     except (KeyboardInterrupt, EssctlError, OSError) as exc:
@@ -180,13 +190,21 @@ def run_recipe(cloud: Cloud, spec: RunSpec, options: RunOptions, *, confirm: Cal
                 raise Interrupted("interrupted while applying: nothing was changed") from None
             raise    # nothing was changed: the error's own line says it all
         report.stopped = Stop.of(phase, exc)
-    report.seconds["total"] = time.monotonic() - started
-    return report
 
 
-def _apply(cloud: Cloud, report: RunReport, emit: Emit) -> ApplyContext:
+def follow_triggered(cloud: Cloud, spec: RunSpec, report: RunReport, options: RunOptions, emit: Emit) -> None:
+    """Watch the activity `carry_out(..., watch=False)` triggered to its end, into `report` (a fleet watches apart
+    from applying); an error or Ctrl-C stops the run and the report says so."""
+    timeout = options.timeout if options.timeout is not None else watch_timeout(spec.recipe)
+    try:
+        _watch(cloud, spec, report, Watcher(cloud, emit, timeout=timeout, pacing=paced(cloud, options.pacing)))
+    except (KeyboardInterrupt, EssctlError, OSError) as exc:
+        report.stopped = Stop.of("watch", exc)
+
+
+def _apply(cloud: Cloud, report: RunReport, emit: Emit, known: Mapping[str, Any] | None) -> ApplyContext:
     step = time.monotonic()
-    _, context = apply_plan(cloud, report.plan, emit, report.applied)
+    _, context = apply_plan(cloud, report.plan, emit, report.applied, known)
     report.seconds["apply"] = time.monotonic() - step
     return context
 

@@ -63,15 +63,19 @@ class TeardownReport:
 
 
 def plan_teardown(cloud: Cloud, recipe: Recipe, group_id: str, *, policy: PolicySpec | None,
-                  force: bool = False) -> TeardownPlan:
+                  force: bool = False, scope: str | None = None, fleet: tuple[str, ...] = (),
+                  other_regions: tuple[Cloud, ...] = ()) -> TeardownPlan:
     """What removing the recipe from the group takes; with `policy` (the recipe's policy or one of its variants),
     its policy too, and the policy diagnose --fix granted its role, where no other hook needs them (`force`: even
-    then)."""
-    spec = RunSpec(recipe=recipe, group_id=group_id, inputs={}, policy=policy or recipe.policy, force=force)
-    context = PlanContext(cloud, read_group(cloud, group_id))
+    then). A fleet plans each `scope` apart: "group" in every group, "account" once, with all the `fleet`'s groups
+    (and their `other_regions`) in view."""
+    spec = RunSpec(recipe=recipe, group_id=group_id, inputs={}, policy=policy or recipe.policy, force=force,
+                   fleet=fleet)
+    context = PlanContext(cloud, read_group(cloud, group_id), other_regions=other_regions)
     changes = []
     for step in reversed(steps_for(spec, teardown=True)):
-        if isinstance(step, (PolicyStep, AttachmentStep, GrantStep)) and policy is None:
+        if (isinstance(step, (PolicyStep, AttachmentStep, GrantStep)) and policy is None
+                or scope is not None and step.scope != scope):
             continue
         change = step.plan_teardown(context)
         if change is not None:
@@ -81,5 +85,6 @@ def plan_teardown(cloud: Cloud, recipe: Recipe, group_id: str, *, policy: Policy
                         account_from_arn(role.arn) if role is not None else None)
 
 
-def apply_teardown(cloud: Cloud, plan: TeardownPlan, emit: Emit) -> list[Applied]:
-    return apply_changes(cloud, plan.changes, ApplyContext(known={}, emit=emit))
+def apply_teardown(cloud: Cloud, plan: TeardownPlan, emit: Emit, results: list[Applied] | None = None) -> list[Applied]:
+    """Make the plan's changes (into `results` as they are made)."""
+    return apply_changes(cloud, plan.changes, ApplyContext(known={}, emit=emit), results)

@@ -77,7 +77,7 @@ def fold(line: str, width: int) -> list[str]:
 
 def _view(result: Any) -> tuple[str, Callable[[Any], Iterable[Any]]] | None:
     """("lines", view) for plain text, ("rich", view) for renderables; by the result's type."""
-    from essctl.render import diagnosis_view, progress, rollout_views, views
+    from essctl.render import diagnosis_view, fleet_views, progress, rollout_views, views
 
     if isinstance(result, Listing):
         return "rich", views.LISTINGS[result.kind]
@@ -86,6 +86,9 @@ def _view(result: Any) -> tuple[str, Callable[[Any], Iterable[Any]]] | None:
         "essctl.recipe.plan.Plan": ("lines", progress.plan_lines),
         "essctl.recipe.teardown.TeardownPlan": ("lines", progress.plan_lines),
         "essctl.recipe.run.RunReport": ("lines", progress.run_report_lines),
+        "essctl.fleet.plan.FleetPlan": ("lines", fleet_views.plan_lines),
+        "essctl.fleet.run.FleetReport": ("lines", fleet_views.report_lines),
+        "essctl.fleet.teardown.FleetTeardown": ("lines", fleet_views.teardown_report_lines),
         "essctl.diagnose.report.DiagnosisReport": ("lines", diagnosis_view.diagnosis_lines),
         "essctl.template.report.PolicyReport": ("lines", views.policy_document_lines),
         "essctl.template.report.TemplateReport": ("rich", views.template_view),

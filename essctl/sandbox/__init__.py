@@ -115,10 +115,26 @@ class Sandbox:
         handler = next(module for name, module, _ in SERVICES.values() if name == service).ACTIONS[action]
         with self.world.lock:
             when = self.clock.now()
+            target = self.target(service, values)
             try:
-                return self.world.at(when, lambda: handler(self.world, Params(values)))
+                return self.world.at(when, lambda: handler(target, Params(values)))
             finally:
                 self._record({"t": when, "service": service, "action": action, "values": values})
+
+    def target(self, service: str, values: dict[str, str]) -> Any:
+        """The region a request is served in: RAM's API is global (the default region's world holds it), ESS and
+        OOS route by RegionId (one not served: the default region, which refuses it), a request without one by
+        the resource it names (World.holding)."""
+        if service == "ram":
+            return self.world
+        region = values.get("RegionId")
+        return self.world.in_region(region) if region else self.world.holding(service, values)
+
+    def region_of(self, service: str, values: dict[str, str]) -> str:
+        """The region a request's quotas count in (its RegionId, else the region it is served in); "" for RAM."""
+        if service == "ram":
+            return ""
+        return values.get("RegionId") or self.world.holding(service, values).region
 
     def _record(self, entry: dict) -> None:
         if self._journal is not None and self.world.changed:
@@ -135,7 +151,8 @@ class Sandbox:
         handler = next(module for name, module, _ in SERVICES.values() if name == entry["service"]).ACTIONS[
             entry["action"]]
         try:
-            self.world.at(entry["t"], lambda: handler(self.world, Params(entry["values"])))
+            target = self.target(entry["service"], entry["values"])
+            self.world.at(entry["t"], lambda: handler(target, Params(entry["values"])))
         except Exception:  # noqa: BLE001 - it failed the same way when it was served
             pass
         self._journaled = entry["n"]

@@ -8,7 +8,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from essctl.errors import UsageError, clip, shorten
 from essctl.sandbox.faults import FaultRule, Faults
@@ -56,6 +56,7 @@ class GroupSpec:
     status: str = "Active"
     hooks: list[HookSpec] = field(default_factory=list)
     image: str = "aliyun_3_x64_20G_alibase_20240819.vhd"     # the active scaling configuration's ImageId
+    region: str = ""               # the region it lives in; empty: the scenario's default region
 
 
 @dataclass
@@ -118,7 +119,8 @@ class RamLimits:
 
 @dataclass
 class Scenario:
-    region: str = "cn-hangzhou"
+    region: str = "cn-hangzhou"           # the default region: requests without a RegionId go there
+    regions: list[str] = field(default_factory=list)    # every region served, the default first (empty: only it)
     account_id: str = "1234567890123456"
     credentials: list[AccessKey] = field(default_factory=list)
     groups: list[GroupSpec] = field(default_factory=list)
@@ -138,6 +140,13 @@ class Scenario:
 
     def behaviour_for(self, template: str) -> Behaviour:
         return self.behaviour.get(template) or Behaviour()
+
+    def served_regions(self) -> list[str]:
+        """The regions the sandbox serves, the default first."""
+        return [self.region, *(name for name in self.regions if name != self.region)]
+
+    def region_of(self, group: GroupSpec) -> str:
+        return group.region or self.region
 
 
 class _Reader:
@@ -187,6 +196,34 @@ class _Reader:
                 raise self.fail((*path, key), f"unknown field (expected one of: {', '.join(sorted(allowed))})")
 
 
+def fleet_scenario(groups: int, regions: Sequence[str] = ("cn-hangzhou",), *, instances: int = 1,
+                   min_size: int = 0, max_size: int = 5, quotas: dict[str, float] | None = None) -> str:
+    """Scenario text of a fleet: `groups` Active groups in each region (the first is the default), each with
+    `instances` instances, and OOSServiceRole trusting OOS with no policy, as in the default scenario. Group i
+    of region r is asg-fleet<rr><iiiiii>, named fleet-<region>-<iii>."""
+    import yaml
+
+    world: dict[str, Any] = {
+        "region": regions[0], "regions": list(regions),
+        "groups": [{"id": f"asg-fleet{r:02d}{n:06d}", "name": f"fleet-{region}-{n:03d}", "min": min_size,
+                    "max": max_size, "instances": instances, "region": region}
+                   for r, region in enumerate(regions) for n in range(groups)],
+        "roles": [{"name": "OOSServiceRole", "trusted": ["oos.aliyuncs.com"],
+                   "description": "The role OOS assumes to run templates."}]}
+    if quotas:
+        world["faults"] = {"quotas": dict(quotas)}
+    return yaml.safe_dump(world, sort_keys=False, width=200)
+
+
+def region_ids(text: str, flag: str) -> list[str]:
+    """Region ids given as "cn-hangzhou,cn-shanghai" on the command line."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    for name in names:
+        if not _REGION.fullmatch(name):
+            raise UsageError(f"{flag}: expected region ids such as cn-hangzhou,cn-shanghai, got {shorten(name)}")
+    return list(dict.fromkeys(names))
+
+
 def load_scenario(path: Path | str | None = None) -> Scenario:
     path = Path(path) if path is not None else DEFAULT_SCENARIO
     return _read(Document.read(path, what="scenario", printable=True, free_text=_CLOUD_TEXT), base_dir=path.parent)
@@ -199,7 +236,7 @@ def parse_scenario(text: str, *, source: str = "<scenario>", base_dir: Path | No
 def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
     r = _Reader(doc)
     top = r.mapping(doc.root, ())
-    r.known(top, (), {"region", "account_id", "credentials", "groups", "roles", "policies", "templates",
+    r.known(top, (), {"region", "regions", "account_id", "credentials", "groups", "roles", "policies", "templates",
                       "template_dirs", "behaviour", "faults", "scheduled_tasks", "limits"})
     scenario = Scenario()
     scenario.region = r.get(top, "region", (), str, default=scenario.region)
@@ -209,6 +246,13 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
     if not re.fullmatch(r"\d{16}", str(account)):
         raise r.fail(("account_id",), f"expected 16 digits, got {shorten(account)}")
     scenario.account_id = str(account)
+    for i, name in enumerate(r.sequence(top.get("regions"), ("regions",))):
+        if not isinstance(name, str) or not _REGION.fullmatch(name):
+            raise r.fail(("regions", i), f"expected a region id such as cn-shanghai, got {shorten(name)}")
+        if name in scenario.regions:
+            raise r.fail(("regions", i), f"duplicate region {name}")
+        scenario.regions.append(name)
+    scenario.regions = scenario.served_regions()
 
     for i, item in enumerate(r.sequence(top.get("credentials"), ("credentials",))):
         p = ("credentials", i)
@@ -223,14 +267,18 @@ def _read(doc: Document, *, base_dir: Path | None) -> Scenario:
         p = ("groups", i)
         item = r.mapping(item, p)
         r.known(item, p, {"id", "name", "min", "max", "desired", "instances", "attached_instances", "status",
-                          "hooks", "image"})
+                          "hooks", "image", "region"})
         group = GroupSpec(
             id=r.get(item, "id", p, str, required=True), name=r.get(item, "name", p, str, default=""),
             min_size=r.get(item, "min", p, int, default=0), max_size=r.get(item, "max", p, int, required=True),
             instances=r.get(item, "instances", p, int, default=0),
             attached_instances=r.get(item, "attached_instances", p, int, default=0),
             desired=r.get(item, "desired", p, int), status=r.get(item, "status", p, str, default="Active"),
-            image=r.get(item, "image", p, str, default=GroupSpec.image))
+            image=r.get(item, "image", p, str, default=GroupSpec.image),
+            region=r.get(item, "region", p, str, default=""))
+        if group.region and group.region not in scenario.regions:
+            raise r.fail((*p, "region"), f"{shorten(group.region)} is not a region this scenario serves (regions: "
+                                         f"{', '.join(scenario.regions)})")
         if not _IMAGE.fullmatch(group.image):
             raise r.fail((*p, "image"), f"expected an image id (letters, digits, _ . -), got {shorten(group.image)}")
         if not _GROUP_ID.match(group.id):
@@ -397,7 +445,7 @@ def _hooks(r: _Reader, items: Any, path: tuple) -> list[HookSpec]:
 
 def _faults(r: _Reader, spec: dict) -> Faults:
     p = ("faults",)
-    r.known(spec, p, {"seed", "throttle_rate", "server_error_rate", "latency_ms", "retry_after_ms", "rules"})
+    r.known(spec, p, {"seed", "throttle_rate", "server_error_rate", "latency_ms", "retry_after_ms", "rules", "quotas"})
     latency = r.get(spec, "latency_ms", p, (int, list), default=0)
     if isinstance(latency, int):
         latency = [latency, latency]
@@ -434,7 +482,24 @@ def _faults(r: _Reader, spec: dict) -> Faults:
             after_apply=r.get(item, "after_apply", q, bool, default=False)))
     return Faults(seed=r.get(spec, "seed", p, int, default=0), throttle_rate=rates["throttle_rate"],
                   server_error_rate=rates["server_error_rate"], latency_ms=(latency[0], latency[1]),
-                  retry_after_ms=_delay(r, spec, p), rules=rules)
+                  retry_after_ms=_delay(r, spec, p), rules=rules, quotas=_quotas(r, spec, p))
+
+
+def _quotas(r: _Reader, spec: dict, path: tuple) -> dict[str, float]:
+    """faults.quotas: API action (or "*") -> calls per second."""
+    quotas = r.mapping(spec.get("quotas"), (*path, "quotas"))
+    if not quotas:
+        return {}
+    from essctl.sandbox.server import SERVICES
+
+    known = {action for _, module, _ in SERVICES.values() for action in module.ACTIONS}
+    found = {}
+    for action, rate in quotas.items():
+        q = (*path, "quotas", action)
+        if action != "*" and action not in known:
+            raise r.fail(q, f"{shorten(action)} is no API the sandbox serves (or \"*\" for every other API)")
+        found[str(action)] = r.bounded(r.get(quotas, action, (*path, "quotas"), float, required=True), q, 0.01, 1e6)
+    return found
 
 
 def _delay(r: _Reader, spec: dict, path: tuple) -> int | None:

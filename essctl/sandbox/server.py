@@ -73,6 +73,8 @@ class Handler(BaseHTTPRequestHandler):
             if handler is None:
                 raise ApiError("InvalidAction.NotFound", f"Specified api is not found: {action!r} ({service} "
                                                          f"{version} in the sandbox).", 404)
+            if sandbox.faults.over_quota(service, action, sandbox.region_of(service, values)):
+                raise module.throttling(sandbox.faults.retry_after_ms)
             delay, error_before, error_after = sandbox.faults.decide(action)
             if delay:
                 time.sleep(delay)

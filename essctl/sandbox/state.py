@@ -12,8 +12,9 @@ from typing import Any
 
 from essctl.errors import UsageError
 
-FORMAT = 2      # 2: executions keep their walk, task runs their loop state (OOS engine)
-# What the world keeps (World.to_state) and the sandbox reads before anything else: the rest is its own data.
+FORMAT = 2      # 2: executions keep their walk, task runs their loop state (OOS engine); optional regions
+# What the world keeps (World.to_state) and the sandbox reads before anything else: the rest is its own data; a
+# world of several regions adds `regions` (region -> its ess and oos).
 _SHAPE = {"clock": (int, float), "region": str, "account_id": str, "seq": int, "counters": dict, "events": list,
           "ram": dict, "ess": dict, "oos": dict, "generated_credentials": list}
 
@@ -98,4 +99,9 @@ def load_state(path: Path) -> dict[str, Any] | None:
     for key, kind in _SHAPE.items():
         if not isinstance(state.get(key), kind) or isinstance(state.get(key), bool):
             raise UsageError(f"{path}: not a sandbox state file ({key} is missing or of another kind)")
+    regions = state.get("regions", {})     # the regions besides the default one (a world of several)
+    if not isinstance(regions, dict) or not all(
+            isinstance(saved, dict) and isinstance(saved.get("ess"), dict) and isinstance(saved.get("oos"), dict)
+            for saved in regions.values()):
+        raise UsageError(f"{path}: not a sandbox state file (regions is of another kind)")
     return state

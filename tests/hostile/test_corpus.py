@@ -41,7 +41,7 @@ def test_the_corpus_covers_every_way_in():
     assert len(CASES) >= 150
     ways = {"recipe": ("recipe-",), "-p value": ("param-",), "tape": ("tape-",), "scenario": ("scenario-",),
             "config.json": ("config-",), "credentials.ini": ("credentials-ini-",), "template": ("template-",),
-            "option": ("option-",), "environment": ()}
+            "option": ("option-",), "group list": ("fleet-list-",), "fleet option": ("fleet-",), "environment": ()}
     seen = {way: [case for case in CASES if case.name.startswith(prefixes)] for way, prefixes in ways.items()
             if prefixes}
     seen["environment"] = [case for case in CASES if set(case.env) - {"HOME"}]

@@ -42,3 +42,32 @@ def test_serve_prints_keys_writes_a_profile_and_stops_on_ctrl_c(tmp_path):
     assert proc.returncode == 0, err
     assert out.strip().endswith("essctl sandbox: stopped") and "Traceback" not in err
     assert os.stat(config).st_mode & 0o077 == 0
+
+
+def test_serve_a_fleet_in_several_regions(tmp_path):
+    env = clean_env(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "essctl", "sandbox", "serve", "--port", "0", "--write-profile",
+                             "--groups", "3", "--regions", "cn-hangzhou,cn-shanghai"], env=env, cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = [proc.stdout.readline() for _ in range(7)]
+    assert "(regions cn-hangzhou (default), cn-shanghai, account" in lines[0]
+    endpoint = re.search(r"ESSCTL_ENDPOINT=(\S+)", "".join(lines)).group(1)
+    listed = {}
+    for region in ("cn-hangzhou", "cn-shanghai"):
+        result = run_essctl("--profile", "sandbox", "--endpoint", endpoint, "--region", region, "-o", "json",
+                            "group", "list", env=env)
+        assert result.code == 0, result.err
+        listed[region] = [g["ScalingGroupId"] for g in json.loads(result.out)]
+    assert listed == {"cn-hangzhou": [f"asg-fleet00{n:06d}" for n in range(3)],
+                      "cn-shanghai": [f"asg-fleet01{n:06d}" for n in range(3)]}
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0 and "Traceback" not in err, err
+
+
+def test_serve_refuses_a_bad_region_list_and_groups_with_a_scenario(tmp_path):
+    result = run_essctl("sandbox", "serve", "--regions", "cn-hangzhou,not a region", env=clean_env(tmp_path))
+    assert result.code == 2 and "--regions: expected region ids" in result.err
+    result = run_essctl("sandbox", "serve", "--groups", "2", "--scenario", str(REPO / "essctl/sandbox/scenarios/default.yaml"),
+                        env=clean_env(tmp_path))
+    assert result.code == 2 and "give --scenario or --groups, not both" in result.err

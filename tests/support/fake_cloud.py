@@ -108,6 +108,10 @@ class FakeEss(_Recorder):
             group = replace(group, suspended_processes=tuple(sorted(self.suspended[group_id])))
         return group
 
+    def get_scaling_groups(self, group_ids: list[str]) -> list[ScalingGroup]:
+        self._call("get_scaling_groups", group_ids=list(group_ids))
+        return [group for group_id in group_ids if (group := self.get_scaling_group(group_id)) is not None]
+
     def group_instances(self, group_id: str, *, states: tuple[str, ...] = ()) -> list[ScalingInstance]:
         self._call("group_instances", group_id=group_id)
         return [i for i in self.instances.get(group_id, []) if not states or i.lifecycle_state in states]
@@ -211,6 +215,10 @@ class FakeEss(_Recorder):
     def get_scaling_activity(self, activity_id: str) -> ScalingActivity | None:
         self._call("get_scaling_activity", activity_id=activity_id)
         return None
+
+    def get_scaling_activities(self, activity_ids: list[str]) -> list[ScalingActivity]:
+        self._call("get_scaling_activities", activity_ids=list(activity_ids))
+        return [found for activity_id in activity_ids if (found := self.get_scaling_activity(activity_id))]
 
     def activity_instances(self, group_id: str, activity_id: str) -> list[ScalingInstance]:
         self._call("activity_instances", group_id=group_id, activity_id=activity_id)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from essctl.recipe.steps.base import RunSpec
 class AttachmentStep(Step):
     kind = "attachment"
+    scope = "account"
 
     def __init__(self, policy: str, policy_type: str, role: str, *, recipe: str, own: tuple[HookRef, ...] = (),
                  force: bool = False):

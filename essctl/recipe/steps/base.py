@@ -131,19 +131,23 @@ class RunSpec:
     create_role: bool = False
     trigger: bool = True          # execute the rule after the setup (recipe run); False: set up only
     force: bool = False           # make a policy change that takes actions from other hooks (after saying so)
+    fleet: tuple[str, ...] = ()   # every group of a fleet run (the recipe's hooks in all of them are its own)
 
     @property
     def own_hooks(self) -> tuple[HookRef, ...]:
-        """The recipe's hooks in its group: a change to a shared policy is judged by what it does to the others."""
-        return tuple(HookRef(self.group_id, stage.hook.name) for stage in self.recipe.stages)
+        """The recipe's hooks in its group (its groups, in a fleet): a change to a shared policy is judged by what it
+        does to the others."""
+        return tuple(HookRef(group, stage.hook.name) for group in self.fleet or (self.group_id,)
+                     for stage in self.recipe.stages)
 
 
 class PlanContext:
     """What the steps of one plan share: where the recipe runs, its templates, and reads made once."""
 
     def __init__(self, cloud: Cloud, group: ScalingGroup, *, templates: Mapping[str, Template] | None = None,
-                 resolve: TemplateResolver | None = None):
+                 resolve: TemplateResolver | None = None, other_regions: tuple[Cloud, ...] = ()):
         self.cloud = cloud
+        self.other_regions = other_regions     # a fleet's other regions: their hooks depend on the same roles
         self.region = cloud.region
         self.group = group
         self.templates = dict(templates or {})
@@ -165,7 +169,7 @@ class PlanContext:
         """What depends on the roles a policy change reaches (read only when a plan has such a change)."""
         from essctl.impact import ImpactAnalysis
 
-        return ImpactAnalysis(self.cloud)
+        return ImpactAnalysis(self.cloud, other_regions=self.other_regions)
 
     @cached_property
     def group_tags(self) -> dict[str, str]:
@@ -216,6 +220,7 @@ class Step(ABC):
 
     kind: ClassVar[str]
     phase: ClassVar[str] = "setup"    # "trigger": after the setup, by `recipe run` only; "teardown": teardown only
+    scope: ClassVar[str] = "group"    # "account": RAM's, the same in every group and region (a fleet plans it once)
 
     @classmethod
     @abstractmethod

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 class GrantStep(Step):
     kind = "grant"
+    scope = "account"
     phase = "teardown"
 
     def __init__(self, role: str, *, own: tuple[HookRef, ...], force: bool = False):

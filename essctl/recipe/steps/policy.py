@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from essctl.recipe.steps.base import RunSpec
 class PolicyStep(Step):
     kind = "policy"
+    scope = "account"
 
     def __init__(self, spec: PolicySpec, *, recipe: str, role: str, templates: list[str],
                  own: tuple[HookRef, ...] = (), force: bool = False):

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 class RoleStep(Step):
     kind = "role"
+    scope = "account"
 
     def __init__(self, name: str, *, create: bool = False):
         self.name = name

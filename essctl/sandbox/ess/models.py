@@ -39,7 +39,11 @@ class EssBackend:
 
     # seeding
     def seed(self, scenario: Any) -> None:
+        """This region's groups and scheduled tasks of the scenario."""
+        mine = {spec.id for spec in scenario.groups if scenario.region_of(spec) == self.world.region}
         for spec in scenario.groups:
+            if spec.id not in mine:
+                continue
             now = self.world.now()
             config_id = self.world.new_id("asc")
             self.state.setdefault("configurations", {})[config_id] = {
@@ -58,7 +62,9 @@ class EssBackend:
             for hook in spec.hooks:
                 self._seed_hook(spec.id, hook)
         for task in scenario.scheduled_tasks:
-            self.world.schedule(task.after, "ess.scheduled_task", group_id=task.group, change=task.adjustment)
+            if task.group in mine:
+                self.world.schedule(task.after, "ess.scheduled_task", group_id=task.group,
+                                    change=task.adjustment)
 
     def _seed_hook(self, group_id: str, spec: Any) -> None:
         arn = spec.arn or f"acs:oos:{self.world.region}:{self.world.account_id}:template/{spec.template}"

@@ -20,10 +20,17 @@ def _page(p: Params, items: list, *, default: int, high: int) -> tuple[list, dic
                                                        "TotalCount": len(items)}
 
 
+def throttling(retry_after_ms: int | None) -> ApiError:
+    """A call over its quota (faults.quotas): api-docs/ess/_ErrorCodes-ClientErrors.md, _ResponseResults.md."""
+    return ApiError("Throttling", "Request was denied due to request throttling.", 400, retry_after_ms=retry_after_ms)
+
+
 def _region(world: Any, p: Params, required: bool = False) -> None:
     region = p.str("RegionId", required=required)
     if region is not None and region != world.region:
-        raise ApiError("InvalidRegionId.NotFound", f"The sandbox serves region {world.region}, not {region}.", 404)
+        raise ApiError("InvalidRegionId.NotFound", f"The sandbox serves region{'s' * (len(world.regions) > 1)} "
+                                                   f"{', '.join(world.regions)}, not "
+                                                   f"{region}.", 404)
 
 
 def describe_scaling_groups(world: Any, p: Params) -> dict:

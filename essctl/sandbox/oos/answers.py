@@ -30,6 +30,8 @@ def answered(service: str, api: str) -> bool:
 def answer(world: Any, service: str, api: str, parameters: dict[str, Any]) -> dict | None:
     """The body the call answers (raises ApiError as the API would), or None for a call without effect."""
     service_u, api_u = service.upper(), api.upper()
+    if service_u in ("ESS", "OOS") and isinstance(parameters.get("RegionId"), str):
+        world = world.in_region(parameters["RegionId"])     # a regional API of the region the task names
     if service_u == "ESS" and api_u in ESS_ANSWERED:
         from essctl.sandbox.ess import responses
 

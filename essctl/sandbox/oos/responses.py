@@ -16,6 +16,14 @@ _START_FIELDS = ("CreateDate", "Description", "ExecutedBy", "ExecutionId", "IsPa
                  "StatusMessage", "Tags", "TemplateId", "TemplateName", "TemplateVersion", "UpdateDate")
 
 
+
+def throttling(retry_after_ms: int | None) -> ApiError:
+    """A call over its quota (faults.quotas): the gateway's per-user flow control (OOS has no error page;
+    api-facts-ess-oos-ram.md §4; known_exceptions.yaml, Throttling.User)."""
+    return ApiError("Throttling.User", "Request was denied due to user flow control.", 400,
+                    retry_after_ms=retry_after_ms)
+
+
 def _counters(world: Any, execution: dict) -> dict:
     runs = world.oos.state["tasks"][execution["ExecutionId"]]
     statuses = [r["Status"] for r in runs]

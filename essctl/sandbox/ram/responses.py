@@ -3,10 +3,18 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from essctl.sandbox.errors import invalid_parameter
+from essctl.sandbox.errors import ApiError, invalid_parameter
 from essctl.sandbox.params import Params
 
 VERSION = "2015-05-01"
+
+
+
+def throttling(retry_after_ms: int | None) -> ApiError:
+    """A call over its quota (faults.quotas): the gateway's per-user flow control (RAM's error page lists no throttling code;
+    api-facts-ess-oos-ram.md §4; known_exceptions.yaml, Throttling.User)."""
+    return ApiError("Throttling.User", "Request was denied due to user flow control.", 400,
+                    retry_after_ms=retry_after_ms)
 
 
 def _version(version: dict, policy: dict) -> dict:
