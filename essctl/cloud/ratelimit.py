@@ -15,6 +15,7 @@ from typing import Callable
 DEFAULT_RATE = 20.0          # calls per second per API action and region, until the service says otherwise
 MIN_RATE = 0.5               # throttled again and again: one call every two seconds, never none
 RECOVERY_PER_S = 0.05        # after throttling, the rate grows back by 5% of the ceiling a second
+CUT_WINDOW_S = 1.0           # throttling answers this close to a cut are the same congestion: one cut, as TCP's
 Key = tuple[str, str, str]   # (region, service, action)
 
 
@@ -27,6 +28,7 @@ class Bucket:
     throttled: int = 0
     waited_s: float = 0.0
     calls: int = 0
+    cut_at: float = float("-inf")
 
 
 @dataclass
@@ -65,12 +67,15 @@ class RateLimiter:
         return wait
 
     def throttled(self, key: Key) -> None:
-        """The service throttled a call of `key`: halve its rate (and drop the tokens saved up)."""
+        """The service throttled a call of `key`: halve its rate (and drop the tokens saved up), once a window."""
         with self._lock:
-            bucket = self._bucket(key, self.clock())
+            now = self.clock()
+            bucket = self._bucket(key, now)
             bucket.throttled += 1
-            bucket.rate = max(MIN_RATE, bucket.rate / 2)
-            bucket.tokens = min(bucket.tokens, 0.0)
+            # the calls in flight when the service began to refuse are refused together: one cut for them all
+            if now - bucket.cut_at >= max(CUT_WINDOW_S, 1 / bucket.rate):
+                bucket.rate, bucket.cut_at = max(MIN_RATE, bucket.rate / 2), now
+                bucket.tokens = min(bucket.tokens, 0.0)
 
     def stats(self) -> dict[str, dict[str, float]]:
         """"region service:Action" -> calls, throttled answers seen, seconds waited and the rate now."""

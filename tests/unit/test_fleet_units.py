@@ -30,17 +30,21 @@ def test_a_burst_of_one_second_then_calls_are_spaced_at_the_rate():
     assert clock.now == pytest.approx(1.0)
 
 
-def test_throttling_halves_the_rate_and_it_grows_back():
+def test_throttling_halves_the_rate_once_a_window_and_it_grows_back():
     clock = Clock()
     limiter = RateLimiter(rate=8, clock=clock, sleep=clock.sleep)
+    rate = lambda: limiter.stats()["cn-hangzhou ess:CreateLifecycleHook"]["Rate"]  # noqa: E731
     limiter.throttled(KEY)
+    limiter.throttled(KEY)       # refused with the first: the same congestion, one cut
+    assert rate() == 4
+    clock.now += 1.0             # a window later: grown back by 5% of 8, then cut again
     limiter.throttled(KEY)
-    assert limiter.stats()["cn-hangzhou ess:CreateLifecycleHook"]["Rate"] == 2
-    assert limiter.acquire(KEY) == pytest.approx(0.5)        # no tokens left after a throttle: one call at 2/s
+    assert rate() == pytest.approx(2.2)
+    assert limiter.acquire(KEY) == pytest.approx(1 / 2.2)     # no tokens saved after a cut: one call at the rate
     clock.now += 100
     limiter.acquire(KEY)
-    assert limiter.stats()["cn-hangzhou ess:CreateLifecycleHook"]["Rate"] == 8
-    assert limiter.stats()["cn-hangzhou ess:CreateLifecycleHook"]["Throttled"] == 2
+    assert rate() == 8
+    assert limiter.stats()["cn-hangzhou ess:CreateLifecycleHook"]["Throttled"] == 3
 
 
 def test_the_rate_never_falls_to_nothing_and_keys_are_apart():
@@ -48,6 +52,7 @@ def test_the_rate_never_falls_to_nothing_and_keys_are_apart():
     limiter = RateLimiter(rate=2, clock=clock, sleep=clock.sleep)
     for _ in range(20):
         limiter.throttled(KEY)
+        clock.now += 2.0         # a window apart each: every one a cut
     assert limiter.stats()["cn-hangzhou ess:CreateLifecycleHook"]["Rate"] == MIN_RATE
     assert limiter.acquire(("cn-shanghai", "ess", "CreateLifecycleHook")) == 0
 
