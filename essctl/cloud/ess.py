@@ -72,13 +72,12 @@ class EssGateway:
     def get_scaling_groups(self, group_ids: list[str]) -> list[ScalingGroup]:
         """The groups of these ids that exist in the region, GROUP_IDS_PER_CALL ids a call (an id the region does
         not have is left out, as the API leaves it out)."""
-        m, found = _models(), []
-        for start in range(0, len(group_ids), facts.GROUP_IDS_PER_CALL):
-            chunk = group_ids[start:start + facts.GROUP_IDS_PER_CALL]
-            body = self._client.describe_scaling_groups(m.DescribeScalingGroupsRequest(
-                region_id=self.region, scaling_group_ids=chunk, page_size=facts.ESS_PAGE_SIZE)).body
-            found += [ScalingGroup.from_api(group.to_map()) for group in body.scaling_groups or []]
-        return found
+        def fetch(chunk: list[str]) -> list[Any]:
+            return self._client.describe_scaling_groups(_models().DescribeScalingGroupsRequest(
+                region_id=self.region, scaling_group_ids=chunk, page_size=facts.ESS_PAGE_SIZE)).body.scaling_groups or []
+
+        return [ScalingGroup.from_api(group.to_map())
+                for group in paging.by_ids(group_ids, facts.GROUP_IDS_PER_CALL, fetch)]
 
     # --- lifecycle hooks ---------------------------------------------------------------------------------------
 
@@ -250,13 +249,13 @@ class EssGateway:
     def get_scaling_activities(self, activity_ids: list[str]) -> list[ScalingActivity]:
         """The activities of these ids, ACTIVITY_IDS_PER_CALL a call, in any group of the region (a fleet follows
         many at once); an id the region does not know (yet) is left out."""
-        m, found = _models(), []
-        for start in range(0, len(activity_ids), facts.ACTIVITY_IDS_PER_CALL):
-            chunk = activity_ids[start:start + facts.ACTIVITY_IDS_PER_CALL]
-            body = self._client.describe_scaling_activities(m.DescribeScalingActivitiesRequest(
-                region_id=self.region, scaling_activity_ids=chunk, page_size=facts.ESS_PAGE_SIZE)).body
-            found += [ScalingActivity.from_api(item.to_map()) for item in body.scaling_activities or []]
-        return found
+        def fetch(chunk: list[str]) -> list[Any]:
+            return self._client.describe_scaling_activities(_models().DescribeScalingActivitiesRequest(
+                region_id=self.region, scaling_activity_ids=chunk,
+                page_size=facts.ESS_PAGE_SIZE)).body.scaling_activities or []
+
+        return [ScalingActivity.from_api(item.to_map())
+                for item in paging.by_ids(activity_ids, facts.ACTIVITY_IDS_PER_CALL, fetch)]
 
     def activity_instances(self, group_id: str, activity_id: str) -> list[ScalingInstance]:
         """The instances an activity is adding or removing (a released one is no longer listed)."""

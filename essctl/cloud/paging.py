@@ -4,6 +4,11 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 
+def by_ids(ids: Sequence[str], per_call: int, fetch: Callable[[list[str]], Sequence[Any]]) -> list[Any]:
+    """What fetch(chunk) returns for each chunk of at most `per_call` ids (APIs that take ".N" ids, 1 to N)."""
+    return [item for start in range(0, len(ids), per_call) for item in fetch(list(ids[start:start + per_call]))]
+
+
 def by_page_number(
     fetch: Callable[[int, int], Any],
     items_of: Callable[[Any], Sequence[Any]],

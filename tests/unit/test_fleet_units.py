@@ -89,3 +89,18 @@ def test_group_list_json_carries_regions():
 def test_bad_lists_are_usage_errors_naming_where(text, message):
     with pytest.raises(UsageError, match=message.replace("$", r"\$").replace("(", r"\(").replace(")", r"\)")):
         parse_group_list(text, "g", _valid)
+
+
+def test_ids_go_twenty_a_call_in_order():
+    from essctl.cloud.paging import by_ids
+
+    calls = []
+
+    def fetch(chunk):
+        calls.append(chunk)
+        return [value.upper() for value in chunk if value != "asg-gone"]
+
+    ids = [f"asg-{n}" for n in range(45)] + ["asg-gone"]
+    assert by_ids(ids, 20, fetch) == [value.upper() for value in ids[:-1]]
+    assert [len(chunk) for chunk in calls] == [20, 20, 6]
+    assert by_ids([], 20, fetch) == [] and len(calls) == 3
