@@ -86,7 +86,7 @@ class CloudSession:
             self._recorder.tape.source = f"the endpoint {settings.endpoint}" if settings.endpoint else "Alibaba Cloud"
 
     def sibling(self, region: str) -> CloudSession:
-        """A new session in `region` with the same settings, log, rate limiter and (once resolved) credentials:
+        """A new session in `region` with the same settings, log, rate limiter and credentials (resolved once, here):
         one for each group of a fleet run, so that each group's calls are its own."""
         if self._player is not None or self._recorder is not None:
             raise UsageError("--tape/--record/--dry-run: replay or record one scaling group at a time")

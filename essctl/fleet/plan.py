@@ -92,10 +92,10 @@ def make_fleet_plan(home: Cloud, groups: dict[Target, tuple[Cloud, ScalingGroup]
     cloud, `parallel` at a time. `spec_for(target, trigger)` is the run spec of one group."""
     targets = list(groups)
     first = targets[0]
-    templates = {region: load_templates(cloud, spec_for(first, False).recipe)
-                 for region, cloud in _region_clouds(home, groups).items()}
     shared_spec = spec_for(first, False)
-    others = tuple(cloud for region, cloud in _region_clouds(home, groups).items() if region != home.region)
+    clouds = _region_clouds(home, groups)
+    templates = {region: load_templates(cloud, shared_spec.recipe) for region, cloud in clouds.items()}
+    others = tuple(cloud for region, cloud in clouds.items() if region != home.region)
     context = PlanContext(home, groups[first][1], templates=templates[home.region], resolve=oos_resolver(home),
                           other_regions=others)
     known: dict[str, Any] = {}

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-KEY_ID, SECRET = "LTAIbenchfleet0000000001", "benchfleetsecret000000000000001"
+KEY_ID, SECRET = "bench-key-0001", "bench-secret-0001"     # obviously fake: the sandbox accepts any key it is given
 POLICY = "ESSHookPolicyForRunCommand"
 REGIONS = ("cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-shenzhen", "cn-qingdao")
 
